@@ -1,0 +1,81 @@
+/* teeu/config.h - the cluster config, in the shape of SecretFlow's sf.init.
+ *
+ * One YAML (or JSON) file tells a party who the parties are and where, which
+ * party it is and where its key pair lives, where the AuthManager is and
+ * what measurement it must have, which party hosts the TEEU, and whether
+ * this is a simulation. Relative file names are relative to the config
+ * file's directory. Unknown keys are errors naming the key; missing files
+ * are errors naming the key and the file. The format is docs/CONFIG.md.
+ */
+#ifndef TEEU_CONFIG_H
+#define TEEU_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teeu/error.h"
+#include "teeu/key.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TEEU_CONFIG_MAX_SIZE    (1024 * 1024)
+#define TEEU_CONFIG_MAX_PARTIES 256
+
+/* Do not open the key files the config names (syntax and schema checks
+ * only; key getters then return NULL). For validation tools and fuzzing. */
+#define TEEU_CONFIG_SKIP_FILES 0x1u
+
+struct teeu_config;
+
+/* One party of the cluster (borrowed from the config). */
+struct teeu_config_party {
+	const char *name;
+	const char *address;          /* "host:port", or NULL */
+	const char *public_key_path;  /* as resolved against the config dir */
+	const struct teeu_key *public_key; /* NULL with TEEU_CONFIG_SKIP_FILES */
+};
+
+/* Load a config file. Caller frees with teeu_config_free(). */
+int teeu_config_load(const char *path, unsigned flags, struct teeu_config **out,
+		     struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Parse config text; `what` names it in errors, relative paths resolve
+ * against base_dir. */
+int teeu_config_parse(const uint8_t *data, size_t size, const char *what, const char *base_dir,
+		      unsigned flags, struct teeu_config **out,
+		      struct teeu_err *err) TEEU_MUST_CHECK;
+
+void teeu_config_free(struct teeu_config *cfg);
+
+/* Parties, in file order. */
+size_t teeu_config_party_count(const struct teeu_config *cfg);
+const struct teeu_config_party *teeu_config_party_at(const struct teeu_config *cfg, size_t i);
+const struct teeu_config_party *teeu_config_party_find(const struct teeu_config *cfg,
+						       const char *name);
+
+/* The party this config belongs to, and its key pair (NULL if the config
+ * has no party_key_pair for it, or with TEEU_CONFIG_SKIP_FILES). */
+const char *teeu_config_self_party(const struct teeu_config *cfg);
+const struct teeu_key *teeu_config_self_key(const struct teeu_config *cfg);
+
+/* auth_manager_config: host ("host:port" or URL), ca_cert path, and the
+ * pinned measurement as lowercase hex ("" when not pinned). NULL when the
+ * section is absent. */
+const char *teeu_config_auth_manager_host(const struct teeu_config *cfg);
+const char *teeu_config_auth_manager_ca_cert(const struct teeu_config *cfg);
+const char *teeu_config_auth_manager_measurement(const struct teeu_config *cfg);
+
+/* teeu: the hosting party, its address and pinned measurement (hex, or ""). */
+const char *teeu_config_teeu_party(const struct teeu_config *cfg);
+const char *teeu_config_teeu_address(const struct teeu_config *cfg);
+const char *teeu_config_teeu_measurement(const struct teeu_config *cfg);
+
+/* tee_simulation (default false). */
+int teeu_config_tee_simulation(const struct teeu_config *cfg);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TEEU_CONFIG_H */

@@ -1,0 +1,124 @@
+/* teeu/object.h - the encrypted object format: seal and open, streamed.
+ *
+ * An object is an immutable blob encrypted under its own random 256-bit data
+ * key, in fixed-size AES-256-GCM chunks bound to a MAC'd header (the format
+ * is specified byte by byte in docs/OBJECT-FORMAT.md). Sealing and opening
+ * run in memory O(chunk size) through read/write callbacks, or zero-copy
+ * between two buffers. Every failure to open says which check failed:
+ * wrong key, header modified, chunk corrupt/reordered/foreign, truncation or
+ * trailing data, each with its own TEEU_ERR_* code.
+ */
+#ifndef TEEU_OBJECT_H
+#define TEEU_OBJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teeu/crypto.h"
+#include "teeu/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TEEU_OBJECT_ID_SIZE        16
+#define TEEU_OBJECT_ID_HEX_SIZE    33 /* 32 hex digits + NUL */
+#define TEEU_OBJECT_OWNER_MAX      64
+#define TEEU_OBJECT_CHUNK_MIN      16u
+#define TEEU_OBJECT_CHUNK_MAX      (16u << 20)
+#define TEEU_OBJECT_CHUNK_DEFAULT  (1u << 20)
+#define TEEU_OBJECT_HEADER_MAX     (113 + TEEU_OBJECT_OWNER_MAX)
+#define TEEU_OBJECT_CHUNK_OVERHEAD 48 /* chunk header + GCM tag */
+#define TEEU_OBJECT_SIZE_UNKNOWN   UINT64_MAX
+
+enum teeu_object_kind {
+	TEEU_OBJECT_DATA = 1,
+	TEEU_OBJECT_FUNCTION = 2,
+};
+
+enum teeu_content_type {
+	TEEU_CONTENT_RAW = 0,
+	TEEU_CONTENT_NPY = 1,
+	TEEU_CONTENT_CSV = 2,
+	TEEU_CONTENT_SQL = 3,
+	TEEU_CONTENT_NATIVE = 4,
+};
+
+/* The clear-text header fields of an object. */
+struct teeu_object_info {
+	uint8_t id[TEEU_OBJECT_ID_SIZE];
+	char owner[TEEU_OBJECT_OWNER_MAX + 1];
+	uint8_t kind;           /* enum teeu_object_kind */
+	uint8_t content_type;   /* enum teeu_content_type */
+	uint32_t chunk_size;    /* plaintext bytes per chunk */
+	uint64_t plaintext_size; /* or TEEU_OBJECT_SIZE_UNKNOWN */
+};
+
+/* Defaults for a new object: a random id, the given owner (checked against
+ * the allowed characters), kind data, content raw, 1 MiB chunks, size
+ * unknown. */
+int teeu_object_info_init(struct teeu_object_info *info, const char *owner,
+			  struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Names used in docs, the CLI and JSON: "data"/"function";
+ * "raw"/"npy"/"csv"/"sql"/"native". Parsers return -1 for unknown names. */
+const char *teeu_object_kind_name(int kind);
+const char *teeu_content_type_name(int content_type);
+int teeu_object_kind_from_name(const char *name);
+int teeu_content_type_from_name(const char *name);
+
+/* Object id as 32 lowercase hex digits, and back (exactly 32 hex digits). */
+void teeu_object_id_to_hex(const uint8_t id[TEEU_OBJECT_ID_SIZE],
+			   char out[TEEU_OBJECT_ID_HEX_SIZE]);
+int teeu_object_id_from_hex(const char *hex, uint8_t id[TEEU_OBJECT_ID_SIZE]) TEEU_MUST_CHECK;
+
+/* Read `size` bytes at most into buf; *got = 0 means end of input. A short
+ * read that is not the end is allowed (the caller loops). */
+typedef int (*teeu_read_fn)(void *ctx, void *buf, size_t size, size_t *got,
+			    struct teeu_err *err);
+/* Write all `size` bytes or fail. */
+typedef int (*teeu_write_fn)(void *ctx, const void *buf, size_t size, struct teeu_err *err);
+
+/* Seal everything `rd` yields into an object written through `wr`. If
+ * info->plaintext_size is not TEEU_OBJECT_SIZE_UNKNOWN, the input must have
+ * exactly that many bytes (else TEEU_ERR_INVALID_ARG, after some output may
+ * have been written: callers writing files discard it). */
+int teeu_object_seal_stream(const struct teeu_object_info *info, const struct teeu_data_key *key,
+			    teeu_read_fn rd, void *rctx, teeu_write_fn wr, void *wctx,
+			    struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Open an object read through `rd`, writing each chunk's plaintext through
+ * `wr` as soon as that chunk is authenticated. On failure some plaintext of
+ * earlier, authentic chunks may have been written: callers that must not
+ * act on a prefix hold output back until success. info_out may be NULL. */
+int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, void *rctx,
+			    teeu_write_fn wr, void *wctx, struct teeu_object_info *info_out,
+			    struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* The size of the object sealing plaintext_size bytes with info's chunk
+ * size and owner. TEEU_ERR_TOO_LARGE if it does not fit in a uint64_t. */
+int teeu_object_sealed_size(const struct teeu_object_info *info, uint64_t plaintext_size,
+			    uint64_t *out) TEEU_MUST_CHECK;
+
+/* Seal a buffer into another (no copies besides the encryption itself).
+ * out_cap must be at least teeu_object_sealed_size(). info->plaintext_size
+ * is either pt_size (recorded) or TEEU_OBJECT_SIZE_UNKNOWN (not recorded). */
+int teeu_object_seal_mem(const struct teeu_object_info *info, const struct teeu_data_key *key,
+			 const uint8_t *pt, size_t pt_size, uint8_t *out, size_t out_cap,
+			 size_t *out_size, struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Open an object in a buffer. pt_cap >= obj_size is always enough. On
+ * failure the output buffer is wiped. info_out may be NULL. */
+int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, size_t obj_size,
+			 uint8_t *pt, size_t pt_cap, size_t *pt_size,
+			 struct teeu_object_info *info_out, struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Parse and validate the header only (no key needed: nothing is
+ * authenticated yet). *header_size receives its size in bytes. */
+int teeu_object_read_header(const uint8_t *data, size_t size, struct teeu_object_info *info,
+			    size_t *header_size, struct teeu_err *err) TEEU_MUST_CHECK;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TEEU_OBJECT_H */

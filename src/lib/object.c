@@ -1,0 +1,735 @@
+/* object.c - the TEEU object format (docs/OBJECT-FORMAT.md), sealed and opened.
+ *
+ * The file has three parts: the key schedule and header (shared by every
+ * path), one-chunk seal/open (shared by the memory and the streaming paths),
+ * and the two drivers. The streaming driver keeps one buffer of
+ * chunk_size + 48 bytes and encrypts in place, so memory does not grow with
+ * the object; the memory driver encrypts straight from input to output.
+ *
+ * Parsing follows the spec's "Reading an object" order exactly, because the
+ * order is what makes each failure's diagnosis distinct.
+ */
+#include "teeu/object.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto_internal.h"
+#include "teeu/buf.h"
+
+static const uint8_t k_magic[8] = {0x89, 'T', 'E', 'E', 'U', '\r', '\n', 0x1a};
+#define FORMAT_VERSION   1
+#define ALGORITHM        1
+#define HEADER_FIXED     49 /* bytes up to and including owner_size */
+#define HEADER_TAIL      64 /* key commitment + header MAC */
+#define CHUNK_HEADER     32
+#define FLAG_FINAL       0x01
+#define KDF_SALT         "TEEU object v1"
+#define INFO_COMMITMENT  "TEEU object v1 key commitment"
+#define INFO_HEADER_MAC  "TEEU object v1 header mac"
+#define INFO_CHUNK_KEY   "TEEU object v1 chunk key"
+
+/* ------------------------------------------------------------------------ */
+/* Names, ids, defaults                                                      */
+
+static const char *const k_kind_names[] = {NULL, "data", "function"};
+static const char *const k_content_names[] = {"raw", "npy", "csv", "sql", "native"};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *teeu_object_kind_name(int kind)
+{
+	if (kind >= 1 && (size_t)kind < COUNT(k_kind_names))
+		return k_kind_names[kind];
+	return "unknown";
+}
+
+const char *teeu_content_type_name(int content_type)
+{
+	if (content_type >= 0 && (size_t)content_type < COUNT(k_content_names))
+		return k_content_names[content_type];
+	return "unknown";
+}
+
+int teeu_object_kind_from_name(const char *name)
+{
+	for (size_t i = 1; i < COUNT(k_kind_names); i++)
+		if (strcmp(name, k_kind_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int teeu_content_type_from_name(const char *name)
+{
+	for (size_t i = 0; i < COUNT(k_content_names); i++)
+		if (strcmp(name, k_content_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+void teeu_object_id_to_hex(const uint8_t id[TEEU_OBJECT_ID_SIZE], char out[TEEU_OBJECT_ID_HEX_SIZE])
+{
+	teeu_hex_encode(id, TEEU_OBJECT_ID_SIZE, out);
+}
+
+int teeu_object_id_from_hex(const char *hex, uint8_t id[TEEU_OBJECT_ID_SIZE])
+{
+	struct teeu_buf b;
+	int r;
+	teeu_buf_init(&b, hex, strlen(hex));
+	if ((r = teeu_buf_get_hex(&b, id, TEEU_OBJECT_ID_SIZE)) != 0)
+		return TEEU_ERR_MALFORMED;
+	return teeu_buf_expect_end(&b) == 0 ? 0 : TEEU_ERR_MALFORMED;
+}
+
+static bool owner_char_ok(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+/* Check an owner name; returns the offending index or -1 when valid. */
+static long owner_bad_index(const uint8_t *owner, size_t size)
+{
+	for (size_t i = 0; i < size; i++)
+		if (!owner_char_ok(owner[i]))
+			return (long)i;
+	return -1;
+}
+
+static int check_owner(const char *owner, struct teeu_err *err)
+{
+	size_t n = owner != NULL ? strlen(owner) : 0;
+	long bad;
+	if (n == 0 || n > TEEU_OBJECT_OWNER_MAX)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+				    "owner name must have 1 to %d characters, has %zu",
+				    TEEU_OBJECT_OWNER_MAX, n);
+	if ((bad = owner_bad_index((const uint8_t *)owner, n)) >= 0)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+				    "owner name '%s': character %ld is not one of A-Z a-z 0-9 . _ -",
+				    owner, bad + 1);
+	return 0;
+}
+
+int teeu_object_info_init(struct teeu_object_info *info, const char *owner, struct teeu_err *err)
+{
+	int r;
+	memset(info, 0, sizeof(*info));
+	if ((r = check_owner(owner, err)) != 0)
+		return r;
+	if ((r = teeu_random_bytes(info->id, sizeof(info->id))) != 0)
+		return teeu_err_set(err, r, "cannot get random bytes for the object id");
+	memcpy(info->owner, owner, strlen(owner) + 1);
+	info->kind = TEEU_OBJECT_DATA;
+	info->content_type = TEEU_CONTENT_RAW;
+	info->chunk_size = TEEU_OBJECT_CHUNK_DEFAULT;
+	info->plaintext_size = TEEU_OBJECT_SIZE_UNKNOWN;
+	return 0;
+}
+
+static int check_info(const struct teeu_object_info *info, struct teeu_err *err)
+{
+	int r;
+	if ((r = check_owner(info->owner, err)) != 0)
+		return r;
+	if (info->kind != TEEU_OBJECT_DATA && info->kind != TEEU_OBJECT_FUNCTION)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "object kind %u is not 1 or 2",
+				    info->kind);
+	if (info->content_type > TEEU_CONTENT_NATIVE)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "content type %u is not 0 to 4",
+				    info->content_type);
+	if (info->chunk_size < TEEU_OBJECT_CHUNK_MIN || info->chunk_size > TEEU_OBJECT_CHUNK_MAX)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+				    "chunk size %u is outside %u to %u bytes", info->chunk_size,
+				    TEEU_OBJECT_CHUNK_MIN, TEEU_OBJECT_CHUNK_MAX);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Key schedule and header                                                   */
+
+struct object_keys {
+	uint8_t commitment[TEEU_SHA256_SIZE];
+	uint8_t mac_key[TEEU_SHA256_SIZE];
+	uint8_t header_hash[TEEU_SHA256_SIZE];
+	struct teeu_gcm *gcm;
+};
+
+static void keys_clear(struct object_keys *k)
+{
+	teeu_gcm_free(k->gcm);
+	teeu_memzero(k, sizeof(*k));
+}
+
+static int keys_derive(const struct teeu_data_key *key, const uint8_t id[TEEU_OBJECT_ID_SIZE],
+		       struct object_keys *k)
+{
+	uint8_t prk[TEEU_SHA256_SIZE], chunk_key[32];
+	int r;
+
+	memset(k, 0, sizeof(*k));
+	if ((r = teeu_hkdf_extract(KDF_SALT, strlen(KDF_SALT), key->bytes, sizeof(key->bytes),
+				   prk)) != 0 ||
+	    (r = teeu_hkdf_expand(prk, INFO_COMMITMENT, strlen(INFO_COMMITMENT), NULL, 0,
+				  k->commitment, sizeof(k->commitment))) != 0 ||
+	    (r = teeu_hkdf_expand(prk, INFO_HEADER_MAC, strlen(INFO_HEADER_MAC), NULL, 0,
+				  k->mac_key, sizeof(k->mac_key))) != 0 ||
+	    (r = teeu_hkdf_expand(prk, INFO_CHUNK_KEY, strlen(INFO_CHUNK_KEY), id,
+				  TEEU_OBJECT_ID_SIZE, chunk_key, sizeof(chunk_key))) != 0 ||
+	    (r = teeu_gcm_new(chunk_key, &k->gcm)) != 0)
+		keys_clear(k);
+	teeu_memzero(prk, sizeof(prk));
+	teeu_memzero(chunk_key, sizeof(chunk_key));
+	return r;
+}
+
+static void put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	for (int i = 3; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+/* Write the header for info into out (TEEU_OBJECT_HEADER_MAX bytes) and set
+ * k->header_hash. Returns the header size through *size. */
+static int header_encode(const struct teeu_object_info *info, struct object_keys *k, uint8_t *out,
+			 size_t *size)
+{
+	size_t n = strlen(info->owner), mac_at = HEADER_FIXED + n + 32;
+	int r;
+
+	memcpy(out, k_magic, 8);
+	put_u16(out + 8, FORMAT_VERSION);
+	put_u16(out + 10, ALGORITHM);
+	put_u32(out + 12, (uint32_t)(mac_at + 32));
+	memcpy(out + 16, info->id, TEEU_OBJECT_ID_SIZE);
+	out[32] = info->kind;
+	out[33] = info->content_type;
+	put_u16(out + 34, 0);
+	put_u32(out + 36, info->chunk_size);
+	put_u64(out + 40, info->plaintext_size);
+	out[48] = (uint8_t)n;
+	memcpy(out + HEADER_FIXED, info->owner, n);
+	memcpy(out + HEADER_FIXED + n, k->commitment, 32);
+	if ((r = teeu_hmac_sha256(k->mac_key, 32, out, mac_at, out + mac_at)) != 0 ||
+	    (r = teeu_sha256(out, mac_at + 32, k->header_hash)) != 0)
+		return r;
+	*size = mac_at + 32;
+	return 0;
+}
+
+/* Parse a header (spec steps 1-3) from b into info; *hdr points at its bytes. */
+static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, const uint8_t **hdr,
+			size_t *hdr_size, struct teeu_err *err)
+{
+	struct teeu_object_info v;
+	struct teeu_buf start = *b;
+	uint8_t magic[8], owner_size;
+	uint16_t version, algorithm, reserved;
+	uint32_t header_size;
+	const uint8_t *owner;
+	long bad;
+
+	memset(&v, 0, sizeof(v));
+	if (teeu_buf_remaining(b) < HEADER_FIXED || teeu_buf_get_bytes(b, magic, 8) != 0 ||
+	    memcmp(magic, k_magic, 8) != 0)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+				    "not a TEEU object (the first bytes are not the TEEU object "
+				    "magic, or the input is shorter than %d bytes)",
+				    HEADER_FIXED);
+	if (teeu_buf_get_u16be(b, &version) != 0 || teeu_buf_get_u16be(b, &algorithm) != 0 ||
+	    teeu_buf_get_u32be(b, &header_size) != 0 ||
+	    teeu_buf_get_bytes(b, v.id, sizeof(v.id)) != 0 || teeu_buf_get_u8(b, &v.kind) != 0 ||
+	    teeu_buf_get_u8(b, &v.content_type) != 0 || teeu_buf_get_u16be(b, &reserved) != 0 ||
+	    teeu_buf_get_u32be(b, &v.chunk_size) != 0 ||
+	    teeu_buf_get_u64be(b, &v.plaintext_size) != 0 || teeu_buf_get_u8(b, &owner_size) != 0)
+		return teeu_err_set(err, TEEU_ERR_INTERNAL, "header length check failed");
+	if (version != FORMAT_VERSION)
+		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+				    "object format version %u is not supported (this TEEU reads "
+				    "version %d)",
+				    version, FORMAT_VERSION);
+	if (algorithm != ALGORITHM)
+		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+				    "object algorithm %u is not supported (this TEEU reads %d)",
+				    algorithm, ALGORITHM);
+	if (owner_size < 1 || owner_size > TEEU_OBJECT_OWNER_MAX)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+				    "object header: owner_size %u is outside 1 to %d", owner_size,
+				    TEEU_OBJECT_OWNER_MAX);
+	if (header_size != (uint32_t)HEADER_FIXED + owner_size + HEADER_TAIL)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+				    "object header: header_size %u, expected %u for a %u-byte owner",
+				    header_size, HEADER_FIXED + owner_size + HEADER_TAIL,
+				    owner_size);
+	if (teeu_buf_get_ptr(b, owner_size, &owner) != 0 ||
+	    teeu_buf_skip(b, HEADER_TAIL) != 0)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+				    "object header: input ends inside the %u-byte header",
+				    header_size);
+	if (v.kind != TEEU_OBJECT_DATA && v.kind != TEEU_OBJECT_FUNCTION)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+				    "object header: kind %u is not 1 (data) or 2 (function)", v.kind);
+	if (v.content_type > TEEU_CONTENT_NATIVE)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+				    "object header: content_type %u is not 0 to 4", v.content_type);
+	if (reserved != 0)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+				    "object header: reserved field is %u, expected 0", reserved);
+	if (v.chunk_size < TEEU_OBJECT_CHUNK_MIN || v.chunk_size > TEEU_OBJECT_CHUNK_MAX)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+				    "object header: chunk_size %u is outside %u to %u",
+				    v.chunk_size, TEEU_OBJECT_CHUNK_MIN, TEEU_OBJECT_CHUNK_MAX);
+	if ((bad = owner_bad_index(owner, owner_size)) >= 0)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+				    "object header: owner byte %ld (0x%02x) is not one of "
+				    "A-Z a-z 0-9 . _ -",
+				    bad, owner[bad]);
+	memcpy(v.owner, owner, owner_size);
+	v.owner[owner_size] = '\0';
+
+	*info = v;
+	*hdr_size = header_size;
+	return teeu_buf_get_ptr(&start, header_size, hdr);
+}
+
+/* Spec steps 4-5: the key commitment, then the MAC; sets k->header_hash. */
+static int header_authenticate(const struct teeu_data_key *key, const uint8_t *hdr,
+			       size_t hdr_size, const struct teeu_object_info *info,
+			       struct object_keys *k, struct teeu_err *err)
+{
+	uint8_t mac[TEEU_SHA256_SIZE];
+	size_t mac_at = hdr_size - 32;
+	int r;
+
+	if ((r = keys_derive(key, info->id, k)) != 0)
+		return teeu_err_set(err, r, "cannot derive the object keys");
+	if (teeu_ct_equal(k->commitment, hdr + mac_at - 32, 32) != 0) {
+		char id[TEEU_OBJECT_ID_HEX_SIZE];
+		teeu_object_id_to_hex(info->id, id);
+		return teeu_err_set(err, TEEU_ERR_WRONG_KEY,
+				    "this data key is not the key of object %s (its key commitment "
+				    "differs)",
+				    id);
+	}
+	if ((r = teeu_hmac_sha256(k->mac_key, 32, hdr, mac_at, mac)) != 0)
+		return teeu_err_set(err, r, "cannot compute the header MAC");
+	if (teeu_ct_equal(mac, hdr + mac_at, 32) != 0)
+		return teeu_err_set(err, TEEU_ERR_HEADER_TAMPERED,
+				    "object header was modified after sealing (header MAC differs)");
+	return teeu_sha256(hdr, hdr_size, k->header_hash);
+}
+
+int teeu_object_read_header(const uint8_t *data, size_t size, struct teeu_object_info *info,
+			    size_t *header_size, struct teeu_err *err)
+{
+	struct teeu_buf b;
+	const uint8_t *hdr;
+	teeu_buf_init(&b, data, size);
+	return header_parse(&b, info, &hdr, header_size, err);
+}
+
+int teeu_object_sealed_size(const struct teeu_object_info *info, uint64_t plaintext_size,
+			    uint64_t *out)
+{
+	uint64_t chunks, hdr = HEADER_FIXED + strlen(info->owner) + HEADER_TAIL;
+	if (info->chunk_size == 0)
+		return TEEU_ERR_INVALID_ARG;
+	chunks = plaintext_size / info->chunk_size + (plaintext_size % info->chunk_size != 0);
+	if (chunks == 0)
+		chunks = 1;
+	if (chunks > (UINT64_MAX - hdr - plaintext_size) / TEEU_OBJECT_CHUNK_OVERHEAD)
+		return TEEU_ERR_TOO_LARGE;
+	*out = hdr + plaintext_size + chunks * TEEU_OBJECT_CHUNK_OVERHEAD;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* One chunk                                                                 */
+
+/* Seal size plaintext bytes at pt (which may be frame + 32) into frame:
+ * chunk header, ciphertext, tag. */
+static int chunk_seal(struct object_keys *k, const struct teeu_object_info *info, uint64_t index,
+		      bool final, const uint8_t *pt, size_t size, uint8_t *frame)
+{
+	uint8_t nonce[TEEU_GCM_NONCE_SIZE] = {0}, aad[64];
+
+	memcpy(frame, info->id, TEEU_OBJECT_ID_SIZE);
+	put_u64(frame + 16, index);
+	frame[24] = final ? FLAG_FINAL : 0;
+	frame[25] = frame[26] = frame[27] = 0;
+	put_u32(frame + 28, (uint32_t)size);
+	put_u64(nonce, index);
+	nonce[11] = frame[24];
+	memcpy(aad, k->header_hash, 32);
+	memcpy(aad + 32, frame, CHUNK_HEADER);
+	return teeu_gcm_seal(k->gcm, nonce, aad, sizeof(aad), pt, size, frame + CHUNK_HEADER,
+			     frame + CHUNK_HEADER + size);
+}
+
+struct chunk_head {
+	uint8_t raw[CHUNK_HEADER];
+	uint64_t index;
+	uint32_t size;
+	bool final;
+};
+
+/* Spec steps 6.2-6.4 on a 32-byte chunk header read at position index. */
+static int chunk_head_check(const uint8_t raw[CHUNK_HEADER], const struct teeu_object_info *info,
+			    uint64_t position, struct chunk_head *h, struct teeu_err *err)
+{
+	struct teeu_buf b;
+	uint8_t id[TEEU_OBJECT_ID_SIZE], flags, reserved[3];
+	char want[TEEU_OBJECT_ID_HEX_SIZE], got[TEEU_OBJECT_ID_HEX_SIZE];
+
+	memcpy(h->raw, raw, CHUNK_HEADER);
+	teeu_buf_init(&b, raw, CHUNK_HEADER);
+	if (teeu_buf_get_bytes(&b, id, sizeof(id)) != 0 ||
+	    teeu_buf_get_u64be(&b, &h->index) != 0 || teeu_buf_get_u8(&b, &flags) != 0 ||
+	    teeu_buf_get_bytes(&b, reserved, 3) != 0 || teeu_buf_get_u32be(&b, &h->size) != 0)
+		return teeu_err_set(err, TEEU_ERR_INTERNAL, "chunk header length");
+	h->final = (flags & FLAG_FINAL) != 0;
+	if (memcmp(id, info->id, sizeof(id)) != 0) {
+		teeu_object_id_to_hex(info->id, want);
+		teeu_object_id_to_hex(id, got);
+		return teeu_err_set(err, TEEU_ERR_CHUNK_FOREIGN,
+				    "chunk %llu belongs to object %s, not to this object %s",
+				    (unsigned long long)position, got, want);
+	}
+	if (h->index != position)
+		return teeu_err_set(err, TEEU_ERR_CHUNK_REORDERED,
+				    "position %llu holds chunk %llu: chunks were reordered",
+				    (unsigned long long)position, (unsigned long long)h->index);
+	if ((flags & ~FLAG_FINAL) != 0 || reserved[0] != 0 || reserved[1] != 0 ||
+	    reserved[2] != 0 || h->size > info->chunk_size ||
+	    (!h->final && h->size != info->chunk_size) ||
+	    (h->final && h->size == 0 && position > 0))
+		return teeu_err_set(err, TEEU_ERR_CHUNK_CORRUPT,
+				    "chunk %llu has an invalid header (flags 0x%02x, size %u, "
+				    "chunk size %u)",
+				    (unsigned long long)position, flags, h->size, info->chunk_size);
+	return 0;
+}
+
+/* Spec step 6.6: decrypt body (ciphertext || tag) into out (may be body). */
+static int chunk_open(struct object_keys *k, const struct chunk_head *h, const uint8_t *body,
+		      uint8_t *out, struct teeu_err *err)
+{
+	uint8_t nonce[TEEU_GCM_NONCE_SIZE] = {0}, aad[64];
+	int r;
+
+	put_u64(nonce, h->index);
+	nonce[11] = h->raw[24];
+	memcpy(aad, k->header_hash, 32);
+	memcpy(aad + 32, h->raw, CHUNK_HEADER);
+	r = teeu_gcm_open(k->gcm, nonce, aad, sizeof(aad), body, h->size, body + h->size, out);
+	if (r == TEEU_ERR_AUTH_FAILED)
+		return teeu_err_set(err, TEEU_ERR_CHUNK_CORRUPT,
+				    "chunk %llu failed authentication: its bytes were modified",
+				    (unsigned long long)h->index);
+	if (r != 0)
+		return teeu_err_set(err, r, "chunk %llu: decryption failed in the crypto library",
+				    (unsigned long long)h->index);
+	return 0;
+}
+
+static int check_total(const struct teeu_object_info *info, uint64_t total, struct teeu_err *err)
+{
+	if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN && info->plaintext_size != total)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+				    "object header records %llu plaintext bytes, chunks hold %llu",
+				    (unsigned long long)info->plaintext_size,
+				    (unsigned long long)total);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Memory driver                                                             */
+
+int teeu_object_seal_mem(const struct teeu_object_info *info, const struct teeu_data_key *key,
+			 const uint8_t *pt, size_t pt_size, uint8_t *out, size_t out_cap,
+			 size_t *out_size, struct teeu_err *err)
+{
+	struct object_keys k;
+	uint64_t need;
+	size_t pos, off = 0;
+	uint64_t index = 0;
+	int r;
+
+	if ((r = check_info(info, err)) != 0)
+		return r;
+	if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN && info->plaintext_size != pt_size)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+				    "declared plaintext size %llu differs from the %zu bytes given",
+				    (unsigned long long)info->plaintext_size, pt_size);
+	if ((r = teeu_object_sealed_size(info, pt_size, &need)) != 0 || need > out_cap)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+				    "output buffer of %zu bytes is too small for the sealed object",
+				    out_cap);
+	if ((r = keys_derive(key, info->id, &k)) != 0)
+		return teeu_err_set(err, r, "cannot derive the object keys");
+	if ((r = header_encode(info, &k, out, &pos)) != 0)
+		goto out;
+	do {
+		size_t n = pt_size - off < info->chunk_size ? pt_size - off : info->chunk_size;
+		bool final = off + n == pt_size;
+		if ((r = chunk_seal(&k, info, index++, final, pt + off, n, out + pos)) != 0)
+			goto out;
+		off += n;
+		pos += n + TEEU_OBJECT_CHUNK_OVERHEAD;
+	} while (off < pt_size);
+	*out_size = pos;
+out:
+	keys_clear(&k);
+	if (r != 0)
+		teeu_err_set(err, r, "sealing failed in the crypto library");
+	return r;
+}
+
+int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, size_t obj_size,
+			 uint8_t *pt, size_t pt_cap, size_t *pt_size,
+			 struct teeu_object_info *info_out, struct teeu_err *err)
+{
+	struct teeu_object_info info;
+	struct object_keys k;
+	struct teeu_buf b;
+	struct chunk_head h;
+	const uint8_t *hdr, *raw, *body;
+	size_t hdr_size, total = 0;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	teeu_buf_init(&b, obj, obj_size);
+	if ((r = header_parse(&b, &info, &hdr, &hdr_size, err)) != 0 ||
+	    (r = header_authenticate(key, hdr, hdr_size, &info, &k, err)) != 0)
+		goto out;
+	for (uint64_t i = 0;; i++) {
+		if (teeu_buf_remaining(&b) == 0) {
+			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
+					 "object ends after chunk %llu, which is not the final "
+					 "chunk: it was truncated",
+					 (unsigned long long)i - 1);
+			goto out;
+		}
+		if (teeu_buf_get_ptr(&b, CHUNK_HEADER, &raw) != 0) {
+			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
+					 "object ends inside the header of chunk %llu",
+					 (unsigned long long)i);
+			goto out;
+		}
+		if ((r = chunk_head_check(raw, &info, i, &h, err)) != 0)
+			goto out;
+		if (teeu_buf_get_ptr(&b, (size_t)h.size + TEEU_GCM_TAG_SIZE, &body) != 0) {
+			r = teeu_err_set(err, TEEU_ERR_TRUNCATED, "object ends inside chunk %llu",
+					 (unsigned long long)i);
+			goto out;
+		}
+		if (h.size > pt_cap - total) {
+			r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+					 "plaintext buffer of %zu bytes is too small", pt_cap);
+			goto out;
+		}
+		if ((r = chunk_open(&k, &h, body, pt + total, err)) != 0)
+			goto out;
+		total += h.size;
+		if (h.final)
+			break;
+	}
+	if (teeu_buf_expect_end(&b) != 0) {
+		r = teeu_err_set(err, TEEU_ERR_TRAILING_DATA,
+				 "%zu unexpected bytes follow the final chunk of the object",
+				 teeu_buf_remaining(&b));
+		goto out;
+	}
+	if ((r = check_total(&info, total, err)) != 0)
+		goto out;
+	*pt_size = total;
+	if (info_out != NULL)
+		*info_out = info;
+out:
+	keys_clear(&k);
+	if (r != 0)
+		teeu_memzero(pt, total);
+	return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Streaming driver                                                          */
+
+/* Read until size bytes or the end of input; *got says how many. */
+static int read_full(teeu_read_fn rd, void *ctx, uint8_t *buf, size_t size, size_t *got,
+		     struct teeu_err *err)
+{
+	size_t done = 0, n;
+	int r;
+	while (done < size) {
+		if ((r = rd(ctx, buf + done, size - done, &n, err)) != 0)
+			return r;
+		if (n == 0)
+			break;
+		done += n;
+	}
+	*got = done;
+	return 0;
+}
+
+int teeu_object_seal_stream(const struct teeu_object_info *info, const struct teeu_data_key *key,
+			    teeu_read_fn rd, void *rctx, teeu_write_fn wr, void *wctx,
+			    struct teeu_err *err)
+{
+	uint8_t hdr[TEEU_OBJECT_HEADER_MAX];
+	struct object_keys k;
+	uint8_t *frame = NULL, *pt;
+	size_t hdr_size, have = 0, got;
+	uint64_t total = 0, index = 0;
+	bool eof = false;
+	int r;
+
+	if ((r = check_info(info, err)) != 0)
+		return r;
+	if ((r = keys_derive(key, info->id, &k)) != 0)
+		return teeu_err_set(err, r, "cannot derive the object keys");
+	/* One frame: chunk header, chunk_size plaintext bytes plus one byte of
+	 * look-ahead (which tells whether this chunk is the final one), tag. */
+	frame = malloc((size_t)info->chunk_size + TEEU_OBJECT_CHUNK_OVERHEAD + 1);
+	if (frame == NULL) {
+		r = teeu_err_set(err, TEEU_ERR_NOMEM, "cannot allocate a %u-byte chunk buffer",
+				 info->chunk_size);
+		goto out;
+	}
+	pt = frame + CHUNK_HEADER;
+	if ((r = header_encode(info, &k, hdr, &hdr_size)) != 0 ||
+	    (r = wr(wctx, hdr, hdr_size, err)) != 0)
+		goto out;
+	do {
+		/* pt[0..have) already holds the previous look-ahead byte. */
+		if ((r = read_full(rd, rctx, pt + have, info->chunk_size + 1 - have, &got, err)) != 0)
+			goto out;
+		have += got;
+		eof = have <= info->chunk_size;
+		size_t n = eof ? have : info->chunk_size;
+		total += n;
+		if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN && total > info->plaintext_size)
+			break;
+		uint8_t look = pt[n < have ? n : 0];
+		if ((r = chunk_seal(&k, info, index++, eof, pt, n, frame)) != 0 ||
+		    (r = wr(wctx, frame, n + TEEU_OBJECT_CHUNK_OVERHEAD, err)) != 0)
+			goto out;
+		have -= n;
+		pt[0] = look;
+	} while (!eof);
+	if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN && total != info->plaintext_size)
+		r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+				 "the input changed size while it was sealed: %llu bytes declared, "
+				 "%s%llu read",
+				 (unsigned long long)info->plaintext_size, eof ? "" : "more than ",
+				 (unsigned long long)total);
+out:
+	if (frame != NULL) {
+		teeu_memzero(frame, (size_t)info->chunk_size + TEEU_OBJECT_CHUNK_OVERHEAD + 1);
+		free(frame);
+	}
+	keys_clear(&k);
+	return r;
+}
+
+int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, void *rctx,
+			    teeu_write_fn wr, void *wctx, struct teeu_object_info *info_out,
+			    struct teeu_err *err)
+{
+	uint8_t hdr[TEEU_OBJECT_HEADER_MAX], raw[CHUNK_HEADER], extra;
+	struct teeu_object_info info;
+	struct object_keys k;
+	struct chunk_head h;
+	struct teeu_buf b;
+	const uint8_t *hdr_ptr;
+	uint8_t *body = NULL;
+	size_t got, hdr_size, body_cap = 0;
+	uint64_t total = 0;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	/* The fixed part tells the owner's size, and so the header's. */
+	if ((r = read_full(rd, rctx, hdr, HEADER_FIXED, &got, err)) != 0)
+		goto out;
+	if (got == HEADER_FIXED && hdr[48] <= TEEU_OBJECT_OWNER_MAX) {
+		size_t rest = (size_t)hdr[48] + HEADER_TAIL, more;
+		if ((r = read_full(rd, rctx, hdr + HEADER_FIXED, rest, &more, err)) != 0)
+			goto out;
+		got += more;
+	}
+	teeu_buf_init(&b, hdr, got);
+	if ((r = header_parse(&b, &info, &hdr_ptr, &hdr_size, err)) != 0 ||
+	    (r = header_authenticate(key, hdr_ptr, hdr_size, &info, &k, err)) != 0)
+		goto out;
+	body_cap = (size_t)info.chunk_size + TEEU_GCM_TAG_SIZE;
+	if ((body = malloc(body_cap)) == NULL) {
+		r = teeu_err_set(err, TEEU_ERR_NOMEM, "cannot allocate a %zu-byte chunk buffer",
+				 body_cap);
+		goto out;
+	}
+	for (uint64_t i = 0;; i++) {
+		if ((r = read_full(rd, rctx, raw, CHUNK_HEADER, &got, err)) != 0)
+			goto out;
+		if (got == 0) {
+			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
+					 "object ends after chunk %llu, which is not the final "
+					 "chunk: it was truncated",
+					 (unsigned long long)i - 1);
+			goto out;
+		}
+		if (got < CHUNK_HEADER) {
+			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
+					 "object ends inside the header of chunk %llu",
+					 (unsigned long long)i);
+			goto out;
+		}
+		if ((r = chunk_head_check(raw, &info, i, &h, err)) != 0)
+			goto out;
+		size_t want = (size_t)h.size + TEEU_GCM_TAG_SIZE;
+		if ((r = read_full(rd, rctx, body, want, &got, err)) != 0)
+			goto out;
+		if (got < want) {
+			r = teeu_err_set(err, TEEU_ERR_TRUNCATED, "object ends inside chunk %llu",
+					 (unsigned long long)i);
+			goto out;
+		}
+		if ((r = chunk_open(&k, &h, body, body, err)) != 0)
+			goto out;
+		total += h.size;
+		if (h.final && (r = read_full(rd, rctx, &extra, 1, &got, err)) != 0)
+			goto out;
+		if (h.final && got != 0) {
+			r = teeu_err_set(err, TEEU_ERR_TRAILING_DATA,
+					 "unexpected bytes follow the final chunk of the object");
+			goto out;
+		}
+		if (h.final && (r = check_total(&info, total, err)) != 0)
+			goto out;
+		if (h.size > 0 && (r = wr(wctx, body, h.size, err)) != 0)
+			goto out;
+		if (h.final)
+			break;
+	}
+	if (info_out != NULL)
+		*info_out = info;
+out:
+	if (body != NULL) {
+		teeu_memzero(body, body_cap);
+		free(body);
+	}
+	keys_clear(&k);
+	return r;
+}
