@@ -165,8 +165,7 @@ static int party_ref(const struct loader *ld, const char *name, const char *path
 		return 0;
 	quote_value(name, shown);
 	list_parties(ld->cfg, list, sizeof(list));
-	return teeu_err_set(err, TEEU_ERR_MALFORMED,
-	                    "%s: '%s' is not one of the parties in %s (%s)", path, shown,
+	return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: '%s' is not in %s (%s)", path, shown,
 	                    ld->parties_path, list);
 }
 
@@ -509,11 +508,11 @@ static int load_files(struct loader *ld, struct teeu_err *err)
 		char priv_path[TEEU_DOC_PATH_MAX], party_path[TEEU_DOC_PATH_MAX];
 		struct teeu_key *priv = NULL, *pub = NULL;
 
+		teeu_doc_path_key(base, ld->parties_path, p->name);
+		teeu_doc_path_key(party_path, base, "public_key");
 		teeu_doc_path_key(base, "party_key_pair", p->name);
 		teeu_doc_path_key(priv_path, base, "private_key");
 		teeu_doc_path_key(path, base, "public_key");
-		teeu_doc_path_key(party_path, ld->parties_path, p->name);
-		teeu_doc_path_key(party_path, party_path, "public_key");
 		if ((r = load_key(priv_path, s->private_path, 1, &priv, err)) != 0)
 			return r;
 		if (s->public_path != NULL &&

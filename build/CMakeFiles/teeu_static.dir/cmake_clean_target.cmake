@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libteeu_static.a"
+)

@@ -1,0 +1,48 @@
+/* cli.h - shared pieces of the teeu command line tool.
+ *
+ * The tool is a thin layer over libteeu's public headers: each command file
+ * parses its options, calls the library, and reports through these helpers
+ * so that every command fails the same way (one line on stderr, naming the
+ * command, then the library's detail; exit status 1, or 2 for usage).
+ */
+#ifndef TEEU_CLI_H
+#define TEEU_CLI_H
+
+#include "teeu/error.h"
+
+#define CLI_EXIT_OK    0
+#define CLI_EXIT_FAIL  1
+#define CLI_EXIT_USAGE 2
+
+struct cli_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	void (*help)(void);
+};
+
+/* Print "teeu CMD: detail" to stderr and return CLI_EXIT_FAIL. */
+int cli_fail(const char *cmd, const struct teeu_err *err);
+
+/* Print "teeu CMD: message" and a pointer to --help; return CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) TEEU_PRINTF(2, 3);
+
+/* Parse a size like "1048576", "64k", "1M" (powers of 1024). -1 on error. */
+long long cli_parse_size(const char *text);
+
+int cmd_seal(int argc, char **argv);
+void help_seal(void);
+int cmd_open(int argc, char **argv);
+void help_open(void);
+int cmd_inspect(int argc, char **argv);
+void help_inspect(void);
+int cmd_policy(int argc, char **argv);
+void help_policy(void);
+int cmd_config(int argc, char **argv);
+void help_config(void);
+int cmd_keygen(int argc, char **argv);
+void help_keygen(void);
+int cmd_key(int argc, char **argv);
+void help_key(void);
+
+#endif /* TEEU_CLI_H */

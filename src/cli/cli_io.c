@@ -1,0 +1,43 @@
+/* cli_io.c - error reporting and small parsers shared by the teeu commands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int cli_fail(const char *cmd, const struct teeu_err *err)
+{
+	fprintf(stderr, "teeu %s: %s\n", cmd, teeu_err_message(err));
+	return CLI_EXIT_FAIL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "teeu %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'teeu %s --help' for usage.\n", cmd);
+	return CLI_EXIT_USAGE;
+}
+
+long long cli_parse_size(const char *text)
+{
+	char *end;
+	long long v = strtoll(text, &end, 10);
+	long long mult = 1;
+	if (end == text || v < 0)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k':
+	case 'K': mult = 1024; end++; break;
+	case 'm':
+	case 'M': mult = 1024 * 1024; end++; break;
+	default: return -1;
+	}
+	if (*end != '\0' || v > (1LL << 40))
+		return -1;
+	return v * mult;
+}

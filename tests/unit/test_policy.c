@@ -1,0 +1,355 @@
+/* test_policy.c - policy parsing (errors point at the field), evaluation
+ * (each rule violated alone denies with its own name), names and times. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "teeu/names.h"
+#include "teeu/policy.h"
+#include "teeu/time.h"
+
+#define M32 "1111111111111111111111111111111111111111111111111111111111111111"
+#define S32 "2222222222222222222222222222222222222222222222222222222222222222"
+#define M48 M32 "11111111111111111111111111111111"
+
+static const char k_full[] =
+	"{\"version\": 1,\n"
+	" \"allow_funcs\": [\"builtin:mean\", \"owner:bob\"],\n"
+	" \"allow_tees\": [{\"type\": \"sim\", \"measurement\": \"" M32 "\"},\n"
+	"                {\"type\": \"sgx\", \"mr_signer\": \"" S32 "\", \"isv_prod_id\": 7,\n"
+	"                 \"min_isv_svn\": 3, \"tcb_status\": [\"UpToDate\", "
+	"\"SWHardeningNeeded\"]},\n"
+	"                {\"type\": \"tdx\", \"mr_td\": \"" M48 "\", \"rtmr1\": \"" M48 "\"}],\n"
+	" \"recipients\": [\"alice\", \"bob\"],\n"
+	" \"operators\": [\"carol\"],\n"
+	" \"not_after\": \"2027-01-01T00:00:00Z\",\n"
+	" \"max_uses\": 3,\n"
+	" \"require_approval\": true}\n";
+
+static struct teeu_policy *parse(const char *text)
+{
+	struct teeu_policy *p = NULL;
+	struct teeu_err err = {0};
+	if (teeu_policy_parse((const uint8_t *)text, strlen(text), "p.json", &p, &err) != 0)
+		fail_msg("parse failed: %s", err.msg);
+	return p;
+}
+
+static void parse_fails(const char *text, int code, const char *words)
+{
+	struct teeu_policy *p = NULL;
+	struct teeu_err err = {0};
+	int r = teeu_policy_parse((const uint8_t *)text, strlen(text), "p.json", &p, &err);
+	if (r != code || strstr(err.msg, words) == NULL)
+		fail_msg("policy %s\n gave %d '%s', want %d containing '%s'", text, r, err.msg,
+			 code, words);
+	assert_null(p);
+}
+
+static void test_parse_errors_name_the_field(void **state)
+{
+	(void)state;
+#define BASE_TEES "\"allow_tees\":[{\"type\":\"sim\",\"measurement\":\"" M32 "\"}]"
+#define BASE "\"allow_funcs\":[\"builtin:mean\"]," BASE_TEES ",\"recipients\":[\"alice\"]"
+	parse_fails("{" BASE ",\"colour\":1}", TEEU_ERR_MALFORMED, "colour: unknown key");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"]," BASE_TEES "}", TEEU_ERR_MALFORMED,
+		    "recipients: required key is missing");
+	parse_fails("{" BASE ",\"max_uses\":\"ten\"}", TEEU_ERR_MALFORMED,
+		    "max_uses: expected a whole number, found a string");
+	parse_fails("{" BASE ",\"max_uses\":0}", TEEU_ERR_MALFORMED, "max_uses: 0");
+	parse_fails("{" BASE ",\"max_uses\":-1}", TEEU_ERR_MALFORMED, "max_uses: -1 is outside");
+	parse_fails("{" BASE ",\"not_after\":\"tomorrow\"}", TEEU_ERR_MALFORMED,
+		    "not_after: 'tomorrow' is not an RFC 3339 time");
+	parse_fails("{" BASE ",\"require_approval\":\"yes\"}", TEEU_ERR_MALFORMED,
+		    "require_approval: expected true or false");
+	parse_fails("{" BASE ",\"operators\":[\"car ol\"]}", TEEU_ERR_MALFORMED,
+		    "operators[0]: party name 'car ol'");
+	parse_fails("{" BASE ",\"version\":2}", TEEU_ERR_UNSUPPORTED, "version 2");
+	parse_fails("{\"allow_funcs\":[\"mean\"]," BASE_TEES ",\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED, "allow_funcs[0]: function 'mean' is not a function");
+	parse_fails("{\"allow_funcs\":[\"sql:ABC\"]," BASE_TEES ",\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED, "allow_funcs[0]: function 'sql:ABC'");
+	parse_fails("{\"allow_funcs\":[]," BASE_TEES ",\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED, "allow_funcs: the list is empty");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[],\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED, "allow_tees: list 1 to");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"sim\","
+		    "\"measurement\":\"abcd\"}],\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED,
+		    "allow_tees[0].measurement: expected 64 hexadecimal digits (32 bytes), found "
+		    "4 characters");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"sev\"}],"
+		    "\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED, "allow_tees[0].type: 'sev' is not a TEE type");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"sgx\"}],"
+		    "\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED, "allow_tees[0]: an sgx entry needs mr_enclave");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"sgx\","
+		    "\"mr_signer\":\"" S32 "\"}],\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED, "allow_tees[0].isv_prod_id: required key is missing");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"sim\","
+		    "\"measurement\":\"" M32 "\",\"tcb_status\":[\"UpToDate\"]}],"
+		    "\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED, "allow_tees[0].tcb_status: unknown key");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"snp\","
+		    "\"measurement\":\"" M48 "\",\"tcb_status\":[\"Fine\"]}],"
+		    "\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED, "allow_tees[0].tcb_status[0]: not a TCB status");
+	parse_fails("{\"allow_funcs\": [", TEEU_ERR_MALFORMED, "p.json: invalid JSON at line 1");
+	parse_fails("[1,2]", TEEU_ERR_MALFORMED, "expected a mapping, found a list");
+	parse_fails("{" BASE ",\"recipients\":[\"b\"]}", TEEU_ERR_MALFORMED, "duplicate");
+}
+
+static void test_yaml_policy(void **state)
+{
+	(void)state;
+	struct teeu_policy *p = parse("allow_funcs: [builtin:mean]\n"
+				      "allow_tees:\n"
+				      "  - type: sim\n"
+				      "    measurement: " M32 "\n"
+				      "recipients: [alice, bob]\n"
+				      "max_uses: 2\n");
+	char *json = NULL;
+	struct teeu_err err = {0};
+	assert_int_equal(teeu_policy_canonical_json(p, &json, &err), 0);
+	assert_string_equal(json, "{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{"
+				  "\"measurement\":\"" M32 "\",\"type\":\"sim\"}],"
+				  "\"max_uses\":2,\"recipients\":[\"alice\",\"bob\"]}");
+	free(json);
+	teeu_policy_free(p);
+}
+
+/* A task and claims that satisfy k_full; each test breaks one thing. */
+struct world {
+	struct teeu_claims claims;
+	struct teeu_task task;
+	const char *recipients[2];
+	int64_t now;
+	uint64_t uses;
+};
+
+static void good_world(struct world *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->claims.tee_type = TEEU_TEE_SIM;
+	w->claims.measurement_size = 32;
+	memset(w->claims.measurement, 0x11, 32);
+	snprintf(w->claims.tcb_status, sizeof(w->claims.tcb_status), "Simulation");
+	w->recipients[0] = "alice";
+	w->recipients[1] = "bob";
+	w->task.function = "builtin:mean";
+	w->task.operator_party = "carol";
+	w->task.recipients = w->recipients;
+	w->task.recipient_count = 2;
+	w->task.approved = 1;
+	assert_int_equal(teeu_time_parse("2026-11-22T10:00:00Z", &w->now, NULL), 0);
+	w->uses = 2;
+}
+
+static void expect_rule(const struct teeu_policy *p, const struct world *w, int rule,
+			const char *words)
+{
+	struct teeu_policy_decision d;
+	int r = teeu_policy_evaluate(p, &w->claims, &w->task, w->now, w->uses, &d);
+	if (rule == TEEU_RULE_NONE) {
+		if (r != 0)
+			fail_msg("denied by %s: %s", teeu_policy_rule_name(d.rule), d.reason);
+		return;
+	}
+	if (r != TEEU_ERR_DENIED || d.rule != rule || strstr(d.reason, words) == NULL)
+		fail_msg("got %d rule %s '%s'; want rule %s containing '%s'", r,
+			 teeu_policy_rule_name(d.rule), d.reason, teeu_policy_rule_name(rule),
+			 words);
+}
+
+static void test_each_rule_alone(void **state)
+{
+	struct teeu_policy *p = parse(k_full);
+	struct world w;
+	(void)state;
+
+	good_world(&w);
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL);
+
+	good_world(&w);
+	assert_int_equal(teeu_time_parse("2027-01-01T00:00:01Z", &w.now, NULL), 0);
+	expect_rule(p, &w, TEEU_RULE_NOT_AFTER, "expired at 2027-01-01T00:00:00Z");
+	assert_int_equal(teeu_time_parse("2027-01-01T00:00:00Z", &w.now, NULL), 0);
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL); /* not_after is inclusive */
+
+	good_world(&w);
+	w.uses = 3;
+	expect_rule(p, &w, TEEU_RULE_MAX_USES, "all 3 allowed uses");
+
+	good_world(&w);
+	w.claims.measurement[5] = 0x12;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "allow_tees[0] (sim): measurement");
+
+	good_world(&w);
+	w.claims.tee_type = TEEU_TEE_SNP;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "no allow_tees entry is for TEE type snp");
+
+	good_world(&w);
+	w.task.function = "builtin:sum";
+	expect_rule(p, &w, TEEU_RULE_ALLOW_FUNCS, "builtin:sum is not allowed");
+
+	good_world(&w);
+	w.recipients[1] = "mallory";
+	expect_rule(p, &w, TEEU_RULE_RECIPIENTS, "mallory is not an allowed recipient");
+
+	good_world(&w);
+	w.task.recipient_count = 0;
+	expect_rule(p, &w, TEEU_RULE_RECIPIENTS, "names no recipient");
+
+	good_world(&w);
+	w.task.operator_party = "dave";
+	expect_rule(p, &w, TEEU_RULE_OPERATORS, "operator dave");
+
+	good_world(&w);
+	w.task.approved = 0;
+	expect_rule(p, &w, TEEU_RULE_REQUIRE_APPROVAL, "not approved");
+	teeu_policy_free(p);
+}
+
+static void test_function_objects(void **state)
+{
+	struct teeu_policy *p = parse(k_full);
+	struct world w;
+	(void)state;
+	good_world(&w);
+	w.task.function = "object:0123456789abcdef0123456789abcdef";
+	w.task.function_owner = "bob";
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL); /* owner:bob allows bob's functions */
+	w.task.function_owner = "eve";
+	expect_rule(p, &w, TEEU_RULE_ALLOW_FUNCS, "object:0123");
+	/* owner:bob does not extend to non-object functions */
+	w.task.function = "builtin:sum";
+	w.task.function_owner = "bob";
+	expect_rule(p, &w, TEEU_RULE_ALLOW_FUNCS, "builtin:sum");
+	teeu_policy_free(p);
+}
+
+static void test_hardware_entries(void **state)
+{
+	struct teeu_policy *p = parse(k_full);
+	struct world w;
+	(void)state;
+
+	/* SGX by signer, product and minimum SVN, accepting SWHardeningNeeded */
+	good_world(&w);
+	w.claims.tee_type = TEEU_TEE_SGX;
+	memset(w.claims.measurement, 0x99, 32);
+	w.claims.signer_size = 32;
+	memset(w.claims.signer, 0x22, 32);
+	w.claims.product_id = 7;
+	w.claims.svn = 3;
+	snprintf(w.claims.tcb_status, sizeof(w.claims.tcb_status), "SWHardeningNeeded");
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL);
+	w.claims.svn = 2;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "security version 2 is below the minimum 3");
+	w.claims.svn = 3;
+	w.claims.product_id = 8;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "product id 8");
+	w.claims.product_id = 7;
+	snprintf(w.claims.tcb_status, sizeof(w.claims.tcb_status), "OutOfDate");
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "TCB status OutOfDate is not accepted");
+	snprintf(w.claims.tcb_status, sizeof(w.claims.tcb_status), "UpToDate");
+	w.claims.debug = 1;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "debug mode");
+	w.claims.debug = 0;
+	w.claims.signer[0] = 0;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "signer (mr_signer)");
+
+	/* TDX with a pinned RTMR1 and the default status UpToDate */
+	good_world(&w);
+	w.claims.tee_type = TEEU_TEE_TDX;
+	w.claims.measurement_size = 48;
+	memset(w.claims.measurement, 0x11, 48);
+	w.claims.has_rtmr = 1;
+	memset(w.claims.rtmr[1], 0x11, 48);
+	snprintf(w.claims.tcb_status, sizeof(w.claims.tcb_status), "UpToDate");
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL);
+	w.claims.rtmr[1][47] = 0;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "rtmr1");
+	w.claims.rtmr[1][47] = 0x11;
+	snprintf(w.claims.tcb_status, sizeof(w.claims.tcb_status), "SWHardeningNeeded");
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "TCB status SWHardeningNeeded");
+	teeu_policy_free(p);
+}
+
+static void test_describe(void **state)
+{
+	struct teeu_policy *p = parse(k_full);
+	struct teeu_err err = {0};
+	char *text = NULL;
+	(void)state;
+	assert_int_equal(teeu_policy_describe(p, &text, &err), 0);
+	assert_non_null(strstr(text, "allow_funcs:     builtin:mean, owner:bob"));
+	assert_non_null(strstr(text, "tcb_status=UpToDate,SWHardeningNeeded"));
+	assert_non_null(strstr(text, "not_after:       2027-01-01T00:00:00Z"));
+	assert_non_null(strstr(text, "require_approval: yes"));
+	free(text);
+	teeu_policy_free(p);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_int_equal(teeu_party_name_check("alice", NULL), 0);
+	assert_int_equal(teeu_party_name_check("Org.bank-1_a", NULL), 0);
+	assert_int_equal(teeu_party_name_check("", NULL), TEEU_ERR_MALFORMED);
+	assert_int_equal(teeu_party_name_check("a/b", NULL), TEEU_ERR_MALFORMED);
+	assert_int_equal(teeu_function_id_check("builtin:weighted_mean", 0, NULL), 0);
+	assert_int_equal(teeu_function_id_check("builtin:Mean", 0, NULL), TEEU_ERR_MALFORMED);
+	assert_int_equal(teeu_function_id_check("builtin:", 0, NULL), TEEU_ERR_MALFORMED);
+	assert_int_equal(teeu_function_id_check("sql:" M32, 0, NULL), 0);
+	assert_int_equal(teeu_function_id_check("object:0123456789abcdef0123456789abcdef", 0, NULL),
+			 0);
+	assert_int_equal(teeu_function_id_check("owner:bob", 0, NULL), TEEU_ERR_MALFORMED);
+	assert_int_equal(teeu_function_id_check("owner:bob", 1, NULL), 0);
+	assert_int_equal(teeu_function_id_check("exec:rm", 1, NULL), TEEU_ERR_MALFORMED);
+}
+
+static void test_time(void **state)
+{
+	int64_t t;
+	char text[TEEU_TIME_TEXT_SIZE];
+	(void)state;
+	assert_int_equal(teeu_time_parse("1970-01-01T00:00:00Z", &t, NULL), 0);
+	assert_true(t == 0);
+	assert_int_equal(teeu_time_parse("2000-02-29T12:34:56Z", &t, NULL), 0);
+	assert_true(t == 951827696);
+	assert_int_equal(teeu_time_parse("2000-02-29T20:34:56.123+08:00", &t, NULL), 0);
+	assert_true(t == 951827696);
+	assert_int_equal(teeu_time_parse("2000-02-29T07:04:56-05:30", &t, NULL), 0);
+	assert_true(t == 951827696);
+	teeu_time_format(951827696, text);
+	assert_string_equal(text, "2000-02-29T12:34:56Z");
+	assert_int_equal(teeu_time_parse("2001-02-29T00:00:00Z", &t, NULL), TEEU_ERR_MALFORMED);
+	assert_int_equal(teeu_time_parse("2001-13-01T00:00:00Z", &t, NULL), TEEU_ERR_MALFORMED);
+	assert_int_equal(teeu_time_parse("2001-01-01T00:00:00", &t, NULL), TEEU_ERR_MALFORMED);
+	assert_int_equal(teeu_time_parse("2001-01-01T00:00:00Zjunk", &t, NULL),
+			 TEEU_ERR_MALFORMED);
+	assert_int_equal(teeu_time_parse("", &t, NULL), TEEU_ERR_MALFORMED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_errors_name_the_field),
+		cmocka_unit_test(test_yaml_policy),
+		cmocka_unit_test(test_each_rule_alone),
+		cmocka_unit_test(test_function_objects),
+		cmocka_unit_test(test_hardware_entries),
+		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_time),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
