@@ -52,6 +52,9 @@ void teeu_file_out_abort(struct teeu_file_out *f);
 /* A teeu_read_fn reading from a FILE *ctx. */
 int teeu_file_read_stream(void *ctx, void *buf, size_t size, size_t *got, struct teeu_err *err);
 
+/* A teeu_write_fn writing to a FILE *ctx. */
+int teeu_file_write_stream(void *ctx, const void *buf, size_t size, struct teeu_err *err);
+
 #ifdef __cplusplus
 }
 #endif

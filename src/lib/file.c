@@ -42,6 +42,7 @@ int teeu_file_read(const char *path, size_t max_size, uint8_t **out, size_t *siz
 						 max_size);
 				goto out;
 			}
+			/* +1 for the terminating NUL; teeu_file_free wipes size + 1 */
 			if ((grown = malloc(want + 1)) == NULL) {
 				r = teeu_err_set(err, TEEU_ERR_NOMEM, "%s: out of memory", path);
 				goto out;
@@ -83,7 +84,7 @@ void teeu_file_free(uint8_t *data, size_t size)
 {
 	if (data == NULL)
 		return;
-	teeu_memzero(data, size);
+	teeu_memzero(data, size + 1); /* the contents and the NUL after them */
 	free(data);
 }
 
@@ -150,13 +151,20 @@ FILE *teeu_file_out_stream(struct teeu_file_out *f)
 	return f->stream;
 }
 
+int teeu_file_write_stream(void *ctx, const void *buf, size_t size, struct teeu_err *err)
+{
+	if (size > 0 && fwrite(buf, 1, size, (FILE *)ctx) != size)
+		return teeu_err_set(err, TEEU_ERR_IO, "write failed: %s", strerror(errno));
+	return 0;
+}
+
 int teeu_file_out_write(void *ctx, const void *buf, size_t size, struct teeu_err *err)
 {
 	struct teeu_file_out *f = ctx;
-	if (size > 0 && fwrite(buf, 1, size, f->stream) != size)
-		return teeu_err_set(err, TEEU_ERR_IO, "%s: write failed: %s",
-				    f->path != NULL ? f->path : "standard output", strerror(errno));
-	return 0;
+	int r = teeu_file_write_stream(f->stream, buf, size, err);
+	if (r != 0)
+		teeu_err_prefix(err, "%s: ", f->path != NULL ? f->path : "standard output");
+	return r;
 }
 
 int teeu_file_read_stream(void *ctx, void *buf, size_t size, size_t *got, struct teeu_err *err)
