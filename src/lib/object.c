@@ -525,14 +525,14 @@ int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, si
 		}
 		if (teeu_buf_get_ptr(&b, CHUNK_HEADER, &raw) != 0) {
 			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
-					 "object ends inside the header of chunk %llu",
+					 "object is truncated: it ends inside the header of chunk %llu",
 					 (unsigned long long)i);
 			goto out;
 		}
 		if ((r = chunk_head_check(raw, &info, i, &h, err)) != 0)
 			goto out;
 		if (teeu_buf_get_ptr(&b, (size_t)h.size + TEEU_GCM_TAG_SIZE, &body) != 0) {
-			r = teeu_err_set(err, TEEU_ERR_TRUNCATED, "object ends inside chunk %llu",
+			r = teeu_err_set(err, TEEU_ERR_TRUNCATED, "object is truncated: it ends inside chunk %llu",
 					 (unsigned long long)i);
 			goto out;
 		}
@@ -692,7 +692,7 @@ int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, vo
 		}
 		if (got < CHUNK_HEADER) {
 			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
-					 "object ends inside the header of chunk %llu",
+					 "object is truncated: it ends inside the header of chunk %llu",
 					 (unsigned long long)i);
 			goto out;
 		}
@@ -702,7 +702,7 @@ int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, vo
 		if ((r = read_full(rd, rctx, body, want, &got, err)) != 0)
 			goto out;
 		if (got < want) {
-			r = teeu_err_set(err, TEEU_ERR_TRUNCATED, "object ends inside chunk %llu",
+			r = teeu_err_set(err, TEEU_ERR_TRUNCATED, "object is truncated: it ends inside chunk %llu",
 					 (unsigned long long)i);
 			goto out;
 		}
