@@ -445,6 +445,18 @@ static int chunk_open(struct object_keys *k, const struct chunk_head *h, const u
 	return 0;
 }
 
+/* The input ended where chunk `position` should start. */
+static int truncated_at_boundary(uint64_t position, struct teeu_err *err)
+{
+	if (position == 0)
+		return teeu_err_set(err, TEEU_ERR_TRUNCATED,
+				    "object is truncated: it ends after its header, with no chunk");
+	return teeu_err_set(err, TEEU_ERR_TRUNCATED,
+			    "object is truncated: it ends after chunk %llu, which is not the "
+			    "final chunk",
+			    (unsigned long long)position - 1);
+}
+
 static int check_total(const struct teeu_object_info *info, uint64_t total, struct teeu_err *err)
 {
 	if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN && info->plaintext_size != total)
@@ -517,10 +529,7 @@ int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, si
 		goto out;
 	for (uint64_t i = 0;; i++) {
 		if (teeu_buf_remaining(&b) == 0) {
-			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
-					 "object ends after chunk %llu, which is not the final "
-					 "chunk: it was truncated",
-					 (unsigned long long)i - 1);
+			r = truncated_at_boundary(i, err);
 			goto out;
 		}
 		if (teeu_buf_get_ptr(&b, CHUNK_HEADER, &raw) != 0) {
@@ -684,10 +693,7 @@ int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, vo
 		if ((r = read_full(rd, rctx, raw, CHUNK_HEADER, &got, err)) != 0)
 			goto out;
 		if (got == 0) {
-			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
-					 "object ends after chunk %llu, which is not the final "
-					 "chunk: it was truncated",
-					 (unsigned long long)i - 1);
+			r = truncated_at_boundary(i, err);
 			goto out;
 		}
 		if (got < CHUNK_HEADER) {

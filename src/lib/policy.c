@@ -170,10 +170,10 @@ static int get_tcb(const json_t *entry, const char *path, struct tee_rule *t, st
 	if ((r = teeu_doc_get_array(entry, path, "tcb_status", 0, &arr, err)) != 0 || arr == NULL)
 		return r;
 	t->tcb_mask = 0;
+	teeu_doc_path_key(full, path, "tcb_status");
 	json_array_foreach(arr, i, v)
 	{
 		size_t k;
-		teeu_doc_path_key(full, path, "tcb_status");
 		for (k = 0; json_is_string(v) && k_tcb_statuses[k] != NULL; k++)
 			if (strcmp(json_string_value(v), k_tcb_statuses[k]) == 0)
 				break;
@@ -350,6 +350,16 @@ int teeu_policy_parse(const uint8_t *data, size_t size, const char *what,
 		goto fail;
 	if ((r = walk(p->doc, p, err)) != 0) {
 		teeu_err_prefix(err, "%s: ", what);
+		goto fail;
+	}
+	/* The canonical form is what owners sign and services re-parse, so it
+	 * must itself fit the limit (\u escapes can make it longer). */
+	size_t canonical = json_dumpb(p->doc, NULL, 0,
+				      JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	if (canonical == 0 || canonical > TEEU_POLICY_MAX_SIZE) {
+		r = teeu_err_set(err, TEEU_ERR_TOO_LARGE,
+				 "%s: the canonical JSON form is larger than %d bytes", what,
+				 TEEU_POLICY_MAX_SIZE);
 		goto fail;
 	}
 	*out = p;

@@ -101,9 +101,28 @@ static void test_parse_errors_name_the_field(void **state)
 		    "\"measurement\":\"" M48 "\",\"tcb_status\":[\"Fine\"]}],"
 		    "\"recipients\":[\"a\"]}",
 		    TEEU_ERR_MALFORMED, "allow_tees[0].tcb_status[0]: not a TCB status");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"snp\","
+		    "\"measurement\":\"" M48 "\",\"tcb_status\":[]}],\"recipients\":[\"a\"]}",
+		    TEEU_ERR_MALFORMED, "p.json: allow_tees[0].tcb_status: empty list");
 	parse_fails("{\"allow_funcs\": [", TEEU_ERR_MALFORMED, "p.json: invalid JSON at line 1");
 	parse_fails("[1,2]", TEEU_ERR_MALFORMED, "expected a mapping, found a list");
 	parse_fails("{" BASE ",\"recipients\":[\"b\"]}", TEEU_ERR_MALFORMED, "duplicate");
+}
+
+/* Non-ASCII text grows 3x in canonical JSON (\\u escapes): a policy under the
+ * size limit whose canonical form is over it must be refused when parsed. */
+static void test_canonical_form_fits(void **state)
+{
+	size_t n = 21000;
+	char *text = malloc(2 * n + 300), *p;
+	(void)state;
+	p = text + sprintf(text, "{" BASE ",\"description\":\"");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "\xc3\xa9");
+	sprintf(p, "\"}");
+	assert_true(strlen(text) < TEEU_POLICY_MAX_SIZE);
+	parse_fails(text, TEEU_ERR_TOO_LARGE, "canonical JSON form is larger");
+	free(text);
 }
 
 static void test_yaml_policy(void **state)
@@ -343,6 +362,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_errors_name_the_field),
+		cmocka_unit_test(test_canonical_form_fits),
 		cmocka_unit_test(test_yaml_policy),
 		cmocka_unit_test(test_each_rule_alone),
 		cmocka_unit_test(test_function_objects),
