@@ -48,7 +48,7 @@ static double openssl_gcm(const char *openssl)
 	char cmd[512], line[512];
 	double best = 0;
 	snprintf(cmd, sizeof(cmd),
-		 "%s speed -mr -evp aes-256-gcm -seconds 3 -bytes 16384 2>/dev/null", openssl);
+	         "%s speed -mr -evp aes-256-gcm -seconds 3 -bytes 16384 2>/dev/null", openssl);
 	FILE *p = popen(cmd, "r");
 	if (p == NULL)
 		return 0;
@@ -92,13 +92,13 @@ static void in_memory(size_t size, double baseline)
 	for (int rep = 0; rep < REPS; rep++) {
 		t0 = now();
 		if (teeu_object_seal_mem(&info, &key, pt, size, obj, sealed_size, &obj_size,
-					 &err) != 0)
+		                         &err) != 0)
 			die("seal", &err);
 		if (now() - t0 < t_seal)
 			t_seal = now() - t0;
 		t0 = now();
 		if (teeu_object_open_mem(&key, obj, obj_size, back, sealed_size, &pt_size, NULL,
-					 &err) != 0)
+		                         &err) != 0)
 			die("open", &err);
 		if (now() - t0 < t_open)
 			t_open = now() - t0;
@@ -120,7 +120,7 @@ static void in_memory(size_t size, double baseline)
 
 /* Run fn in a child; report its wall time and peak RSS (KiB). */
 static double in_child(int (*fn)(const char *, const char *), const char *a, const char *b,
-		       long *rss_kib)
+                       long *rss_kib)
 {
 	struct rusage ru;
 	int status;
@@ -149,7 +149,7 @@ static int seal_file(const char *in_path, const char *out_path)
 	setvbuf(in, inbuf, _IOFBF, sizeof(inbuf));
 	setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
 	r = teeu_object_seal_stream(&info, &g_file_key, teeu_file_read_stream, in,
-				    teeu_file_write_stream, out, &err);
+	                            teeu_file_write_stream, out, &err);
 	if (r != 0)
 		fprintf(stderr, "seal: %s\n", teeu_err_message(&err));
 	fclose(in);
@@ -167,7 +167,7 @@ static int open_file(const char *in_path, const char *out_path)
 	setvbuf(in, inbuf, _IOFBF, sizeof(inbuf));
 	setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
 	r = teeu_object_open_stream(&g_file_key, teeu_file_read_stream, in, teeu_file_write_stream,
-				    out, NULL, &err);
+	                            out, NULL, &err);
 	if (r != 0)
 		fprintf(stderr, "open: %s\n", teeu_err_message(&err));
 	fclose(in);
@@ -183,8 +183,8 @@ static void make_file(const char *path, size_t size)
 	for (size_t i = 0; i < sizeof(block); i++)
 		block[i] = (uint8_t)(i * 131 + 17);
 	for (size_t done = 0; done < size; done += sizeof(block))
-		if (fwrite(block, 1, size - done < sizeof(block) ? size - done : sizeof(block), f) ==
-		    0)
+		if (fwrite(block, 1, size - done < sizeof(block) ? size - done : sizeof(block),
+		           f) == 0)
 			die("write", NULL);
 	if (fclose(f) != 0)
 		die("close", NULL);
@@ -214,7 +214,8 @@ static void file_to_file(const char *dir, size_t size)
 
 int main(int argc, char **argv)
 {
-	const char *openssl = "openssl", *dir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	const char *openssl = "openssl",
+	           *dir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
 	size_t size_mib = 1024, small_mib = 64;
 	char host[256] = "?";
 
@@ -229,7 +230,7 @@ int main(int argc, char **argv)
 			openssl = argv[++i];
 		else {
 			fprintf(stderr, "usage: bench_seal [--size MIB] [--small MIB] [--dir DIR] "
-					"[--openssl PATH]\n");
+			                "[--openssl PATH]\n");
 			return 2;
 		}
 	}

@@ -32,20 +32,20 @@ struct teeu_config;
 /* One party of the cluster (borrowed from the config). */
 struct teeu_config_party {
 	const char *name;
-	const char *address;          /* "host:port", or NULL */
-	const char *public_key_path;  /* as resolved against the config dir */
+	const char *address;               /* "host:port", or NULL */
+	const char *public_key_path;       /* as resolved against the config dir */
 	const struct teeu_key *public_key; /* NULL with TEEU_CONFIG_SKIP_FILES */
 };
 
 /* Load a config file. Caller frees with teeu_config_free(). */
 int teeu_config_load(const char *path, unsigned flags, struct teeu_config **out,
-		     struct teeu_err *err) TEEU_MUST_CHECK;
+                     struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Parse config text; `what` names it in errors, relative paths resolve
  * against base_dir. */
 int teeu_config_parse(const uint8_t *data, size_t size, const char *what, const char *base_dir,
-		      unsigned flags, struct teeu_config **out,
-		      struct teeu_err *err) TEEU_MUST_CHECK;
+                      unsigned flags, struct teeu_config **out,
+                      struct teeu_err *err) TEEU_MUST_CHECK;
 
 void teeu_config_free(struct teeu_config *cfg);
 
@@ -53,7 +53,7 @@ void teeu_config_free(struct teeu_config *cfg);
 size_t teeu_config_party_count(const struct teeu_config *cfg);
 const struct teeu_config_party *teeu_config_party_at(const struct teeu_config *cfg, size_t i);
 const struct teeu_config_party *teeu_config_party_find(const struct teeu_config *cfg,
-						       const char *name);
+                                                       const char *name);
 
 /* The party this config belongs to, and its key pair (NULL if the config
  * has no party_key_pair for it, or with TEEU_CONFIG_SKIP_FILES). */

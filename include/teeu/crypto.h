@@ -42,7 +42,7 @@ void teeu_data_key_to_text(const struct teeu_data_key *key, char out[TEEU_DATA_K
 /* Parse a data key file's contents (64 hex digits, white space around them
  * allowed). TEEU_ERR_MALFORMED with a detail on anything else. */
 int teeu_data_key_from_text(const void *text, size_t size, struct teeu_data_key *key,
-			    struct teeu_err *err) TEEU_MUST_CHECK;
+                            struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Zero size bytes at p (never optimised away). */
 void teeu_memzero(void *p, size_t size);

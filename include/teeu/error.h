@@ -18,7 +18,7 @@ extern "C" {
 #endif
 
 #if defined(__GNUC__)
-#define TEEU_MUST_CHECK __attribute__((warn_unused_result))
+#define TEEU_MUST_CHECK   __attribute__((warn_unused_result))
 #define TEEU_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define TEEU_MUST_CHECK
@@ -79,8 +79,7 @@ enum teeu_error_category teeu_error_category(int code);
 
 /* Record `code` with a printf-style detail in err (if err is not NULL) and
  * return code, so that callers can write `return teeu_err_set(err, ...)`. */
-int teeu_err_set(struct teeu_err *err, int code, const char *fmt, ...)
-	TEEU_PRINTF(3, 4);
+int teeu_err_set(struct teeu_err *err, int code, const char *fmt, ...) TEEU_PRINTF(3, 4);
 
 /* Prefix the detail already in err with more context ("alice.pem: " + msg). */
 void teeu_err_prefix(struct teeu_err *err, const char *fmt, ...) TEEU_PRINTF(2, 3);

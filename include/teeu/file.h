@@ -24,7 +24,7 @@ extern "C" {
  * missing file: TEEU_ERR_NOT_FOUND. The detail names the path. Caller frees
  * *out with teeu_file_free() (which zeroes it: the contents may be secret). */
 int teeu_file_read(const char *path, size_t max_size, uint8_t **out, size_t *size,
-		   struct teeu_err *err) TEEU_MUST_CHECK;
+                   struct teeu_err *err) TEEU_MUST_CHECK;
 void teeu_file_free(uint8_t *data, size_t size);
 
 /* An output file that appears at its path only on commit. */
@@ -33,8 +33,8 @@ struct teeu_file_out;
 /* Start writing path ("-" = stdout, written directly). mode is used for the
  * new file (0600 for secrets). Unless overwrite is set, an existing path is
  * TEEU_ERR_EXISTS. Caller ends it with teeu_file_out_commit() or _abort(). */
-int teeu_file_out_open(const char *path, unsigned mode, int overwrite,
-		       struct teeu_file_out **out, struct teeu_err *err) TEEU_MUST_CHECK;
+int teeu_file_out_open(const char *path, unsigned mode, int overwrite, struct teeu_file_out **out,
+                       struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* The stdio stream to write to. */
 FILE *teeu_file_out_stream(struct teeu_file_out *f);

@@ -48,9 +48,9 @@ enum teeu_content_type {
 struct teeu_object_info {
 	uint8_t id[TEEU_OBJECT_ID_SIZE];
 	char owner[TEEU_OBJECT_OWNER_MAX + 1];
-	uint8_t kind;           /* enum teeu_object_kind */
-	uint8_t content_type;   /* enum teeu_content_type */
-	uint32_t chunk_size;    /* plaintext bytes per chunk */
+	uint8_t kind;            /* enum teeu_object_kind */
+	uint8_t content_type;    /* enum teeu_content_type */
+	uint32_t chunk_size;     /* plaintext bytes per chunk */
 	uint64_t plaintext_size; /* or TEEU_OBJECT_SIZE_UNKNOWN */
 };
 
@@ -58,7 +58,7 @@ struct teeu_object_info {
  * the allowed characters), kind data, content raw, 1 MiB chunks, size
  * unknown. */
 int teeu_object_info_init(struct teeu_object_info *info, const char *owner,
-			  struct teeu_err *err) TEEU_MUST_CHECK;
+                          struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Names used in docs, the CLI and JSON: "data"/"function";
  * "raw"/"npy"/"csv"/"sql"/"native". Parsers return -1 for unknown names. */
@@ -69,13 +69,12 @@ int teeu_content_type_from_name(const char *name);
 
 /* Object id as 32 lowercase hex digits, and back (exactly 32 hex digits). */
 void teeu_object_id_to_hex(const uint8_t id[TEEU_OBJECT_ID_SIZE],
-			   char out[TEEU_OBJECT_ID_HEX_SIZE]);
+                           char out[TEEU_OBJECT_ID_HEX_SIZE]);
 int teeu_object_id_from_hex(const char *hex, uint8_t id[TEEU_OBJECT_ID_SIZE]) TEEU_MUST_CHECK;
 
 /* Read `size` bytes at most into buf; *got = 0 means end of input. A short
  * read that is not the end is allowed (the caller loops). */
-typedef int (*teeu_read_fn)(void *ctx, void *buf, size_t size, size_t *got,
-			    struct teeu_err *err);
+typedef int (*teeu_read_fn)(void *ctx, void *buf, size_t size, size_t *got, struct teeu_err *err);
 /* Write all `size` bytes or fail. */
 typedef int (*teeu_write_fn)(void *ctx, const void *buf, size_t size, struct teeu_err *err);
 
@@ -84,39 +83,39 @@ typedef int (*teeu_write_fn)(void *ctx, const void *buf, size_t size, struct tee
  * exactly that many bytes (else TEEU_ERR_INVALID_ARG, after some output may
  * have been written: callers writing files discard it). */
 int teeu_object_seal_stream(const struct teeu_object_info *info, const struct teeu_data_key *key,
-			    teeu_read_fn rd, void *rctx, teeu_write_fn wr, void *wctx,
-			    struct teeu_err *err) TEEU_MUST_CHECK;
+                            teeu_read_fn rd, void *rctx, teeu_write_fn wr, void *wctx,
+                            struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Open an object read through `rd`, writing each chunk's plaintext through
  * `wr` as soon as that chunk is authenticated. On failure some plaintext of
  * earlier, authentic chunks may have been written: callers that must not
  * act on a prefix hold output back until success. info_out may be NULL. */
 int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, void *rctx,
-			    teeu_write_fn wr, void *wctx, struct teeu_object_info *info_out,
-			    struct teeu_err *err) TEEU_MUST_CHECK;
+                            teeu_write_fn wr, void *wctx, struct teeu_object_info *info_out,
+                            struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* The size of the object sealing plaintext_size bytes with info's chunk
  * size and owner. TEEU_ERR_TOO_LARGE if it does not fit in a uint64_t. */
 int teeu_object_sealed_size(const struct teeu_object_info *info, uint64_t plaintext_size,
-			    uint64_t *out) TEEU_MUST_CHECK;
+                            uint64_t *out) TEEU_MUST_CHECK;
 
 /* Seal a buffer into another (no copies besides the encryption itself).
  * out_cap must be at least teeu_object_sealed_size(). info->plaintext_size
  * is either pt_size (recorded) or TEEU_OBJECT_SIZE_UNKNOWN (not recorded). */
 int teeu_object_seal_mem(const struct teeu_object_info *info, const struct teeu_data_key *key,
-			 const uint8_t *pt, size_t pt_size, uint8_t *out, size_t out_cap,
-			 size_t *out_size, struct teeu_err *err) TEEU_MUST_CHECK;
+                         const uint8_t *pt, size_t pt_size, uint8_t *out, size_t out_cap,
+                         size_t *out_size, struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Open an object in a buffer. pt_cap >= obj_size is always enough. On
  * failure the output buffer is wiped. info_out may be NULL. */
 int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, size_t obj_size,
-			 uint8_t *pt, size_t pt_cap, size_t *pt_size,
-			 struct teeu_object_info *info_out, struct teeu_err *err) TEEU_MUST_CHECK;
+                         uint8_t *pt, size_t pt_cap, size_t *pt_size,
+                         struct teeu_object_info *info_out, struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Parse and validate the header only (no key needed: nothing is
  * authenticated yet). *header_size receives its size in bytes. */
 int teeu_object_read_header(const uint8_t *data, size_t size, struct teeu_object_info *info,
-			    size_t *header_size, struct teeu_err *err) TEEU_MUST_CHECK;
+                            size_t *header_size, struct teeu_err *err) TEEU_MUST_CHECK;
 
 #ifdef __cplusplus
 }

@@ -20,10 +20,10 @@
 extern "C" {
 #endif
 
-#define TEEU_POLICY_MAX_SIZE     (64 * 1024)
-#define TEEU_POLICY_MAX_ENTRIES  256 /* per list */
-#define TEEU_MEASUREMENT_MAX     48
-#define TEEU_TCB_STATUS_MAX      40
+#define TEEU_POLICY_MAX_SIZE    (64 * 1024)
+#define TEEU_POLICY_MAX_ENTRIES 256 /* per list */
+#define TEEU_MEASUREMENT_MAX    48
+#define TEEU_TCB_STATUS_MAX     40
 
 enum teeu_tee_type {
 	TEEU_TEE_SIM = 1,
@@ -92,12 +92,12 @@ struct teeu_policy;
 /* Parse a policy document (JSON, or YAML). `what` names it in errors, which
  * give the path of the offending field. Caller frees with
  * teeu_policy_free(). */
-int teeu_policy_parse(const uint8_t *data, size_t size, const char *what,
-		      struct teeu_policy **out, struct teeu_err *err) TEEU_MUST_CHECK;
+int teeu_policy_parse(const uint8_t *data, size_t size, const char *what, struct teeu_policy **out,
+                      struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Read and parse a policy file ("-" = stdin). */
 int teeu_policy_load(const char *path, struct teeu_policy **out,
-		     struct teeu_err *err) TEEU_MUST_CHECK;
+                     struct teeu_err *err) TEEU_MUST_CHECK;
 
 void teeu_policy_free(struct teeu_policy *policy);
 
@@ -106,17 +106,17 @@ void teeu_policy_free(struct teeu_policy *policy);
  * TEEU_ERR_DENIED with decision->rule naming the first failed rule and
  * decision->reason saying why. decision may be NULL. */
 int teeu_policy_evaluate(const struct teeu_policy *policy, const struct teeu_claims *claims,
-			 const struct teeu_task *task, int64_t now, uint64_t uses,
-			 struct teeu_policy_decision *decision) TEEU_MUST_CHECK;
+                         const struct teeu_task *task, int64_t now, uint64_t uses,
+                         struct teeu_policy_decision *decision) TEEU_MUST_CHECK;
 
 /* The policy as canonical JSON (sorted keys, no white space, ASCII); the
  * exact bytes an owner signs. Caller free()s *out. */
 int teeu_policy_canonical_json(const struct teeu_policy *policy, char **out,
-			       struct teeu_err *err) TEEU_MUST_CHECK;
+                               struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* A human-readable summary, one rule per line. Caller free()s *out. */
 int teeu_policy_describe(const struct teeu_policy *policy, char **out,
-			 struct teeu_err *err) TEEU_MUST_CHECK;
+                         struct teeu_err *err) TEEU_MUST_CHECK;
 
 #ifdef __cplusplus
 }

@@ -32,9 +32,15 @@ long long cli_parse_size(const char *text)
 	switch (*end) {
 	case '\0': break;
 	case 'k':
-	case 'K': mult = 1024; end++; break;
+	case 'K':
+		mult = 1024;
+		end++;
+		break;
 	case 'm':
-	case 'M': mult = 1024 * 1024; end++; break;
+	case 'M':
+		mult = 1024 * 1024;
+		end++;
+		break;
 	default: return -1;
 	}
 	if (*end != '\0' || v > (1LL << 40))

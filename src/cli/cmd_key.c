@@ -20,7 +20,8 @@ void help_keygen(void)
 	       "\n"
 	       "Create a party key pair: PREFIX.key (private, PKCS#8 PEM, mode 0600) and\n"
 	       "PREFIX.pub (public, PEM). Keys made by OpenSSL work just as well, e.g.\n"
-	       "  openssl genrsa -3 -out alice.key 3072 && openssl rsa -in alice.key -pubout -out alice.pub\n"
+	       "  openssl genrsa -3 -out alice.key 3072 && openssl rsa -in alice.key -pubout -out "
+	       "alice.pub\n"
 	       "\n"
 	       "Options:\n"
 	       "  --type T     rsa (default), ec-p256 or ec-p384\n"
@@ -39,7 +40,7 @@ void help_key(void)
 }
 
 static int write_pem(const char *path, const char *text, size_t size, unsigned mode, int force,
-		     struct teeu_err *err)
+                     struct teeu_err *err)
 {
 	struct teeu_file_out *f;
 	int r;
@@ -55,10 +56,10 @@ static int write_pem(const char *path, const char *text, size_t size, unsigned m
 int cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {{"type", required_argument, NULL, 't'},
-					     {"bits", required_argument, NULL, 'b'},
-					     {"force", no_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"bits", required_argument, NULL, 'b'},
+	                                     {"force", no_argument, NULL, 'f'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	enum teeu_key_type type = TEEU_KEY_RSA;
 	struct teeu_key *key = NULL;
 	struct teeu_err err = {0};
@@ -78,9 +79,9 @@ int cmd_keygen(int argc, char **argv)
 			else if (strcmp(optarg, "ec-p384") == 0)
 				type = TEEU_KEY_EC_P384;
 			else
-				return cli_usage_error("keygen",
-						       "--type %s: expected rsa, ec-p256 or ec-p384",
-						       optarg);
+				return cli_usage_error(
+				        "keygen", "--type %s: expected rsa, ec-p256 or ec-p384",
+				        optarg);
 			break;
 		case 'b': bits = strtol(optarg, NULL, 10); break;
 		case 'f': force = 1; break;
@@ -104,8 +105,8 @@ int cmd_keygen(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s.pub", argv[optind]);
 	if (write_pem(path, pub, pub_size, 0644, force, &err) != 0)
 		goto out;
-	fprintf(stderr, "teeu keygen: wrote %s.key (secret, mode 0600) and %s.pub\n",
-		argv[optind], argv[optind]);
+	fprintf(stderr, "teeu keygen: wrote %s.key (secret, mode 0600) and %s.pub\n", argv[optind],
+	        argv[optind]);
 	rc = CLI_EXIT_OK;
 out:
 	if (priv != NULL) {

@@ -61,7 +61,7 @@ int cmd_policy(int argc, char **argv)
 	if (teeu_policy_load(path, &policy, &err) != 0)
 		return cli_fail("policy", &err);
 	if ((canonical ? teeu_policy_canonical_json(policy, &text, &err)
-		       : teeu_policy_describe(policy, &text, &err)) != 0) {
+	               : teeu_policy_describe(policy, &text, &err)) != 0) {
 		teeu_policy_free(policy);
 		return cli_fail("policy", &err);
 	}

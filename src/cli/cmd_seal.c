@@ -111,13 +111,13 @@ static void close_input(FILE *in)
 int cmd_seal(int argc, char **argv)
 {
 	static const struct option opts[] = {{"data-key-out", required_argument, NULL, 'k'},
-					     {"owner", required_argument, NULL, 'o'},
-					     {"kind", required_argument, NULL, 'K'},
-					     {"content-type", required_argument, NULL, 't'},
-					     {"chunk-size", required_argument, NULL, 'c'},
-					     {"force", no_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"owner", required_argument, NULL, 'o'},
+	                                     {"kind", required_argument, NULL, 'K'},
+	                                     {"content-type", required_argument, NULL, 't'},
+	                                     {"chunk-size", required_argument, NULL, 'c'},
+	                                     {"force", no_argument, NULL, 'f'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *key_path = NULL, *owner = "local", *kind = "data", *ctype = NULL;
 	long long chunk = TEEU_OBJECT_CHUNK_DEFAULT;
 	struct teeu_file_out *out = NULL, *key_out = NULL;
@@ -139,8 +139,8 @@ int cmd_seal(int argc, char **argv)
 		case 'c':
 			if ((chunk = cli_parse_size(optarg)) < TEEU_OBJECT_CHUNK_MIN ||
 			    chunk > TEEU_OBJECT_CHUNK_MAX)
-				return cli_usage_error("seal", "--chunk-size %s: expected 16 to 16M",
-						       optarg);
+				return cli_usage_error(
+				        "seal", "--chunk-size %s: expected 16 to 16M", optarg);
 			break;
 		case 'f': force = 1; break;
 		case 'h': help_seal(); return CLI_EXIT_OK;
@@ -151,7 +151,7 @@ int cmd_seal(int argc, char **argv)
 		return cli_usage_error("seal", "--data-key-out KEYFILE is required");
 	if (argc - optind != 2)
 		return cli_usage_error("seal", "expected IN and OUT, got %d argument(s)",
-				       argc - optind);
+		                       argc - optind);
 	const char *in_path = argv[optind], *out_path = argv[optind + 1];
 	if (ctype == NULL)
 		ctype = guess_content_type(in_path);
@@ -161,9 +161,8 @@ int cmd_seal(int argc, char **argv)
 		return cli_usage_error("seal", "--kind %s: expected data or function", kind);
 	info.kind = (uint8_t)c;
 	if ((c = teeu_content_type_from_name(ctype)) < 0)
-		return cli_usage_error("seal",
-				       "--content-type %s: expected raw, npy, csv, sql or native",
-				       ctype);
+		return cli_usage_error(
+		        "seal", "--content-type %s: expected raw, npy, csv, sql or native", ctype);
 	info.content_type = (uint8_t)c;
 	info.chunk_size = (uint32_t)chunk;
 
@@ -180,7 +179,7 @@ int cmd_seal(int argc, char **argv)
 	    teeu_file_out_open(key_path, 0600, force, &key_out, &err) != 0)
 		goto out;
 	if (teeu_object_seal_stream(&info, &key, teeu_file_read_stream, in, teeu_file_out_write,
-				    out, &err) != 0) {
+	                            out, &err) != 0) {
 		teeu_err_prefix(&err, "%s: ", in_path);
 		goto out;
 	}
@@ -204,8 +203,8 @@ int cmd_seal(int argc, char **argv)
 	if (strcmp(out_path, "-") != 0)
 		printf("%s\n", id);
 	fprintf(stderr, "teeu seal: object %s (owner %s, %s, %s) written to %s; data key in %s\n",
-		id, info.owner, teeu_object_kind_name(info.kind),
-		teeu_content_type_name(info.content_type), out_path, key_path);
+	        id, info.owner, teeu_object_kind_name(info.kind),
+	        teeu_content_type_name(info.content_type), out_path, key_path);
 	rc = CLI_EXIT_OK;
 out:
 	teeu_data_key_cleanse(&key);
@@ -239,9 +238,9 @@ static int load_data_key(const char *path, struct teeu_data_key *key, struct tee
 int cmd_open(int argc, char **argv)
 {
 	static const struct option opts[] = {{"data-key", required_argument, NULL, 'k'},
-					     {"force", no_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"force", no_argument, NULL, 'f'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *key_path = NULL;
 	struct teeu_file_out *out = NULL;
 	struct teeu_object_info info;
@@ -265,7 +264,7 @@ int cmd_open(int argc, char **argv)
 		return cli_usage_error("open", "--data-key KEYFILE is required");
 	if (argc - optind != 2)
 		return cli_usage_error("open", "expected IN and OUT, got %d argument(s)",
-				       argc - optind);
+		                       argc - optind);
 	const char *in_path = argv[optind], *out_path = argv[optind + 1];
 
 	if (load_data_key(key_path, &key, &err) != 0 || (in = open_input(in_path, &err)) == NULL)
@@ -273,7 +272,7 @@ int cmd_open(int argc, char **argv)
 	/* stdout cannot be taken back: verify a seekable input fully first. */
 	if (strcmp(out_path, "-") == 0 && fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode)) {
 		if (teeu_object_open_stream(&key, teeu_file_read_stream, in, discard, NULL, NULL,
-					    &err) != 0) {
+		                            &err) != 0) {
 			teeu_err_prefix(&err, "%s: ", in_path);
 			goto out;
 		}
@@ -282,7 +281,7 @@ int cmd_open(int argc, char **argv)
 	if (teeu_file_out_open(out_path, 0600, force, &out, &err) != 0)
 		goto out;
 	if (teeu_object_open_stream(&key, teeu_file_read_stream, in, teeu_file_out_write, out,
-				    &info, &err) != 0) {
+	                            &info, &err) != 0) {
 		teeu_err_prefix(&err, "%s: ", in_path);
 		goto out;
 	}

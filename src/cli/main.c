@@ -14,38 +14,38 @@
 #endif
 
 static const struct cli_command k_commands[] = {
-	{"seal", "encrypt a file into a TEEU object under a new data key (offline)", cmd_seal,
-	 help_seal},
-	{"open", "decrypt a TEEU object with its data key (offline)", cmd_open, help_open},
-	{"inspect", "show the clear-text header of a TEEU object (no key needed)", cmd_inspect,
-	 help_inspect},
-	{"policy", "check a data-owner policy file and explain it", cmd_policy, help_policy},
-	{"config", "check a cluster config file (parties, keys, AuthManager, TEEU)", cmd_config,
-	 help_config},
-	{"keygen", "create a party key pair (RSA or EC P-256/P-384) as PEM files", cmd_keygen,
-	 help_keygen},
-	{"key", "show a PEM key's type, size and fingerprint", cmd_key, help_key},
+        {"seal", "encrypt a file into a TEEU object under a new data key (offline)", cmd_seal,
+         help_seal},
+        {"open", "decrypt a TEEU object with its data key (offline)", cmd_open, help_open},
+        {"inspect", "show the clear-text header of a TEEU object (no key needed)", cmd_inspect,
+         help_inspect},
+        {"policy", "check a data-owner policy file and explain it", cmd_policy, help_policy},
+        {"config", "check a cluster config file (parties, keys, AuthManager, TEEU)", cmd_config,
+         help_config},
+        {"keygen", "create a party key pair (RSA or EC P-256/P-384) as PEM files", cmd_keygen,
+         help_keygen},
+        {"key", "show a PEM key's type, size and fingerprint", cmd_key, help_key},
 };
 #define COMMAND_COUNT (sizeof(k_commands) / sizeof(k_commands[0]))
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: teeu COMMAND [OPTIONS] [ARGS]\n"
-		"\n"
-		"TEEU runs functions over several parties' encrypted data inside an attested\n"
-		"trusted execution environment; data keys are released only to code the data's\n"
-		"owner allowed. This tool is the party side.\n"
-		"\n"
-		"Commands:\n");
+	        "Usage: teeu COMMAND [OPTIONS] [ARGS]\n"
+	        "\n"
+	        "TEEU runs functions over several parties' encrypted data inside an attested\n"
+	        "trusted execution environment; data keys are released only to code the data's\n"
+	        "owner allowed. This tool is the party side.\n"
+	        "\n"
+	        "Commands:\n");
 	for (size_t i = 0; i < COMMAND_COUNT; i++)
 		fprintf(out, "  %-9s %s\n", k_commands[i].name, k_commands[i].summary);
 	fprintf(out, "\n"
-		     "Run 'teeu COMMAND --help' (or 'teeu help COMMAND') for a command's options\n"
-		     "and examples. Documentation: docs/cli/ in the TEEU source tree.\n"
-		     "\n"
-		     "Exit status: 0 success; 1 the operation failed (the message says why);\n"
-		     "2 the command line was wrong.\n");
+	             "Run 'teeu COMMAND --help' (or 'teeu help COMMAND') for a command's options\n"
+	             "and examples. Documentation: docs/cli/ in the TEEU source tree.\n"
+	             "\n"
+	             "Exit status: 0 success; 1 the operation failed (the message says why);\n"
+	             "2 the command line was wrong.\n");
 }
 
 static const struct cli_command *find(const char *name)
@@ -79,14 +79,15 @@ int main(int argc, char **argv)
 		}
 		if ((cmd = find(argv[2])) == NULL) {
 			fprintf(stderr, "teeu: no command '%s'. Run 'teeu --help' for the list.\n",
-				argv[2]);
+			        argv[2]);
 			return CLI_EXIT_USAGE;
 		}
 		cmd->help();
 		return CLI_EXIT_OK;
 	}
 	if ((cmd = find(argv[1])) == NULL) {
-		fprintf(stderr, "teeu: no command '%s'. Run 'teeu --help' for the list.\n", argv[1]);
+		fprintf(stderr, "teeu: no command '%s'. Run 'teeu --help' for the list.\n",
+		        argv[1]);
 		return CLI_EXIT_USAGE;
 	}
 	return cmd->run(argc - 1, argv + 1);

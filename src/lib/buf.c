@@ -79,7 +79,7 @@ int teeu_buf_get_u8(struct teeu_buf *b, uint8_t *out)
 	uint8_t p[n];                                                                              \
 	int r;                                                                                     \
 	if ((r = teeu_buf_get_bytes(b, p, n)) != 0)                                                \
-		return r
+	return r
 
 int teeu_buf_get_u16le(struct teeu_buf *b, uint16_t *out)
 {

@@ -63,7 +63,7 @@ void teeu_data_key_to_text(const struct teeu_data_key *key, char out[TEEU_DATA_K
 }
 
 int teeu_data_key_from_text(const void *text, size_t size, struct teeu_data_key *key,
-			    struct teeu_err *err)
+                            struct teeu_err *err)
 {
 	struct teeu_buf b;
 	int r;
@@ -72,17 +72,18 @@ int teeu_data_key_from_text(const void *text, size_t size, struct teeu_data_key 
 	teeu_buf_skip_space(&b);
 	if ((r = teeu_buf_get_hex(&b, key->bytes, sizeof(key->bytes))) != 0) {
 		teeu_data_key_cleanse(key);
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "not a data key file: expected 64 hexadecimal digits at byte %zu",
-				    teeu_buf_offset(&b));
+		return teeu_err_set(
+		        err, TEEU_ERR_MALFORMED,
+		        "not a data key file: expected 64 hexadecimal digits at byte %zu",
+		        teeu_buf_offset(&b));
 	}
 	teeu_buf_skip_space(&b);
 	if (teeu_buf_expect_end(&b) != 0) {
 		teeu_data_key_cleanse(key);
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "not a data key file: unexpected byte at offset %zu after the "
-				    "64 hexadecimal digits",
-				    teeu_buf_offset(&b));
+		                    "not a data key file: unexpected byte at offset %zu after the "
+		                    "64 hexadecimal digits",
+		                    teeu_buf_offset(&b));
 	}
 	return 0;
 }
@@ -93,7 +94,7 @@ int teeu_sha256(const void *data, size_t size, uint8_t out[TEEU_SHA256_SIZE])
 }
 
 int teeu_hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
-		     uint8_t out[TEEU_SHA256_SIZE])
+                     uint8_t out[TEEU_SHA256_SIZE])
 {
 	unsigned int len = 0;
 	if (key_size > INT32_MAX)
@@ -105,7 +106,7 @@ int teeu_hmac_sha256(const void *key, size_t key_size, const void *data, size_t 
 }
 
 int teeu_hkdf_extract(const void *salt, size_t salt_size, const void *ikm, size_t ikm_size,
-		      uint8_t prk[TEEU_SHA256_SIZE])
+                      uint8_t prk[TEEU_SHA256_SIZE])
 {
 	return teeu_hmac_sha256(salt, salt_size, ikm, ikm_size, prk);
 }
@@ -116,7 +117,7 @@ int teeu_hkdf_extract(const void *salt, size_t salt_size, const void *ikm, size_
 #define HKDF_INFO_MAX 256
 
 int teeu_hkdf_expand(const uint8_t prk[TEEU_SHA256_SIZE], const void *info1, size_t info1_size,
-		     const void *info2, size_t info2_size, uint8_t *out, size_t out_size)
+                     const void *info2, size_t info2_size, uint8_t *out, size_t out_size)
 {
 	uint8_t block[TEEU_SHA256_SIZE + HKDF_INFO_MAX + 1];
 	uint8_t t[TEEU_SHA256_SIZE];
@@ -183,7 +184,7 @@ void teeu_gcm_free(struct teeu_gcm *gcm)
 
 /* OpenSSL takes int lengths; chunks are at most 16 MiB, keys far less. */
 static int start(struct teeu_gcm *g, const uint8_t *nonce, int enc, const uint8_t *aad,
-		 size_t aad_size, size_t size)
+                 size_t aad_size, size_t size)
 {
 	int len;
 	if (size > INT32_MAX || aad_size > INT32_MAX)
@@ -196,8 +197,8 @@ static int start(struct teeu_gcm *g, const uint8_t *nonce, int enc, const uint8_
 }
 
 int teeu_gcm_seal(struct teeu_gcm *gcm, const uint8_t nonce[TEEU_GCM_NONCE_SIZE],
-		  const uint8_t *aad, size_t aad_size, const uint8_t *in, size_t size,
-		  uint8_t *out, uint8_t tag[TEEU_GCM_TAG_SIZE])
+                  const uint8_t *aad, size_t aad_size, const uint8_t *in, size_t size, uint8_t *out,
+                  uint8_t tag[TEEU_GCM_TAG_SIZE])
 {
 	int len, r;
 	if ((r = start(gcm, nonce, 1, aad, aad_size, size)) != 0)
@@ -211,8 +212,8 @@ int teeu_gcm_seal(struct teeu_gcm *gcm, const uint8_t nonce[TEEU_GCM_NONCE_SIZE]
 }
 
 int teeu_gcm_open(struct teeu_gcm *gcm, const uint8_t nonce[TEEU_GCM_NONCE_SIZE],
-		  const uint8_t *aad, size_t aad_size, const uint8_t *in, size_t size,
-		  const uint8_t tag[TEEU_GCM_TAG_SIZE], uint8_t *out)
+                  const uint8_t *aad, size_t aad_size, const uint8_t *in, size_t size,
+                  const uint8_t tag[TEEU_GCM_TAG_SIZE], uint8_t *out)
 {
 	uint8_t tag_copy[TEEU_GCM_TAG_SIZE];
 	int len, r;

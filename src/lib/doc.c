@@ -38,18 +38,19 @@ static int check_depth(const json_t *v, int depth)
 }
 
 int teeu_doc_parse_json(const uint8_t *data, size_t size, const char *what, json_t **out,
-			struct teeu_err *err)
+                        struct teeu_err *err)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (root == NULL)
-		return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: invalid JSON at line %d column %d: %s",
-				    what, jerr.line, jerr.column, jerr.text);
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "%s: invalid JSON at line %d column %d: %s", what, jerr.line,
+		                    jerr.column, jerr.text);
 	if (check_depth(root, 0) != 0) {
 		json_decref(root);
 		return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: nested deeper than %d levels",
-				    what, TEEU_DOC_MAX_DEPTH);
+		                    what, TEEU_DOC_MAX_DEPTH);
 	}
 	*out = root;
 	return 0;
@@ -67,23 +68,23 @@ struct yaml_ctx {
 static int yaml_next(struct yaml_ctx *y, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&y->parser, ev))
-		return teeu_err_set(y->err, TEEU_ERR_MALFORMED,
-				    "%s: invalid YAML at line %zu column %zu: %s", y->what,
-				    y->parser.problem_mark.line + 1, y->parser.problem_mark.column + 1,
-				    y->parser.problem != NULL ? y->parser.problem : "syntax error");
+		return teeu_err_set(
+		        y->err, TEEU_ERR_MALFORMED, "%s: invalid YAML at line %zu column %zu: %s",
+		        y->what, y->parser.problem_mark.line + 1, y->parser.problem_mark.column + 1,
+		        y->parser.problem != NULL ? y->parser.problem : "syntax error");
 	return 0;
 }
 
 static int yaml_fail(struct yaml_ctx *y, const yaml_event_t *ev, const char *msg)
 {
 	return teeu_err_set(y->err, TEEU_ERR_MALFORMED, "%s: line %zu column %zu: %s", y->what,
-			    ev->start_mark.line + 1, ev->start_mark.column + 1, msg);
+	                    ev->start_mark.line + 1, ev->start_mark.column + 1, msg);
 }
 
 static int word_is(const char *s, size_t n, const char *a, const char *b, const char *c)
 {
-	return (strlen(a) == n && memcmp(s, a, n) == 0) || (strlen(b) == n && memcmp(s, b, n) == 0) ||
-	       (strlen(c) == n && memcmp(s, c, n) == 0);
+	return (strlen(a) == n && memcmp(s, a, n) == 0) ||
+	       (strlen(b) == n && memcmp(s, b, n) == 0) || (strlen(c) == n && memcmp(s, c, n) == 0);
 }
 
 /* Decide the type of a plain (unquoted) scalar, as YAML 1.2's core schema
@@ -178,8 +179,8 @@ static int yaml_mapping(struct yaml_ctx *y, int depth, json_t *obj)
 		}
 		if (json_object_get(obj, key) != NULL) {
 			r = teeu_err_set(y->err, TEEU_ERR_MALFORMED,
-					 "%s: line %zu: key '%s' appears twice", y->what,
-					 ev.start_mark.line + 1, key);
+			                 "%s: line %zu: key '%s' appears twice", y->what,
+			                 ev.start_mark.line + 1, key);
 			yaml_event_delete(&ev);
 			free(key);
 			return r;
@@ -211,7 +212,7 @@ static int yaml_node(struct yaml_ctx *y, yaml_event_t *ev, int depth, json_t **o
 		if (memchr(s, '\0', n) != NULL)
 			return yaml_fail(y, ev, "text contains a NUL character");
 		v = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE ? plain_scalar(s, n)
-								     : json_stringn(s, n);
+		                                                     : json_stringn(s, n);
 		if (v == NULL)
 			return yaml_fail(y, ev, "text is not valid UTF-8");
 		*out = v;
@@ -227,8 +228,7 @@ static int yaml_node(struct yaml_ctx *y, yaml_event_t *ev, int depth, json_t **o
 			return teeu_err_set(y->err, TEEU_ERR_NOMEM, "out of memory");
 		r = yaml_mapping(y, depth, v);
 		break;
-	case YAML_ALIAS_EVENT:
-		return yaml_fail(y, ev, "aliases (*name) are not supported");
+	case YAML_ALIAS_EVENT: return yaml_fail(y, ev, "aliases (*name) are not supported");
 	default: return yaml_fail(y, ev, "unexpected YAML structure");
 	}
 	if (r != 0) {
@@ -240,7 +240,7 @@ static int yaml_node(struct yaml_ctx *y, yaml_event_t *ev, int depth, json_t **o
 }
 
 int teeu_doc_parse_yaml(const uint8_t *data, size_t size, const char *what, json_t **out,
-			struct teeu_err *err)
+                        struct teeu_err *err)
 {
 	struct yaml_ctx y = {.what = what, .err = err};
 	yaml_event_t ev;
@@ -288,7 +288,7 @@ out:
 }
 
 int teeu_doc_parse_auto(const uint8_t *data, size_t size, const char *what, json_t **out,
-			struct teeu_err *err)
+                        struct teeu_err *err)
 {
 	struct teeu_buf b;
 	uint8_t first = 0;
@@ -328,14 +328,14 @@ const char *teeu_doc_type_name(const json_t *v)
 }
 
 int teeu_doc_expect_object(const json_t *v, const char *path, const char *const *allowed,
-			   struct teeu_err *err)
+                           struct teeu_err *err)
 {
 	const char *key;
 	json_t *child;
 
 	if (!json_is_object(v))
 		return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: expected a mapping, found %s",
-				    path[0] != '\0' ? path : "document", teeu_doc_type_name(v));
+		                    path[0] != '\0' ? path : "document", teeu_doc_type_name(v));
 	json_object_foreach((json_t *)v, key, child)
 	{
 		size_t i;
@@ -348,10 +348,10 @@ int teeu_doc_expect_object(const json_t *v, const char *path, const char *const 
 			size_t used = 0;
 			for (i = 0; allowed[i] != NULL && used < sizeof(list); i++)
 				used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
-							 i > 0 ? ", " : "", allowed[i]);
+				                         i > 0 ? ", " : "", allowed[i]);
 			teeu_doc_path_key(full, path, key);
 			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-					    "%s: unknown key (allowed here: %s)", full, list);
+			                    "%s: unknown key (allowed here: %s)", full, list);
 		}
 	}
 	return 0;
@@ -359,7 +359,7 @@ int teeu_doc_expect_object(const json_t *v, const char *path, const char *const 
 
 /* Common part of the getters: find the key, or report it missing. */
 static int lookup(const json_t *obj, const char *path, const char *key, int required,
-		  const json_t **out, char full[TEEU_DOC_PATH_MAX], struct teeu_err *err)
+                  const json_t **out, char full[TEEU_DOC_PATH_MAX], struct teeu_err *err)
 {
 	teeu_doc_path_key(full, path, key);
 	*out = json_object_get(obj, key);
@@ -371,11 +371,11 @@ static int lookup(const json_t *obj, const char *path, const char *key, int requ
 static int wrong_type(const char *full, const char *want, const json_t *v, struct teeu_err *err)
 {
 	return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: expected %s, found %s", full, want,
-			    teeu_doc_type_name(v));
+	                    teeu_doc_type_name(v));
 }
 
 int teeu_doc_get_string(const json_t *obj, const char *path, const char *key, int required,
-			const char **out, struct teeu_err *err)
+                        const char **out, struct teeu_err *err)
 {
 	char full[TEEU_DOC_PATH_MAX];
 	const json_t *v;
@@ -388,8 +388,8 @@ int teeu_doc_get_string(const json_t *obj, const char *path, const char *key, in
 	return 0;
 }
 
-int teeu_doc_get_bool(const json_t *obj, const char *path, const char *key, int required,
-		      int *out, struct teeu_err *err)
+int teeu_doc_get_bool(const json_t *obj, const char *path, const char *key, int required, int *out,
+                      struct teeu_err *err)
 {
 	char full[TEEU_DOC_PATH_MAX];
 	const json_t *v;
@@ -403,7 +403,7 @@ int teeu_doc_get_bool(const json_t *obj, const char *path, const char *key, int 
 }
 
 int teeu_doc_get_uint(const json_t *obj, const char *path, const char *key, int required,
-		      uint64_t max, uint64_t *out, struct teeu_err *err)
+                      uint64_t max, uint64_t *out, struct teeu_err *err)
 {
 	char full[TEEU_DOC_PATH_MAX];
 	const json_t *v;
@@ -415,13 +415,13 @@ int teeu_doc_get_uint(const json_t *obj, const char *path, const char *key, int 
 	json_int_t n = json_integer_value(v);
 	if (n < 0 || (uint64_t)n > max)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: %lld is outside 0 to %llu", full,
-				    (long long)n, (unsigned long long)max);
+		                    (long long)n, (unsigned long long)max);
 	*out = (uint64_t)n;
 	return 0;
 }
 
 int teeu_doc_get_array(const json_t *obj, const char *path, const char *key, int required,
-		       const json_t **out, struct teeu_err *err)
+                       const json_t **out, struct teeu_err *err)
 {
 	char full[TEEU_DOC_PATH_MAX];
 	const json_t *v;
@@ -435,7 +435,7 @@ int teeu_doc_get_array(const json_t *obj, const char *path, const char *key, int
 }
 
 int teeu_doc_get_object(const json_t *obj, const char *path, const char *key, int required,
-			const json_t **out, struct teeu_err *err)
+                        const json_t **out, struct teeu_err *err)
 {
 	char full[TEEU_DOC_PATH_MAX];
 	const json_t *v;

@@ -22,18 +22,18 @@
 /* Parse JSON. `what` names the input in errors ("policy.json"). Caller
  * json_decref()s *out. */
 int teeu_doc_parse_json(const uint8_t *data, size_t size, const char *what, json_t **out,
-			struct teeu_err *err) TEEU_MUST_CHECK;
+                        struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Parse YAML (one document; block or flow style) into the same tree. Plain
  * scalars become booleans (true/false), null (null, ~, empty), integers and
  * reals where they look like one, strings otherwise; quoted scalars are
  * always strings. */
 int teeu_doc_parse_yaml(const uint8_t *data, size_t size, const char *what, json_t **out,
-			struct teeu_err *err) TEEU_MUST_CHECK;
+                        struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* JSON if the first non-blank byte is '{' or '[', YAML otherwise. */
 int teeu_doc_parse_auto(const uint8_t *data, size_t size, const char *what, json_t **out,
-			struct teeu_err *err) TEEU_MUST_CHECK;
+                        struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Join a path and a key ("a.b" + "c" -> "a.b.c"; "" + "c" -> "c"). */
 void teeu_doc_path_key(char out[TEEU_DOC_PATH_MAX], const char *path, const char *key);
@@ -44,22 +44,22 @@ void teeu_doc_path_index(char out[TEEU_DOC_PATH_MAX], const char *path, size_t i
  * NULL-terminated `allowed` list; the error names the unknown key and lists
  * the allowed ones. */
 int teeu_doc_expect_object(const json_t *v, const char *path, const char *const *allowed,
-			   struct teeu_err *err) TEEU_MUST_CHECK;
+                           struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Field getters. A missing key is an error when `required`, else leaves
  * *out untouched and returns 0. Wrong types are always errors. */
 int teeu_doc_get_string(const json_t *obj, const char *path, const char *key, int required,
-			const char **out, struct teeu_err *err) TEEU_MUST_CHECK;
-int teeu_doc_get_bool(const json_t *obj, const char *path, const char *key, int required,
-		      int *out, struct teeu_err *err) TEEU_MUST_CHECK;
+                        const char **out, struct teeu_err *err) TEEU_MUST_CHECK;
+int teeu_doc_get_bool(const json_t *obj, const char *path, const char *key, int required, int *out,
+                      struct teeu_err *err) TEEU_MUST_CHECK;
 /* An integer in [0, max]. */
 int teeu_doc_get_uint(const json_t *obj, const char *path, const char *key, int required,
-		      uint64_t max, uint64_t *out, struct teeu_err *err) TEEU_MUST_CHECK;
+                      uint64_t max, uint64_t *out, struct teeu_err *err) TEEU_MUST_CHECK;
 /* An array (possibly empty) or an object, borrowed from obj. */
 int teeu_doc_get_array(const json_t *obj, const char *path, const char *key, int required,
-		       const json_t **out, struct teeu_err *err) TEEU_MUST_CHECK;
+                       const json_t **out, struct teeu_err *err) TEEU_MUST_CHECK;
 int teeu_doc_get_object(const json_t *obj, const char *path, const char *key, int required,
-			const json_t **out, struct teeu_err *err) TEEU_MUST_CHECK;
+                        const json_t **out, struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* The JSON type of v in words ("a string", "an integer", ...), for errors. */
 const char *teeu_doc_type_name(const json_t *v);

@@ -21,7 +21,7 @@ static int is_stdio(const char *path)
 }
 
 int teeu_file_read(const char *path, size_t max_size, uint8_t **out, size_t *size,
-		   struct teeu_err *err)
+                   struct teeu_err *err)
 {
 	FILE *f = is_stdio(path) ? stdin : fopen(path, "rb");
 	uint8_t *buf = NULL, *grown;
@@ -30,7 +30,7 @@ int teeu_file_read(const char *path, size_t max_size, uint8_t **out, size_t *siz
 
 	if (f == NULL)
 		return teeu_err_set(err, errno == ENOENT ? TEEU_ERR_NOT_FOUND : TEEU_ERR_IO,
-				    "%s: cannot open: %s", path, strerror(errno));
+		                    "%s: cannot open: %s", path, strerror(errno));
 	for (;;) {
 		if (len == cap) {
 			size_t want = cap == 0 ? 4096 : cap * 2;
@@ -38,8 +38,8 @@ int teeu_file_read(const char *path, size_t max_size, uint8_t **out, size_t *siz
 				want = max_size + 1;
 			if (want <= cap) {
 				r = teeu_err_set(err, TEEU_ERR_TOO_LARGE,
-						 "%s: larger than the limit of %zu bytes", path,
-						 max_size);
+				                 "%s: larger than the limit of %zu bytes", path,
+				                 max_size);
 				goto out;
 			}
 			/* +1 for the terminating NUL; teeu_file_free wipes size + 1 */
@@ -58,13 +58,13 @@ int teeu_file_read(const char *path, size_t max_size, uint8_t **out, size_t *siz
 		if (n == 0) {
 			if (ferror(f))
 				r = teeu_err_set(err, TEEU_ERR_IO, "%s: read error: %s", path,
-						 strerror(errno));
+				                 strerror(errno));
 			break;
 		}
 	}
 	if (r == 0 && len > max_size)
 		r = teeu_err_set(err, TEEU_ERR_TOO_LARGE, "%s: larger than the limit of %zu bytes",
-				 path, max_size);
+		                 path, max_size);
 out:
 	if (f != stdin)
 		fclose(f);
@@ -96,7 +96,7 @@ struct teeu_file_out {
 };
 
 int teeu_file_out_open(const char *path, unsigned mode, int overwrite, struct teeu_file_out **out,
-		       struct teeu_err *err)
+                       struct teeu_err *err)
 {
 	struct teeu_file_out *f = calloc(1, sizeof(*f));
 	const char *slash, *base;
@@ -114,8 +114,8 @@ int teeu_file_out_open(const char *path, unsigned mode, int overwrite, struct te
 	if (!overwrite && access(path, F_OK) == 0) {
 		free(f);
 		return teeu_err_set(err, TEEU_ERR_EXISTS,
-				    "%s: already exists (remove it first, or choose another name)",
-				    path);
+		                    "%s: already exists (remove it first, or choose another name)",
+		                    path);
 	}
 	slash = strrchr(path, '/');
 	base = slash != NULL ? slash + 1 : path;
@@ -134,7 +134,7 @@ int teeu_file_out_open(const char *path, unsigned mode, int overwrite, struct te
 		f->tmp = NULL;
 		teeu_file_out_abort(f);
 		return teeu_err_set(err, TEEU_ERR_IO, "%s: cannot create a file next to it: %s",
-				    path, strerror(e));
+		                    path, strerror(e));
 	}
 	if (fchmod(fd, (mode_t)mode) != 0 || (f->stream = fdopen(fd, "wb")) == NULL) {
 		int e = errno;
@@ -209,7 +209,7 @@ int teeu_file_out_commit(struct teeu_file_out *f, struct teeu_err *err)
 	f->stream = NULL;
 	if (f->overwrite ? rename(f->tmp, f->path) != 0 : link(f->tmp, f->path) != 0) {
 		r = teeu_err_set(err, errno == EEXIST ? TEEU_ERR_EXISTS : TEEU_ERR_IO,
-				 "%s: cannot create: %s", f->path, strerror(errno));
+		                 "%s: cannot create: %s", f->path, strerror(errno));
 		goto fail;
 	}
 	if (!f->overwrite)

@@ -30,14 +30,14 @@ int teeu_party_name_check(const char *name, struct teeu_err *err)
 	size_t n = strlen(name);
 	if (n == 0 || n > TEEU_PARTY_NAME_MAX)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "party name '%s' must have 1 to %d characters", name,
-				    TEEU_PARTY_NAME_MAX);
+		                    "party name '%s' must have 1 to %d characters", name,
+		                    TEEU_PARTY_NAME_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (!in_set(name[i], 1))
 			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-					    "party name '%s': character %zu is not one of A-Z a-z "
-					    "0-9 . _ -",
-					    name, i + 1);
+			                    "party name '%s': character %zu is not one of A-Z a-z "
+			                    "0-9 . _ -",
+			                    name, i + 1);
 	return 0;
 }
 
@@ -55,34 +55,34 @@ int teeu_function_id_check(const char *id, int allow_owner, struct teeu_err *err
 		if (n >= 1 && n <= 64)
 			return 0;
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "function '%s': a builtin name has 1 to 64 characters from "
-				    "a-z 0-9 _",
-				    id);
+		                    "function '%s': a builtin name has 1 to 64 characters from "
+		                    "a-z 0-9 _",
+		                    id);
 	}
 	if (kind == 3 && strncmp(id, "sql", 3) == 0) {
 		if (lower_hex(arg, 64))
 			return 0;
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "function '%s': sql: is followed by the SHA-256 of the query "
-				    "text, 64 lowercase hex digits",
-				    id);
+		                    "function '%s': sql: is followed by the SHA-256 of the query "
+		                    "text, 64 lowercase hex digits",
+		                    id);
 	}
 	if (kind == 6 && strncmp(id, "object", 6) == 0) {
 		if (lower_hex(arg, 32))
 			return 0;
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "function '%s': object: is followed by an object id, 32 "
-				    "lowercase hex digits",
-				    id);
+		                    "function '%s': object: is followed by an object id, 32 "
+		                    "lowercase hex digits",
+		                    id);
 	}
 	if (allow_owner && kind == 5 && strncmp(id, "owner", 5) == 0) {
 		if (teeu_party_name_check(arg, NULL) == 0)
 			return 0;
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "function '%s': owner: is followed by a party name", id);
+		                    "function '%s': owner: is followed by a party name", id);
 	}
 	return teeu_err_set(err, TEEU_ERR_MALFORMED,
-			    "function '%s' is not a function identity (expected builtin:NAME, "
-			    "sql:SHA256, object:ID%s)",
-			    id, allow_owner ? " or owner:PARTY" : "");
+	                    "function '%s' is not a function identity (expected builtin:NAME, "
+	                    "sql:SHA256, object:ID%s)",
+	                    id, allow_owner ? " or owner:PARTY" : "");
 }

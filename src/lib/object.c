@@ -19,16 +19,16 @@
 #include "teeu/buf.h"
 
 static const uint8_t k_magic[8] = {0x89, 'T', 'E', 'E', 'U', '\r', '\n', 0x1a};
-#define FORMAT_VERSION   1
-#define ALGORITHM        1
-#define HEADER_FIXED     49 /* bytes up to and including owner_size */
-#define HEADER_TAIL      64 /* key commitment + header MAC */
-#define CHUNK_HEADER     32
-#define FLAG_FINAL       0x01
-#define KDF_SALT         "TEEU object v1"
-#define INFO_COMMITMENT  "TEEU object v1 key commitment"
-#define INFO_HEADER_MAC  "TEEU object v1 header mac"
-#define INFO_CHUNK_KEY   "TEEU object v1 chunk key"
+#define FORMAT_VERSION  1
+#define ALGORITHM       1
+#define HEADER_FIXED    49 /* bytes up to and including owner_size */
+#define HEADER_TAIL     64 /* key commitment + header MAC */
+#define CHUNK_HEADER    32
+#define FLAG_FINAL      0x01
+#define KDF_SALT        "TEEU object v1"
+#define INFO_COMMITMENT "TEEU object v1 key commitment"
+#define INFO_HEADER_MAC "TEEU object v1 header mac"
+#define INFO_CHUNK_KEY  "TEEU object v1 chunk key"
 
 /* ------------------------------------------------------------------------ */
 /* Names, ids, defaults                                                      */
@@ -103,12 +103,13 @@ static int check_owner(const char *owner, struct teeu_err *err)
 	long bad;
 	if (n == 0 || n > TEEU_OBJECT_OWNER_MAX)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-				    "owner name must have 1 to %d characters, has %zu",
-				    TEEU_OBJECT_OWNER_MAX, n);
+		                    "owner name must have 1 to %d characters, has %zu",
+		                    TEEU_OBJECT_OWNER_MAX, n);
 	if ((bad = owner_bad_index((const uint8_t *)owner, n)) >= 0)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-				    "owner name '%s': character %ld is not one of A-Z a-z 0-9 . _ -",
-				    owner, bad + 1);
+		return teeu_err_set(
+		        err, TEEU_ERR_INVALID_ARG,
+		        "owner name '%s': character %ld is not one of A-Z a-z 0-9 . _ -", owner,
+		        bad + 1);
 	return 0;
 }
 
@@ -135,14 +136,14 @@ static int check_info(const struct teeu_object_info *info, struct teeu_err *err)
 		return r;
 	if (info->kind != TEEU_OBJECT_DATA && info->kind != TEEU_OBJECT_FUNCTION)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "object kind %u is not 1 or 2",
-				    info->kind);
+		                    info->kind);
 	if (info->content_type > TEEU_CONTENT_NATIVE)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "content type %u is not 0 to 4",
-				    info->content_type);
+		                    info->content_type);
 	if (info->chunk_size < TEEU_OBJECT_CHUNK_MIN || info->chunk_size > TEEU_OBJECT_CHUNK_MAX)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-				    "chunk size %u is outside %u to %u bytes", info->chunk_size,
-				    TEEU_OBJECT_CHUNK_MIN, TEEU_OBJECT_CHUNK_MAX);
+		                    "chunk size %u is outside %u to %u bytes", info->chunk_size,
+		                    TEEU_OBJECT_CHUNK_MIN, TEEU_OBJECT_CHUNK_MAX);
 	return 0;
 }
 
@@ -163,20 +164,20 @@ static void keys_clear(struct object_keys *k)
 }
 
 static int keys_derive(const struct teeu_data_key *key, const uint8_t id[TEEU_OBJECT_ID_SIZE],
-		       struct object_keys *k)
+                       struct object_keys *k)
 {
 	uint8_t prk[TEEU_SHA256_SIZE], chunk_key[32];
 	int r;
 
 	memset(k, 0, sizeof(*k));
 	if ((r = teeu_hkdf_extract(KDF_SALT, strlen(KDF_SALT), key->bytes, sizeof(key->bytes),
-				   prk)) != 0 ||
+	                           prk)) != 0 ||
 	    (r = teeu_hkdf_expand(prk, INFO_COMMITMENT, strlen(INFO_COMMITMENT), NULL, 0,
-				  k->commitment, sizeof(k->commitment))) != 0 ||
+	                          k->commitment, sizeof(k->commitment))) != 0 ||
 	    (r = teeu_hkdf_expand(prk, INFO_HEADER_MAC, strlen(INFO_HEADER_MAC), NULL, 0,
-				  k->mac_key, sizeof(k->mac_key))) != 0 ||
+	                          k->mac_key, sizeof(k->mac_key))) != 0 ||
 	    (r = teeu_hkdf_expand(prk, INFO_CHUNK_KEY, strlen(INFO_CHUNK_KEY), id,
-				  TEEU_OBJECT_ID_SIZE, chunk_key, sizeof(chunk_key))) != 0 ||
+	                          TEEU_OBJECT_ID_SIZE, chunk_key, sizeof(chunk_key))) != 0 ||
 	    (r = teeu_gcm_new(chunk_key, &k->gcm)) != 0)
 		keys_clear(k);
 	teeu_memzero(prk, sizeof(prk));
@@ -205,7 +206,7 @@ static void put_u64(uint8_t *p, uint64_t v)
 /* Write the header for info into out (TEEU_OBJECT_HEADER_MAX bytes) and set
  * k->header_hash. Returns the header size through *size. */
 static int header_encode(const struct teeu_object_info *info, struct object_keys *k, uint8_t *out,
-			 size_t *size)
+                         size_t *size)
 {
 	size_t n = strlen(info->owner), mac_at = HEADER_FIXED + n + 32;
 	int r;
@@ -232,7 +233,7 @@ static int header_encode(const struct teeu_object_info *info, struct object_keys
 
 /* Parse a header (spec steps 1-3) from b into info; *hdr points at its bytes. */
 static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, const uint8_t **hdr,
-			size_t *hdr_size, struct teeu_err *err)
+                        size_t *hdr_size, struct teeu_err *err)
 {
 	struct teeu_object_info v;
 	struct teeu_buf start = *b;
@@ -246,9 +247,9 @@ static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, const
 	if (teeu_buf_remaining(b) < HEADER_FIXED || teeu_buf_get_bytes(b, magic, 8) != 0 ||
 	    memcmp(magic, k_magic, 8) != 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "not a TEEU object (the first bytes are not the TEEU object "
-				    "magic, or the input is shorter than %d bytes)",
-				    HEADER_FIXED);
+		                    "not a TEEU object (the first bytes are not the TEEU object "
+		                    "magic, or the input is shorter than %d bytes)",
+		                    HEADER_FIXED);
 	if (teeu_buf_get_u16be(b, &version) != 0 || teeu_buf_get_u16be(b, &algorithm) != 0 ||
 	    teeu_buf_get_u32be(b, &header_size) != 0 ||
 	    teeu_buf_get_bytes(b, v.id, sizeof(v.id)) != 0 || teeu_buf_get_u8(b, &v.kind) != 0 ||
@@ -258,45 +259,45 @@ static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, const
 		return teeu_err_set(err, TEEU_ERR_INTERNAL, "header length check failed");
 	if (version != FORMAT_VERSION)
 		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-				    "object format version %u is not supported (this TEEU reads "
-				    "version %d)",
-				    version, FORMAT_VERSION);
+		                    "object format version %u is not supported (this TEEU reads "
+		                    "version %d)",
+		                    version, FORMAT_VERSION);
 	if (algorithm != ALGORITHM)
 		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-				    "object algorithm %u is not supported (this TEEU reads %d)",
-				    algorithm, ALGORITHM);
+		                    "object algorithm %u is not supported (this TEEU reads %d)",
+		                    algorithm, ALGORITHM);
 	if (owner_size < 1 || owner_size > TEEU_OBJECT_OWNER_MAX)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "object header: owner_size %u is outside 1 to %d", owner_size,
-				    TEEU_OBJECT_OWNER_MAX);
+		                    "object header: owner_size %u is outside 1 to %d", owner_size,
+		                    TEEU_OBJECT_OWNER_MAX);
 	if (header_size != (uint32_t)HEADER_FIXED + owner_size + HEADER_TAIL)
+		return teeu_err_set(
+		        err, TEEU_ERR_MALFORMED,
+		        "object header: header_size %u, expected %u for a %u-byte owner",
+		        header_size, HEADER_FIXED + owner_size + HEADER_TAIL, owner_size);
+	if (teeu_buf_get_ptr(b, owner_size, &owner) != 0 || teeu_buf_skip(b, HEADER_TAIL) != 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "object header: header_size %u, expected %u for a %u-byte owner",
-				    header_size, HEADER_FIXED + owner_size + HEADER_TAIL,
-				    owner_size);
-	if (teeu_buf_get_ptr(b, owner_size, &owner) != 0 ||
-	    teeu_buf_skip(b, HEADER_TAIL) != 0)
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "object header: input ends inside the %u-byte header",
-				    header_size);
+		                    "object header: input ends inside the %u-byte header",
+		                    header_size);
 	if (v.kind != TEEU_OBJECT_DATA && v.kind != TEEU_OBJECT_FUNCTION)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "object header: kind %u is not 1 (data) or 2 (function)", v.kind);
+		                    "object header: kind %u is not 1 (data) or 2 (function)",
+		                    v.kind);
 	if (v.content_type > TEEU_CONTENT_NATIVE)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "object header: content_type %u is not 0 to 4", v.content_type);
+		                    "object header: content_type %u is not 0 to 4", v.content_type);
 	if (reserved != 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "object header: reserved field is %u, expected 0", reserved);
+		                    "object header: reserved field is %u, expected 0", reserved);
 	if (v.chunk_size < TEEU_OBJECT_CHUNK_MIN || v.chunk_size > TEEU_OBJECT_CHUNK_MAX)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "object header: chunk_size %u is outside %u to %u",
-				    v.chunk_size, TEEU_OBJECT_CHUNK_MIN, TEEU_OBJECT_CHUNK_MAX);
+		                    "object header: chunk_size %u is outside %u to %u",
+		                    v.chunk_size, TEEU_OBJECT_CHUNK_MIN, TEEU_OBJECT_CHUNK_MAX);
 	if ((bad = owner_bad_index(owner, owner_size)) >= 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "object header: owner byte %ld (0x%02x) is not one of "
-				    "A-Z a-z 0-9 . _ -",
-				    bad, owner[bad]);
+		                    "object header: owner byte %ld (0x%02x) is not one of "
+		                    "A-Z a-z 0-9 . _ -",
+		                    bad, owner[bad]);
 	memcpy(v.owner, owner, owner_size);
 	v.owner[owner_size] = '\0';
 
@@ -306,9 +307,9 @@ static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, const
 }
 
 /* Spec steps 4-5: the key commitment, then the MAC; sets k->header_hash. */
-static int header_authenticate(const struct teeu_data_key *key, const uint8_t *hdr,
-			       size_t hdr_size, const struct teeu_object_info *info,
-			       struct object_keys *k, struct teeu_err *err)
+static int header_authenticate(const struct teeu_data_key *key, const uint8_t *hdr, size_t hdr_size,
+                               const struct teeu_object_info *info, struct object_keys *k,
+                               struct teeu_err *err)
 {
 	uint8_t mac[TEEU_SHA256_SIZE];
 	size_t mac_at = hdr_size - 32;
@@ -320,20 +321,21 @@ static int header_authenticate(const struct teeu_data_key *key, const uint8_t *h
 		char id[TEEU_OBJECT_ID_HEX_SIZE];
 		teeu_object_id_to_hex(info->id, id);
 		return teeu_err_set(err, TEEU_ERR_WRONG_KEY,
-				    "this data key is not the key of object %s (its key commitment "
-				    "differs)",
-				    id);
+		                    "this data key is not the key of object %s (its key commitment "
+		                    "differs)",
+		                    id);
 	}
 	if ((r = teeu_hmac_sha256(k->mac_key, 32, hdr, mac_at, mac)) != 0)
 		return teeu_err_set(err, r, "cannot compute the header MAC");
 	if (teeu_ct_equal(mac, hdr + mac_at, 32) != 0)
-		return teeu_err_set(err, TEEU_ERR_HEADER_TAMPERED,
-				    "object header was modified after sealing (header MAC differs)");
+		return teeu_err_set(
+		        err, TEEU_ERR_HEADER_TAMPERED,
+		        "object header was modified after sealing (header MAC differs)");
 	return teeu_sha256(hdr, hdr_size, k->header_hash);
 }
 
 int teeu_object_read_header(const uint8_t *data, size_t size, struct teeu_object_info *info,
-			    size_t *header_size, struct teeu_err *err)
+                            size_t *header_size, struct teeu_err *err)
 {
 	struct teeu_buf b;
 	const uint8_t *hdr;
@@ -342,7 +344,7 @@ int teeu_object_read_header(const uint8_t *data, size_t size, struct teeu_object
 }
 
 int teeu_object_sealed_size(const struct teeu_object_info *info, uint64_t plaintext_size,
-			    uint64_t *out)
+                            uint64_t *out)
 {
 	uint64_t chunks, hdr = HEADER_FIXED + strlen(info->owner) + HEADER_TAIL;
 	if (info->chunk_size == 0)
@@ -362,7 +364,7 @@ int teeu_object_sealed_size(const struct teeu_object_info *info, uint64_t plaint
 /* Seal size plaintext bytes at pt (which may be frame + 32) into frame:
  * chunk header, ciphertext, tag. */
 static int chunk_seal(struct object_keys *k, const struct teeu_object_info *info, uint64_t index,
-		      bool final, const uint8_t *pt, size_t size, uint8_t *frame)
+                      bool final, const uint8_t *pt, size_t size, uint8_t *frame)
 {
 	uint8_t nonce[TEEU_GCM_NONCE_SIZE] = {0}, aad[64];
 
@@ -376,7 +378,7 @@ static int chunk_seal(struct object_keys *k, const struct teeu_object_info *info
 	memcpy(aad, k->header_hash, 32);
 	memcpy(aad + 32, frame, CHUNK_HEADER);
 	return teeu_gcm_seal(k->gcm, nonce, aad, sizeof(aad), pt, size, frame + CHUNK_HEADER,
-			     frame + CHUNK_HEADER + size);
+	                     frame + CHUNK_HEADER + size);
 }
 
 struct chunk_head {
@@ -388,7 +390,7 @@ struct chunk_head {
 
 /* Spec steps 6.2-6.4 on a 32-byte chunk header read at position index. */
 static int chunk_head_check(const uint8_t raw[CHUNK_HEADER], const struct teeu_object_info *info,
-			    uint64_t position, struct chunk_head *h, struct teeu_err *err)
+                            uint64_t position, struct chunk_head *h, struct teeu_err *err)
 {
 	struct teeu_buf b;
 	uint8_t id[TEEU_OBJECT_ID_SIZE], flags, reserved[3];
@@ -396,36 +398,36 @@ static int chunk_head_check(const uint8_t raw[CHUNK_HEADER], const struct teeu_o
 
 	memcpy(h->raw, raw, CHUNK_HEADER);
 	teeu_buf_init(&b, raw, CHUNK_HEADER);
-	if (teeu_buf_get_bytes(&b, id, sizeof(id)) != 0 ||
-	    teeu_buf_get_u64be(&b, &h->index) != 0 || teeu_buf_get_u8(&b, &flags) != 0 ||
-	    teeu_buf_get_bytes(&b, reserved, 3) != 0 || teeu_buf_get_u32be(&b, &h->size) != 0)
+	if (teeu_buf_get_bytes(&b, id, sizeof(id)) != 0 || teeu_buf_get_u64be(&b, &h->index) != 0 ||
+	    teeu_buf_get_u8(&b, &flags) != 0 || teeu_buf_get_bytes(&b, reserved, 3) != 0 ||
+	    teeu_buf_get_u32be(&b, &h->size) != 0)
 		return teeu_err_set(err, TEEU_ERR_INTERNAL, "chunk header length");
 	h->final = (flags & FLAG_FINAL) != 0;
 	if (memcmp(id, info->id, sizeof(id)) != 0) {
 		teeu_object_id_to_hex(info->id, want);
 		teeu_object_id_to_hex(id, got);
 		return teeu_err_set(err, TEEU_ERR_CHUNK_FOREIGN,
-				    "chunk %llu belongs to object %s, not to this object %s",
-				    (unsigned long long)position, got, want);
+		                    "chunk %llu belongs to object %s, not to this object %s",
+		                    (unsigned long long)position, got, want);
 	}
 	if (h->index != position)
 		return teeu_err_set(err, TEEU_ERR_CHUNK_REORDERED,
-				    "position %llu holds chunk %llu: chunks were reordered",
-				    (unsigned long long)position, (unsigned long long)h->index);
+		                    "position %llu holds chunk %llu: chunks were reordered",
+		                    (unsigned long long)position, (unsigned long long)h->index);
 	if ((flags & ~FLAG_FINAL) != 0 || reserved[0] != 0 || reserved[1] != 0 ||
 	    reserved[2] != 0 || h->size > info->chunk_size ||
 	    (!h->final && h->size != info->chunk_size) ||
 	    (h->final && h->size == 0 && position > 0))
 		return teeu_err_set(err, TEEU_ERR_CHUNK_CORRUPT,
-				    "chunk %llu has an invalid header (flags 0x%02x, size %u, "
-				    "chunk size %u)",
-				    (unsigned long long)position, flags, h->size, info->chunk_size);
+		                    "chunk %llu has an invalid header (flags 0x%02x, size %u, "
+		                    "chunk size %u)",
+		                    (unsigned long long)position, flags, h->size, info->chunk_size);
 	return 0;
 }
 
 /* Spec step 6.6: decrypt body (ciphertext || tag) into out (may be body). */
 static int chunk_open(struct object_keys *k, const struct chunk_head *h, const uint8_t *body,
-		      uint8_t *out, struct teeu_err *err)
+                      uint8_t *out, struct teeu_err *err)
 {
 	uint8_t nonce[TEEU_GCM_NONCE_SIZE] = {0}, aad[64];
 	int r;
@@ -437,11 +439,11 @@ static int chunk_open(struct object_keys *k, const struct chunk_head *h, const u
 	r = teeu_gcm_open(k->gcm, nonce, aad, sizeof(aad), body, h->size, body + h->size, out);
 	if (r == TEEU_ERR_AUTH_FAILED)
 		return teeu_err_set(err, TEEU_ERR_CHUNK_CORRUPT,
-				    "chunk %llu failed authentication: its bytes were modified",
-				    (unsigned long long)h->index);
+		                    "chunk %llu failed authentication: its bytes were modified",
+		                    (unsigned long long)h->index);
 	if (r != 0)
 		return teeu_err_set(err, r, "chunk %llu: decryption failed in the crypto library",
-				    (unsigned long long)h->index);
+		                    (unsigned long long)h->index);
 	return 0;
 }
 
@@ -450,20 +452,20 @@ static int truncated_at_boundary(uint64_t position, struct teeu_err *err)
 {
 	if (position == 0)
 		return teeu_err_set(err, TEEU_ERR_TRUNCATED,
-				    "object is truncated: it ends after its header, with no chunk");
+		                    "object is truncated: it ends after its header, with no chunk");
 	return teeu_err_set(err, TEEU_ERR_TRUNCATED,
-			    "object is truncated: it ends after chunk %llu, which is not the "
-			    "final chunk",
-			    (unsigned long long)position - 1);
+	                    "object is truncated: it ends after chunk %llu, which is not the "
+	                    "final chunk",
+	                    (unsigned long long)position - 1);
 }
 
 static int check_total(const struct teeu_object_info *info, uint64_t total, struct teeu_err *err)
 {
 	if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN && info->plaintext_size != total)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "object header records %llu plaintext bytes, chunks hold %llu",
-				    (unsigned long long)info->plaintext_size,
-				    (unsigned long long)total);
+		                    "object header records %llu plaintext bytes, chunks hold %llu",
+		                    (unsigned long long)info->plaintext_size,
+		                    (unsigned long long)total);
 	return 0;
 }
 
@@ -471,8 +473,8 @@ static int check_total(const struct teeu_object_info *info, uint64_t total, stru
 /* Memory driver                                                             */
 
 int teeu_object_seal_mem(const struct teeu_object_info *info, const struct teeu_data_key *key,
-			 const uint8_t *pt, size_t pt_size, uint8_t *out, size_t out_cap,
-			 size_t *out_size, struct teeu_err *err)
+                         const uint8_t *pt, size_t pt_size, uint8_t *out, size_t out_cap,
+                         size_t *out_size, struct teeu_err *err)
 {
 	struct object_keys k;
 	uint64_t need;
@@ -484,12 +486,12 @@ int teeu_object_seal_mem(const struct teeu_object_info *info, const struct teeu_
 		return r;
 	if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN && info->plaintext_size != pt_size)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-				    "declared plaintext size %llu differs from the %zu bytes given",
-				    (unsigned long long)info->plaintext_size, pt_size);
+		                    "declared plaintext size %llu differs from the %zu bytes given",
+		                    (unsigned long long)info->plaintext_size, pt_size);
 	if ((r = teeu_object_sealed_size(info, pt_size, &need)) != 0 || need > out_cap)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-				    "output buffer of %zu bytes is too small for the sealed object",
-				    out_cap);
+		                    "output buffer of %zu bytes is too small for the sealed object",
+		                    out_cap);
 	if ((r = keys_derive(key, info->id, &k)) != 0)
 		return teeu_err_set(err, r, "cannot derive the object keys");
 	if ((r = header_encode(info, &k, out, &pos)) != 0)
@@ -511,8 +513,8 @@ out:
 }
 
 int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, size_t obj_size,
-			 uint8_t *pt, size_t pt_cap, size_t *pt_size,
-			 struct teeu_object_info *info_out, struct teeu_err *err)
+                         uint8_t *pt, size_t pt_cap, size_t *pt_size,
+                         struct teeu_object_info *info_out, struct teeu_err *err)
 {
 	struct teeu_object_info info;
 	struct object_keys k;
@@ -533,21 +535,23 @@ int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, si
 			goto out;
 		}
 		if (teeu_buf_get_ptr(&b, CHUNK_HEADER, &raw) != 0) {
-			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
-					 "object is truncated: it ends inside the header of chunk %llu",
-					 (unsigned long long)i);
+			r = teeu_err_set(
+			        err, TEEU_ERR_TRUNCATED,
+			        "object is truncated: it ends inside the header of chunk %llu",
+			        (unsigned long long)i);
 			goto out;
 		}
 		if ((r = chunk_head_check(raw, &info, i, &h, err)) != 0)
 			goto out;
 		if (teeu_buf_get_ptr(&b, (size_t)h.size + TEEU_GCM_TAG_SIZE, &body) != 0) {
-			r = teeu_err_set(err, TEEU_ERR_TRUNCATED, "object is truncated: it ends inside chunk %llu",
-					 (unsigned long long)i);
+			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
+			                 "object is truncated: it ends inside chunk %llu",
+			                 (unsigned long long)i);
 			goto out;
 		}
 		if (h.size > pt_cap - total) {
 			r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-					 "plaintext buffer of %zu bytes is too small", pt_cap);
+			                 "plaintext buffer of %zu bytes is too small", pt_cap);
 			goto out;
 		}
 		if ((r = chunk_open(&k, &h, body, pt + total, err)) != 0)
@@ -558,8 +562,8 @@ int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, si
 	}
 	if (teeu_buf_expect_end(&b) != 0) {
 		r = teeu_err_set(err, TEEU_ERR_TRAILING_DATA,
-				 "%zu unexpected bytes follow the final chunk of the object",
-				 teeu_buf_remaining(&b));
+		                 "%zu unexpected bytes follow the final chunk of the object",
+		                 teeu_buf_remaining(&b));
 		goto out;
 	}
 	if ((r = check_total(&info, total, err)) != 0)
@@ -579,7 +583,7 @@ out:
 
 /* Read until size bytes or the end of input; *got says how many. */
 static int read_full(teeu_read_fn rd, void *ctx, uint8_t *buf, size_t size, size_t *got,
-		     struct teeu_err *err)
+                     struct teeu_err *err)
 {
 	size_t done = 0, n;
 	int r;
@@ -595,8 +599,8 @@ static int read_full(teeu_read_fn rd, void *ctx, uint8_t *buf, size_t size, size
 }
 
 int teeu_object_seal_stream(const struct teeu_object_info *info, const struct teeu_data_key *key,
-			    teeu_read_fn rd, void *rctx, teeu_write_fn wr, void *wctx,
-			    struct teeu_err *err)
+                            teeu_read_fn rd, void *rctx, teeu_write_fn wr, void *wctx,
+                            struct teeu_err *err)
 {
 	uint8_t hdr[TEEU_OBJECT_HEADER_MAX];
 	struct object_keys k;
@@ -615,7 +619,7 @@ int teeu_object_seal_stream(const struct teeu_object_info *info, const struct te
 	frame = malloc((size_t)info->chunk_size + TEEU_OBJECT_CHUNK_OVERHEAD + 1);
 	if (frame == NULL) {
 		r = teeu_err_set(err, TEEU_ERR_NOMEM, "cannot allocate a %u-byte chunk buffer",
-				 info->chunk_size);
+		                 info->chunk_size);
 		goto out;
 	}
 	pt = frame + CHUNK_HEADER;
@@ -624,13 +628,15 @@ int teeu_object_seal_stream(const struct teeu_object_info *info, const struct te
 		goto out;
 	do {
 		/* pt[0..have) already holds the previous look-ahead byte. */
-		if ((r = read_full(rd, rctx, pt + have, info->chunk_size + 1 - have, &got, err)) != 0)
+		if ((r = read_full(rd, rctx, pt + have, info->chunk_size + 1 - have, &got, err)) !=
+		    0)
 			goto out;
 		have += got;
 		eof = have <= info->chunk_size;
 		size_t n = eof ? have : info->chunk_size;
 		total += n;
-		if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN && total > info->plaintext_size)
+		if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN &&
+		    total > info->plaintext_size)
 			break;
 		uint8_t look = pt[n < have ? n : 0];
 		if ((r = chunk_seal(&k, info, index++, eof, pt, n, frame)) != 0 ||
@@ -641,10 +647,10 @@ int teeu_object_seal_stream(const struct teeu_object_info *info, const struct te
 	} while (!eof);
 	if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN && total != info->plaintext_size)
 		r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-				 "the input changed size while it was sealed: %llu bytes declared, "
-				 "%s%llu read",
-				 (unsigned long long)info->plaintext_size, eof ? "" : "more than ",
-				 (unsigned long long)total);
+		                 "the input changed size while it was sealed: %llu bytes declared, "
+		                 "%s%llu read",
+		                 (unsigned long long)info->plaintext_size, eof ? "" : "more than ",
+		                 (unsigned long long)total);
 out:
 	if (frame != NULL) {
 		teeu_memzero(frame, (size_t)info->chunk_size + TEEU_OBJECT_CHUNK_OVERHEAD + 1);
@@ -655,8 +661,8 @@ out:
 }
 
 int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, void *rctx,
-			    teeu_write_fn wr, void *wctx, struct teeu_object_info *info_out,
-			    struct teeu_err *err)
+                            teeu_write_fn wr, void *wctx, struct teeu_object_info *info_out,
+                            struct teeu_err *err)
 {
 	uint8_t hdr[TEEU_OBJECT_HEADER_MAX], raw[CHUNK_HEADER], extra;
 	struct teeu_object_info info;
@@ -686,7 +692,7 @@ int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, vo
 	body_cap = (size_t)info.chunk_size + TEEU_GCM_TAG_SIZE;
 	if ((body = malloc(body_cap)) == NULL) {
 		r = teeu_err_set(err, TEEU_ERR_NOMEM, "cannot allocate a %zu-byte chunk buffer",
-				 body_cap);
+		                 body_cap);
 		goto out;
 	}
 	for (uint64_t i = 0;; i++) {
@@ -697,9 +703,10 @@ int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, vo
 			goto out;
 		}
 		if (got < CHUNK_HEADER) {
-			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
-					 "object is truncated: it ends inside the header of chunk %llu",
-					 (unsigned long long)i);
+			r = teeu_err_set(
+			        err, TEEU_ERR_TRUNCATED,
+			        "object is truncated: it ends inside the header of chunk %llu",
+			        (unsigned long long)i);
 			goto out;
 		}
 		if ((r = chunk_head_check(raw, &info, i, &h, err)) != 0)
@@ -708,8 +715,9 @@ int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, vo
 		if ((r = read_full(rd, rctx, body, want, &got, err)) != 0)
 			goto out;
 		if (got < want) {
-			r = teeu_err_set(err, TEEU_ERR_TRUNCATED, "object is truncated: it ends inside chunk %llu",
-					 (unsigned long long)i);
+			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
+			                 "object is truncated: it ends inside chunk %llu",
+			                 (unsigned long long)i);
 			goto out;
 		}
 		if ((r = chunk_open(&k, &h, body, body, err)) != 0)
@@ -719,7 +727,7 @@ int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, vo
 			goto out;
 		if (h.final && got != 0) {
 			r = teeu_err_set(err, TEEU_ERR_TRAILING_DATA,
-					 "unexpected bytes follow the final chunk of the object");
+			                 "unexpected bytes follow the final chunk of the object");
 			goto out;
 		}
 		if (h.final && (r = check_total(&info, total, err)) != 0)

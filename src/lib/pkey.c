@@ -71,40 +71,40 @@ static int classify(EVP_PKEY *pkey, int has_private, struct teeu_key **out, stru
 		int ok;
 		if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS)
 			return teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
-					    "RSA key of %d bits: TEEU accepts %d to %d bits", bits,
-					    RSA_MIN_BITS, RSA_MAX_BITS);
-		ok = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) == 1 &&
-		     BN_is_odd(e) && BN_get_word(e) != 1;
+			                    "RSA key of %d bits: TEEU accepts %d to %d bits", bits,
+			                    RSA_MIN_BITS, RSA_MAX_BITS);
+		ok = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) == 1 && BN_is_odd(e) &&
+		     BN_get_word(e) != 1;
 		BN_free(e);
 		if (!ok)
 			return teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
-					    "RSA key with an invalid public exponent (must be odd "
-					    "and at least 3)");
+			                    "RSA key with an invalid public exponent (must be odd "
+			                    "and at least 3)");
 		type = TEEU_KEY_RSA;
 	} else if (EVP_PKEY_is_a(pkey, "EC")) {
 		char group[64] = "";
 		size_t len = 0;
 		if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
-						   sizeof(group), &len) != 1)
+		                                   sizeof(group), &len) != 1)
 			return teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
-					    "EC key without a named curve: TEEU accepts P-256 and "
-					    "P-384 (openssl ecparam -name prime256v1 -genkey)");
+			                    "EC key without a named curve: TEEU accepts P-256 and "
+			                    "P-384 (openssl ecparam -name prime256v1 -genkey)");
 		if (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0)
 			type = TEEU_KEY_EC_P256;
 		else if (strcmp(group, "secp384r1") == 0 || strcmp(group, "P-384") == 0)
 			type = TEEU_KEY_EC_P384;
 		else
 			return teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
-					    "EC key on curve %s: TEEU accepts P-256 (prime256v1) "
-					    "and P-384 (secp384r1)",
-					    group);
+			                    "EC key on curve %s: TEEU accepts P-256 (prime256v1) "
+			                    "and P-384 (secp384r1)",
+			                    group);
 	} else {
 		return teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
-				    "%s key: TEEU accepts RSA (2048 bits or more) and EC P-256 / "
-				    "P-384 keys",
-				    EVP_PKEY_get0_type_name(pkey) != NULL
-					    ? EVP_PKEY_get0_type_name(pkey)
-					    : "unknown");
+		                    "%s key: TEEU accepts RSA (2048 bits or more) and EC P-256 / "
+		                    "P-384 keys",
+		                    EVP_PKEY_get0_type_name(pkey) != NULL
+		                            ? EVP_PKEY_get0_type_name(pkey)
+		                            : "unknown");
 	}
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
@@ -135,7 +135,7 @@ static EVP_PKEY *decode_public(const void *pem, size_t size)
 	size_t left = size;
 
 	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "PEM", NULL, NULL, EVP_PKEY_PUBLIC_KEY, NULL,
-					     NULL);
+	                                     NULL);
 	if (dctx != NULL && OSSL_DECODER_from_data(dctx, &p, &left) != 1) {
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
@@ -160,7 +160,7 @@ static EVP_PKEY *public_only(EVP_PKEY *full)
 }
 
 int teeu_key_from_pem(const void *pem, size_t size, int want_private, struct teeu_key **out,
-		      struct teeu_err *err)
+                      struct teeu_err *err)
 {
 	EVP_PKEY *pkey = NULL, *pub;
 	BIO *bio;
@@ -168,11 +168,12 @@ int teeu_key_from_pem(const void *pem, size_t size, int want_private, struct tee
 
 	if (size > TEEU_KEY_PEM_MAX_SIZE)
 		return teeu_err_set(err, TEEU_ERR_TOO_LARGE, "key file larger than %d bytes",
-				    TEEU_KEY_PEM_MAX_SIZE);
+		                    TEEU_KEY_PEM_MAX_SIZE);
 	if (contains(pem, size, "ENCRYPTED"))
-		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-				    "the key is encrypted with a passphrase; TEEU reads unencrypted "
-				    "PEM keys (decrypt it with: openssl pkey -in KEY -out PLAIN)");
+		return teeu_err_set(
+		        err, TEEU_ERR_UNSUPPORTED,
+		        "the key is encrypted with a passphrase; TEEU reads unencrypted "
+		        "PEM keys (decrypt it with: openssl pkey -in KEY -out PLAIN)");
 	if ((bio = BIO_new_mem_buf(pem, (int)size)) == NULL)
 		return ossl_fail(err, TEEU_ERR_NOMEM, "cannot read the key");
 	pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
@@ -189,13 +190,13 @@ int teeu_key_from_pem(const void *pem, size_t size, int want_private, struct tee
 		ERR_clear_error();
 	}
 	if (pkey == NULL)
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    want_private
-					    ? "not a PEM private key (expected a 'PRIVATE KEY', 'RSA "
-					      "PRIVATE KEY' or 'EC PRIVATE KEY' block, as written by "
-					      "openssl genrsa or openssl ecparam -genkey)"
-					    : "not a PEM public key (expected a 'PUBLIC KEY' or 'RSA "
-					      "PUBLIC KEY' block, as written by openssl rsa -pubout)");
+		return teeu_err_set(
+		        err, TEEU_ERR_MALFORMED,
+		        want_private ? "not a PEM private key (expected a 'PRIVATE KEY', 'RSA "
+		                       "PRIVATE KEY' or 'EC PRIVATE KEY' block, as written by "
+		                       "openssl genrsa or openssl ecparam -genkey)"
+		                     : "not a PEM public key (expected a 'PUBLIC KEY' or 'RSA "
+		                       "PUBLIC KEY' block, as written by openssl rsa -pubout)");
 	if (EVP_PKEY_is_a(pkey, "EC")) {
 		/* A point off the curve in an untrusted public key must not reach ECDH. */
 		EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
@@ -226,7 +227,7 @@ int teeu_key_load(const char *path, int want_private, struct teeu_key **out, str
 }
 
 int teeu_key_generate(enum teeu_key_type type, unsigned bits, struct teeu_key **out,
-		      struct teeu_err *err)
+                      struct teeu_err *err)
 {
 	EVP_PKEY *pkey = NULL;
 	int r;
@@ -234,8 +235,8 @@ int teeu_key_generate(enum teeu_key_type type, unsigned bits, struct teeu_key **
 	case TEEU_KEY_RSA:
 		if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS)
 			return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-					    "RSA key size %u is outside %d to %d bits", bits,
-					    RSA_MIN_BITS, RSA_MAX_BITS);
+			                    "RSA key size %u is outside %d to %d bits", bits,
+			                    RSA_MIN_BITS, RSA_MAX_BITS);
 		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
 		break;
 	case TEEU_KEY_EC_P256: pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"); break;
@@ -310,8 +311,7 @@ static int bio_to_string(BIO *bio, char **out, size_t *size, struct teeu_err *er
 	return 0;
 }
 
-int teeu_key_public_pem(const struct teeu_key *key, char **out, size_t *size,
-			struct teeu_err *err)
+int teeu_key_public_pem(const struct teeu_key *key, char **out, size_t *size, struct teeu_err *err)
 {
 	BIO *bio = BIO_new(BIO_s_mem());
 	int r;
@@ -323,8 +323,7 @@ int teeu_key_public_pem(const struct teeu_key *key, char **out, size_t *size,
 	return r;
 }
 
-int teeu_key_private_pem(const struct teeu_key *key, char **out, size_t *size,
-			 struct teeu_err *err)
+int teeu_key_private_pem(const struct teeu_key *key, char **out, size_t *size, struct teeu_err *err)
 {
 	BIO *bio;
 	int r;
@@ -379,7 +378,7 @@ static int set_oaep(EVP_PKEY_CTX *c, const char *context)
 
 /* ECDH shared secret x-coordinate -> wrapping key via HKDF-SHA256. */
 static int ecdh_wrap_key(EVP_PKEY *mine, EVP_PKEY *peer, const uint8_t *eph_point,
-			 size_t point_size, const uint8_t fp[32], uint8_t wrap_key[32])
+                         size_t point_size, const uint8_t fp[32], uint8_t wrap_key[32])
 {
 	uint8_t z[66], prk[32];
 	size_t z_size = sizeof(z);
@@ -418,8 +417,8 @@ static void put_header(uint8_t *blob, int scheme, const uint8_t fp[32], size_t b
 }
 
 static int wrap_ec(const struct teeu_key *rcpt, const struct teeu_data_key *key,
-		   const char *context, const uint8_t fp[32], uint8_t *blob, size_t *blob_size,
-		   struct teeu_err *err)
+                   const char *context, const uint8_t fp[32], uint8_t *blob, size_t *blob_size,
+                   struct teeu_err *err)
 {
 	const char *group = rcpt->type == TEEU_KEY_EC_P256 ? "P-256" : "P-384";
 	uint8_t point[EC_POINT_MAX], wrap_key[32], nonce[TEEU_GCM_NONCE_SIZE] = {0}, *aad = NULL;
@@ -428,8 +427,9 @@ static int wrap_ec(const struct teeu_key *rcpt, const struct teeu_data_key *key,
 	EVP_PKEY *eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC", group);
 	int r;
 
-	if (eph == NULL || EVP_PKEY_get_octet_string_param(eph, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-							   point, sizeof(point), &point_size) != 1) {
+	if (eph == NULL ||
+	    EVP_PKEY_get_octet_string_param(eph, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+	                                    sizeof(point), &point_size) != 1) {
 		r = ossl_fail(err, TEEU_ERR_CRYPTO, "cannot make an ephemeral EC key");
 		goto out;
 	}
@@ -440,8 +440,8 @@ static int wrap_ec(const struct teeu_key *rcpt, const struct teeu_data_key *key,
 	    (r = wrap_aad(blob, context, &aad, &aad_size)) != 0 ||
 	    (r = teeu_gcm_new(wrap_key, &gcm)) != 0 ||
 	    (r = teeu_gcm_seal(gcm, nonce, aad, aad_size, key->bytes, 32,
-			       blob + WRAP_HEADER_SIZE + point_size,
-			       blob + WRAP_HEADER_SIZE + point_size + 32)) != 0) {
+	                       blob + WRAP_HEADER_SIZE + point_size,
+	                       blob + WRAP_HEADER_SIZE + point_size + 32)) != 0) {
 		r = ossl_fail(err, r, "EC key wrapping failed");
 		goto out;
 	}
@@ -455,8 +455,8 @@ out:
 }
 
 static int wrap_rsa(const struct teeu_key *rcpt, const struct teeu_data_key *key,
-		    const char *context, const uint8_t fp[32], uint8_t *blob, size_t *blob_size,
-		    struct teeu_err *err)
+                    const char *context, const uint8_t fp[32], uint8_t *blob, size_t *blob_size,
+                    struct teeu_err *err)
 {
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, rcpt->pkey, NULL);
 	size_t ct_size = TEEU_KEY_WRAPPED_MAX_SIZE - WRAP_HEADER_SIZE;
@@ -474,7 +474,7 @@ static int wrap_rsa(const struct teeu_key *rcpt, const struct teeu_data_key *key
 }
 
 int teeu_key_wrap(const struct teeu_key *recipient, const struct teeu_data_key *key,
-		  const char *context, uint8_t **out, size_t *out_size, struct teeu_err *err)
+                  const char *context, uint8_t **out, size_t *out_size, struct teeu_err *err)
 {
 	uint8_t fp[32], *blob;
 	int r;
@@ -520,8 +520,8 @@ static EVP_PKEY *ec_point_key(const char *group, const uint8_t *point, size_t si
 }
 
 static int unwrap_ec(const struct teeu_key *priv, const uint8_t *header, struct teeu_buf *body,
-		     const char *context, const uint8_t fp[32], struct teeu_data_key *out,
-		     struct teeu_err *err)
+                     const char *context, const uint8_t fp[32], struct teeu_data_key *out,
+                     struct teeu_err *err)
 {
 	size_t point_size = priv->type == TEEU_KEY_EC_P256 ? 65 : 97, aad_size;
 	const char *group = priv->type == TEEU_KEY_EC_P256 ? "P-256" : "P-384";
@@ -535,10 +535,11 @@ static int unwrap_ec(const struct teeu_key *priv, const uint8_t *header, struct 
 	    teeu_buf_get_ptr(body, 32, &ct) != 0 ||
 	    teeu_buf_get_ptr(body, TEEU_GCM_TAG_SIZE, &tag) != 0 || teeu_buf_expect_end(body) != 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "wrapped key: EC body must be %zu bytes", point_size + 48);
+		                    "wrapped key: EC body must be %zu bytes", point_size + 48);
 	if ((eph = ec_point_key(group, point, point_size)) == NULL)
-		return ossl_fail(err, TEEU_ERR_MALFORMED,
-				 "wrapped key: the ephemeral public key is not a point on the curve");
+		return ossl_fail(
+		        err, TEEU_ERR_MALFORMED,
+		        "wrapped key: the ephemeral public key is not a point on the curve");
 	if ((r = ecdh_wrap_key(priv->pkey, eph, point, point_size, fp, wrap_key)) != 0 ||
 	    (r = wrap_aad(header, context, &aad, &aad_size)) != 0 ||
 	    (r = teeu_gcm_new(wrap_key, &gcm)) != 0) {
@@ -548,9 +549,9 @@ static int unwrap_ec(const struct teeu_key *priv, const uint8_t *header, struct 
 	r = teeu_gcm_open(gcm, nonce, aad, aad_size, ct, 32, tag, out->bytes);
 	if (r == TEEU_ERR_AUTH_FAILED)
 		teeu_err_set(err, r,
-			     "wrapped key failed authentication: it was modified, or was wrapped "
-			     "for another purpose (context '%s')",
-			     context);
+		             "wrapped key failed authentication: it was modified, or was wrapped "
+		             "for another purpose (context '%s')",
+		             context);
 	else if (r != 0)
 		ossl_fail(err, r, "EC key unwrapping failed");
 out:
@@ -562,7 +563,7 @@ out:
 }
 
 static int unwrap_rsa(const struct teeu_key *priv, struct teeu_buf *body, const char *context,
-		      struct teeu_data_key *out, struct teeu_err *err)
+                      struct teeu_data_key *out, struct teeu_err *err)
 {
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, priv->pkey, NULL);
 	uint8_t pt[TEEU_KEY_WRAPPED_MAX_SIZE];
@@ -573,17 +574,17 @@ static int unwrap_rsa(const struct teeu_key *priv, struct teeu_buf *body, const 
 	if (ct_size != (priv->bits + 7) / 8 || teeu_buf_get_ptr(body, ct_size, &ct) != 0) {
 		EVP_PKEY_CTX_free(c);
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "wrapped key: RSA body is %zu bytes, expected %u", ct_size,
-				    (priv->bits + 7) / 8);
+		                    "wrapped key: RSA body is %zu bytes, expected %u", ct_size,
+		                    (priv->bits + 7) / 8);
 	}
 	if (c == NULL || EVP_PKEY_decrypt_init(c) != 1 || !set_oaep(c, context))
 		r = ossl_fail(err, TEEU_ERR_CRYPTO, "RSA-OAEP setup failed");
 	else if (EVP_PKEY_decrypt(c, pt, &pt_size, ct, ct_size) != 1 || pt_size != 32) {
 		ERR_clear_error();
 		r = teeu_err_set(err, TEEU_ERR_AUTH_FAILED,
-				 "wrapped key failed RSA-OAEP decryption: it was modified, or was "
-				 "wrapped for another purpose (context '%s')",
-				 context);
+		                 "wrapped key failed RSA-OAEP decryption: it was modified, or was "
+		                 "wrapped for another purpose (context '%s')",
+		                 context);
 	} else
 		memcpy(out->bytes, pt, 32);
 	OPENSSL_cleanse(pt, sizeof(pt));
@@ -592,7 +593,7 @@ static int unwrap_rsa(const struct teeu_key *priv, struct teeu_buf *body, const 
 }
 
 int teeu_key_unwrap(const struct teeu_key *priv, const uint8_t *blob, size_t blob_size,
-		    const char *context, struct teeu_data_key *out, struct teeu_err *err)
+                    const char *context, struct teeu_data_key *out, struct teeu_err *err)
 {
 	uint8_t version, scheme, fp[32], mine[32];
 	const uint8_t *header;
@@ -609,26 +610,26 @@ int teeu_key_unwrap(const struct teeu_key *priv, const uint8_t *blob, size_t blo
 	    teeu_buf_get_bytes(&b, fp, 32) != 0 || teeu_buf_get_sub16be(&b, &body) != 0 ||
 	    teeu_buf_expect_end(&b) != 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "wrapped key: %zu bytes do not form a wrapped-key blob "
-				    "(header, or body length, is wrong)",
-				    blob_size);
+		                    "wrapped key: %zu bytes do not form a wrapped-key blob "
+		                    "(header, or body length, is wrong)",
+		                    blob_size);
 	version = header[0];
 	scheme = header[1];
 	if (version != WRAP_VERSION)
-		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED, "wrapped key version %u (expected %d)",
-				    version, WRAP_VERSION);
+		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+		                    "wrapped key version %u (expected %d)", version, WRAP_VERSION);
 	if (scheme < WRAP_RSA_OAEP_SHA256 || scheme > WRAP_ECDH_P384)
 		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED, "wrapped key scheme %u is unknown",
-				    scheme);
+		                    scheme);
 	if ((r = teeu_key_fingerprint(priv, mine)) != 0)
 		return teeu_err_set(err, r, "cannot fingerprint the key");
 	if (teeu_ct_equal(fp, mine, 32) != 0 || scheme != scheme_for(priv)) {
 		teeu_hex_encode(fp, 32, got_hex);
 		teeu_hex_encode(mine, 32, want_hex);
 		return teeu_err_set(err, TEEU_ERR_WRONG_KEY,
-				    "the data key was wrapped to key %.16s..., not to this key "
-				    "%.16s...",
-				    got_hex, want_hex);
+		                    "the data key was wrapped to key %.16s..., not to this key "
+		                    "%.16s...",
+		                    got_hex, want_hex);
 	}
 	if (priv->type == TEEU_KEY_RSA)
 		r = unwrap_rsa(priv, &body, context, out, err);
@@ -646,7 +647,7 @@ static int digest_init(EVP_MD_CTX *md, const struct teeu_key *key, int sign)
 {
 	EVP_PKEY_CTX *pctx = NULL;
 	int ok = sign ? EVP_DigestSignInit(md, &pctx, EVP_sha256(), NULL, key->pkey)
-		      : EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, key->pkey);
+	              : EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, key->pkey);
 	if (ok != 1)
 		return 0;
 	if (key->type == TEEU_KEY_RSA &&
@@ -658,7 +659,7 @@ static int digest_init(EVP_MD_CTX *md, const struct teeu_key *key, int sign)
 }
 
 int teeu_key_sign(const struct teeu_key *priv, const void *msg, size_t size, uint8_t **sig,
-		  size_t *sig_size, struct teeu_err *err)
+                  size_t *sig_size, struct teeu_err *err)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	size_t len = 0;
@@ -668,8 +669,8 @@ int teeu_key_sign(const struct teeu_key *priv, const void *msg, size_t size, uin
 	if (!priv->has_private)
 		r = teeu_err_set(err, TEEU_ERR_INVALID_ARG, "signing needs a private key");
 	else if (md == NULL || !digest_init(md, priv, 1) ||
-		 EVP_DigestSign(md, NULL, &len, msg, size) != 1 || (buf = malloc(len)) == NULL ||
-		 EVP_DigestSign(md, buf, &len, msg, size) != 1) {
+	         EVP_DigestSign(md, NULL, &len, msg, size) != 1 || (buf = malloc(len)) == NULL ||
+	         EVP_DigestSign(md, buf, &len, msg, size) != 1) {
 		r = ossl_fail(err, TEEU_ERR_CRYPTO, "signing failed");
 		free(buf);
 	} else {
@@ -681,17 +682,17 @@ int teeu_key_sign(const struct teeu_key *priv, const void *msg, size_t size, uin
 }
 
 int teeu_key_verify(const struct teeu_key *key, const void *msg, size_t size, const uint8_t *sig,
-		    size_t sig_size, struct teeu_err *err)
+                    size_t sig_size, struct teeu_err *err)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int r = 0;
 	if (md == NULL || !digest_init(md, key, 0))
 		r = ossl_fail(err, TEEU_ERR_CRYPTO, "signature verification setup failed");
 	else if (sig_size > TEEU_KEY_SIGNATURE_MAX_SIZE ||
-		 EVP_DigestVerify(md, sig, sig_size, msg, size) != 1) {
+	         EVP_DigestVerify(md, sig, sig_size, msg, size) != 1) {
 		ERR_clear_error();
 		r = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
-				 "signature does not verify with this key");
+		                 "signature does not verify with this key");
 	}
 	EVP_MD_CTX_free(md);
 	return r;

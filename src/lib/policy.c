@@ -21,9 +21,14 @@
 #include "teeu/time.h"
 
 static const char *const k_tee_names[] = {NULL, "sim", "sgx", "tdx", "snp", "csv"};
-static const char *const k_tcb_statuses[] = {
-	"UpToDate",  "SWHardeningNeeded", "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded",
-	"OutOfDate", "OutOfDateConfigurationNeeded", "Revoked",  NULL};
+static const char *const k_tcb_statuses[] = {"UpToDate",
+                                             "SWHardeningNeeded",
+                                             "ConfigurationNeeded",
+                                             "ConfigurationAndSWHardeningNeeded",
+                                             "OutOfDate",
+                                             "OutOfDateConfigurationNeeded",
+                                             "Revoked",
+                                             NULL};
 #define TCB_UPTODATE_BIT 1u
 
 struct tee_rule {
@@ -76,9 +81,9 @@ int teeu_tee_type_from_name(const char *name)
 
 const char *teeu_policy_rule_name(int rule)
 {
-	static const char *const names[] = {"none",       "not_after",  "max_uses",
-					    "allow_tees", "allow_funcs", "recipients",
-					    "operators",  "require_approval"};
+	static const char *const names[] = {"none",       "not_after",       "max_uses",
+	                                    "allow_tees", "allow_funcs",     "recipients",
+	                                    "operators",  "require_approval"};
 	if (rule >= 0 && rule <= TEEU_RULE_REQUIRE_APPROVAL)
 		return names[rule];
 	return "unknown";
@@ -98,7 +103,7 @@ static void names_free(struct name_list *l)
 
 /* A list of strings, each checked by `check` (party or function syntax). */
 static int get_names(const json_t *obj, const char *key, int required, int funcs,
-		     struct name_list *out, struct teeu_err *err)
+                     struct name_list *out, struct teeu_err *err)
 {
 	char path[TEEU_DOC_PATH_MAX];
 	const json_t *arr = NULL, *v;
@@ -109,19 +114,20 @@ static int get_names(const json_t *obj, const char *key, int required, int funcs
 		return r;
 	if (json_array_size(arr) == 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "%s: the list is empty (list at least one %s)", key,
-				    funcs ? "function" : "party");
+		                    "%s: the list is empty (list at least one %s)", key,
+		                    funcs ? "function" : "party");
 	if (json_array_size(arr) > TEEU_POLICY_MAX_ENTRIES)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: more than %d entries", key,
-				    TEEU_POLICY_MAX_ENTRIES);
+		                    TEEU_POLICY_MAX_ENTRIES);
 	if ((out->items = calloc(json_array_size(arr), sizeof(char *))) == NULL)
 		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
 	json_array_foreach(arr, i, v)
 	{
 		teeu_doc_path_index(path, key, i);
 		if (!json_is_string(v))
-			return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: expected a string, found %s",
-					    path, teeu_doc_type_name(v));
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "%s: expected a string, found %s", path,
+			                    teeu_doc_type_name(v));
 		const char *s = json_string_value(v);
 		r = funcs ? teeu_function_id_check(s, 1, err) : teeu_party_name_check(s, err);
 		if (r != 0) {
@@ -136,8 +142,8 @@ static int get_names(const json_t *obj, const char *key, int required, int funcs
 }
 
 /* A hex-encoded measurement of exactly `size` bytes (either case). */
-static int get_hex(const json_t *obj, const char *path, const char *key, int required,
-		   size_t size, uint8_t *out, size_t *out_size, struct teeu_err *err)
+static int get_hex(const json_t *obj, const char *path, const char *key, int required, size_t size,
+                   uint8_t *out, size_t *out_size, struct teeu_err *err)
 {
 	char full[TEEU_DOC_PATH_MAX];
 	const char *s = NULL;
@@ -150,10 +156,10 @@ static int get_hex(const json_t *obj, const char *path, const char *key, int req
 	teeu_buf_init(&b, s, strlen(s));
 	if (strlen(s) != 2 * size || teeu_buf_get_hex(&b, out, size) != 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "%s: expected %zu hexadecimal digits (%zu bytes), found %zu "
-				    "characters%s",
-				    full, 2 * size, size, strlen(s),
-				    strlen(s) == 2 * size ? " with a non-hex digit" : "");
+		                    "%s: expected %zu hexadecimal digits (%zu bytes), found %zu "
+		                    "characters%s",
+		                    full, 2 * size, size, strlen(s),
+		                    strlen(s) == 2 * size ? " with a non-hex digit" : "");
 	if (out_size != NULL)
 		*out_size = size;
 	return 0;
@@ -179,32 +185,32 @@ static int get_tcb(const json_t *entry, const char *path, struct tee_rule *t, st
 				break;
 		if (!json_is_string(v) || k_tcb_statuses[k] == NULL)
 			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-					    "%s[%zu]: not a TCB status (expected one of UpToDate, "
-					    "SWHardeningNeeded, ConfigurationNeeded, "
-					    "ConfigurationAndSWHardeningNeeded, OutOfDate, "
-					    "OutOfDateConfigurationNeeded, Revoked)",
-					    full, i);
+			                    "%s[%zu]: not a TCB status (expected one of UpToDate, "
+			                    "SWHardeningNeeded, ConfigurationNeeded, "
+			                    "ConfigurationAndSWHardeningNeeded, OutOfDate, "
+			                    "OutOfDateConfigurationNeeded, Revoked)",
+			                    full, i);
 		t->tcb_mask |= 1u << k;
 	}
 	if (t->tcb_mask == 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "%s: empty list accepts no TEE (omit it for [\"UpToDate\"])",
-				    full);
+		                    "%s: empty list accepts no TEE (omit it for [\"UpToDate\"])",
+		                    full);
 	return 0;
 }
 
-static int get_tee(const json_t *entry, const char *path, struct tee_rule *t,
-		   struct teeu_err *err)
+static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, struct teeu_err *err)
 {
 	static const char *const keys_sim[] = {"type", "measurement", NULL};
-	static const char *const keys_sgx[] = {"type",        "mr_enclave",           "mr_signer",
-					       "isv_prod_id", "min_isv_svn",          "tcb_status",
-					       "allow_debug_insecure", NULL};
-	static const char *const keys_tdx[] = {"type",  "mr_td", "rtmr0",      "rtmr1",
-					       "rtmr2", "rtmr3", "tcb_status", "allow_debug_insecure",
-					       NULL};
+	static const char *const keys_sgx[] = {
+	        "type",       "mr_enclave",           "mr_signer", "isv_prod_id", "min_isv_svn",
+	        "tcb_status", "allow_debug_insecure", NULL};
+	static const char *const keys_tdx[] = {
+	        "type",  "mr_td", "rtmr0",      "rtmr1",
+	        "rtmr2", "rtmr3", "tcb_status", "allow_debug_insecure",
+	        NULL};
 	static const char *const keys_vm[] = {"type", "measurement", "tcb_status",
-					      "allow_debug_insecure", NULL};
+	                                      "allow_debug_insecure", NULL};
 	const char *type_name = NULL;
 	char full[TEEU_DOC_PATH_MAX];
 	uint64_t n;
@@ -213,35 +219,36 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t,
 	memset(t, 0, sizeof(*t));
 	if (!json_is_object(entry))
 		return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: expected a mapping, found %s",
-				    path, teeu_doc_type_name(entry));
+		                    path, teeu_doc_type_name(entry));
 	if ((r = teeu_doc_get_string(entry, path, "type", 1, &type_name, err)) != 0)
 		return r;
 	if ((t->type = teeu_tee_type_from_name(type_name)) < 0) {
 		teeu_doc_path_key(full, path, "type");
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "%s: '%s' is not a TEE type (expected sim, sgx, tdx, snp or csv)",
-				    full, type_name);
+		return teeu_err_set(
+		        err, TEEU_ERR_MALFORMED,
+		        "%s: '%s' is not a TEE type (expected sim, sgx, tdx, snp or csv)", full,
+		        type_name);
 	}
 	switch (t->type) {
 	case TEEU_TEE_SIM:
 		if ((r = teeu_doc_expect_object(entry, path, keys_sim, err)) != 0)
 			return r;
 		return get_hex(entry, path, "measurement", 1, 32, t->measurement,
-			       &t->measurement_size, err);
+		               &t->measurement_size, err);
 	case TEEU_TEE_SGX:
 		if ((r = teeu_doc_expect_object(entry, path, keys_sgx, err)) != 0 ||
 		    (r = get_hex(entry, path, "mr_enclave", 0, 32, t->measurement,
-				 &t->measurement_size, err)) != 0 ||
+		                 &t->measurement_size, err)) != 0 ||
 		    (r = get_hex(entry, path, "mr_signer", 0, 32, t->signer, &t->signer_size,
-				 err)) != 0)
+		                 err)) != 0)
 			return r;
 		if (t->measurement_size == 0 && t->signer_size == 0)
 			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-					    "%s: an sgx entry needs mr_enclave, or mr_signer with "
-					    "isv_prod_id",
-					    path);
+			                    "%s: an sgx entry needs mr_enclave, or mr_signer with "
+			                    "isv_prod_id",
+			                    path);
 		if ((r = teeu_doc_get_uint(entry, path, "isv_prod_id", t->signer_size > 0, 65535,
-					   &n, err)) != 0)
+		                           &n, err)) != 0)
 			return r;
 		t->has_product = json_object_get(entry, "isv_prod_id") != NULL;
 		t->product_id = (uint32_t)n;
@@ -253,7 +260,7 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t,
 	case TEEU_TEE_TDX:
 		if ((r = teeu_doc_expect_object(entry, path, keys_tdx, err)) != 0 ||
 		    (r = get_hex(entry, path, "mr_td", 1, 48, t->measurement, &t->measurement_size,
-				 err)) != 0)
+		                 err)) != 0)
 			return r;
 		for (int i = 0; i < 4; i++) {
 			char key[8];
@@ -266,7 +273,7 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t,
 	default: /* snp: 48-byte MEASUREMENT; csv: 32-byte digest */
 		if ((r = teeu_doc_expect_object(entry, path, keys_vm, err)) != 0 ||
 		    (r = get_hex(entry, path, "measurement", 1, t->type == TEEU_TEE_SNP ? 48 : 32,
-				 t->measurement, &t->measurement_size, err)) != 0)
+		                 t->measurement, &t->measurement_size, err)) != 0)
 			return r;
 	}
 	if ((r = teeu_doc_get_bool(entry, path, "allow_debug_insecure", 0, &t->allow_debug, err)) !=
@@ -277,10 +284,9 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t,
 
 static int walk(const json_t *doc, struct teeu_policy *p, struct teeu_err *err)
 {
-	static const char *const keys[] = {"version",    "description", "allow_funcs",
-					   "allow_tees", "recipients",  "operators",
-					   "not_after",  "max_uses",    "require_approval",
-					   NULL};
+	static const char *const keys[] = {
+	        "version",   "description", "allow_funcs", "allow_tees",       "recipients",
+	        "operators", "not_after",   "max_uses",    "require_approval", NULL};
 	char path[TEEU_DOC_PATH_MAX];
 	const json_t *tees = NULL, *v;
 	const char *text = NULL, *not_after = NULL;
@@ -293,10 +299,11 @@ static int walk(const json_t *doc, struct teeu_policy *p, struct teeu_err *err)
 	    (r = teeu_doc_get_string(doc, "", "description", 0, &text, err)) != 0)
 		return r;
 	if (version != 1)
-		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-				    "version: policy version %llu is not supported (this TEEU reads "
-				    "version 1)",
-				    (unsigned long long)version);
+		return teeu_err_set(
+		        err, TEEU_ERR_UNSUPPORTED,
+		        "version: policy version %llu is not supported (this TEEU reads "
+		        "version 1)",
+		        (unsigned long long)version);
 	if ((r = get_names(doc, "allow_funcs", 1, 1, &p->funcs, err)) != 0 ||
 	    (r = get_names(doc, "recipients", 1, 0, &p->recipients, err)) != 0 ||
 	    (r = get_names(doc, "operators", 0, 0, &p->operators, err)) != 0)
@@ -305,9 +312,10 @@ static int walk(const json_t *doc, struct teeu_policy *p, struct teeu_err *err)
 	if ((r = teeu_doc_get_array(doc, "", "allow_tees", 1, &tees, err)) != 0)
 		return r;
 	if (json_array_size(tees) == 0 || json_array_size(tees) > TEEU_POLICY_MAX_ENTRIES)
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "allow_tees: list 1 to %d TEEs (an empty list would allow none)",
-				    TEEU_POLICY_MAX_ENTRIES);
+		return teeu_err_set(
+		        err, TEEU_ERR_MALFORMED,
+		        "allow_tees: list 1 to %d TEEs (an empty list would allow none)",
+		        TEEU_POLICY_MAX_ENTRIES);
 	if ((p->tees = calloc(json_array_size(tees), sizeof(*p->tees))) == NULL)
 		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
 	json_array_foreach(tees, i, v)
@@ -331,19 +339,19 @@ static int walk(const json_t *doc, struct teeu_policy *p, struct teeu_err *err)
 		return r;
 	if (p->has_max_uses && p->max_uses == 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-				    "max_uses: 0 would allow no use (omit it for no limit)");
+		                    "max_uses: 0 would allow no use (omit it for no limit)");
 	return teeu_doc_get_bool(doc, "", "require_approval", 0, &p->require_approval, err);
 }
 
-int teeu_policy_parse(const uint8_t *data, size_t size, const char *what,
-		      struct teeu_policy **out, struct teeu_err *err)
+int teeu_policy_parse(const uint8_t *data, size_t size, const char *what, struct teeu_policy **out,
+                      struct teeu_err *err)
 {
 	struct teeu_policy *p;
 	int r;
 
 	if (size > TEEU_POLICY_MAX_SIZE)
 		return teeu_err_set(err, TEEU_ERR_TOO_LARGE, "%s: larger than %d bytes", what,
-				    TEEU_POLICY_MAX_SIZE);
+		                    TEEU_POLICY_MAX_SIZE);
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
 	if ((r = teeu_doc_parse_auto(data, size, what, &p->doc, err)) != 0)
@@ -354,12 +362,12 @@ int teeu_policy_parse(const uint8_t *data, size_t size, const char *what,
 	}
 	/* The canonical form is what owners sign and services re-parse, so it
 	 * must itself fit the limit (\u escapes can make it longer). */
-	size_t canonical = json_dumpb(p->doc, NULL, 0,
-				      JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	size_t canonical =
+	        json_dumpb(p->doc, NULL, 0, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	if (canonical == 0 || canonical > TEEU_POLICY_MAX_SIZE) {
 		r = teeu_err_set(err, TEEU_ERR_TOO_LARGE,
-				 "%s: the canonical JSON form is larger than %d bytes", what,
-				 TEEU_POLICY_MAX_SIZE);
+		                 "%s: the canonical JSON form is larger than %d bytes", what,
+		                 TEEU_POLICY_MAX_SIZE);
 		goto fail;
 	}
 	*out = p;
@@ -393,8 +401,7 @@ void teeu_policy_free(struct teeu_policy *policy)
 	free(policy);
 }
 
-int teeu_policy_canonical_json(const struct teeu_policy *policy, char **out,
-			       struct teeu_err *err)
+int teeu_policy_canonical_json(const struct teeu_policy *policy, char **out, struct teeu_err *err)
 {
 	*out = json_dumps(policy->doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	return *out != NULL ? 0 : teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
@@ -403,8 +410,7 @@ int teeu_policy_canonical_json(const struct teeu_policy *policy, char **out,
 /* ------------------------------------------------------------------------ */
 /* Evaluation                                                                */
 
-static int deny(struct teeu_policy_decision *d, int rule, const char *fmt, ...)
-	TEEU_PRINTF(3, 4);
+static int deny(struct teeu_policy_decision *d, int rule, const char *fmt, ...) TEEU_PRINTF(3, 4);
 
 static int deny(struct teeu_policy_decision *d, int rule, const char *fmt, ...)
 {
@@ -433,22 +439,23 @@ static void short_hex(const uint8_t *p, size_t size, char out[17])
 
 /* Why entry t does not accept claims c (NULL when it does). */
 static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_claims *c, char *buf,
-				size_t size)
+                                size_t size)
 {
 	char hex[17];
 	if (c->tee_type != t->type) {
-		snprintf(buf, size, "TEE type is %s, entry wants %s", teeu_tee_type_name(c->tee_type),
-			 teeu_tee_type_name(t->type));
+		snprintf(buf, size, "TEE type is %s, entry wants %s",
+		         teeu_tee_type_name(c->tee_type), teeu_tee_type_name(t->type));
 		return buf;
 	}
-	if (t->measurement_size > 0 && (c->measurement_size != t->measurement_size ||
-					memcmp(c->measurement, t->measurement, t->measurement_size))) {
+	if (t->measurement_size > 0 &&
+	    (c->measurement_size != t->measurement_size ||
+	     memcmp(c->measurement, t->measurement, t->measurement_size))) {
 		short_hex(c->measurement, c->measurement_size, hex);
 		snprintf(buf, size, "measurement %s... is not the one pinned", hex);
 		return buf;
 	}
 	if (t->signer_size > 0 && (c->signer_size != t->signer_size ||
-				   memcmp(c->signer, t->signer, t->signer_size) != 0)) {
+	                           memcmp(c->signer, t->signer, t->signer_size) != 0)) {
 		short_hex(c->signer, c->signer_size, hex);
 		snprintf(buf, size, "signer (mr_signer) %s... is not the one pinned", hex);
 		return buf;
@@ -459,7 +466,7 @@ static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_clai
 	}
 	if (c->svn < t->min_svn) {
 		snprintf(buf, size, "security version %u is below the minimum %u", c->svn,
-			 t->min_svn);
+		         t->min_svn);
 		return buf;
 	}
 	for (int i = 0; i < 4; i++)
@@ -479,7 +486,7 @@ static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_clai
 				bit = 1u << k;
 		if ((t->tcb_mask & bit) == 0) {
 			snprintf(buf, size, "TCB status %s is not accepted",
-				 c->tcb_status[0] != '\0' ? c->tcb_status : "(none)");
+			         c->tcb_status[0] != '\0' ? c->tcb_status : "(none)");
 			return buf;
 		}
 	}
@@ -487,8 +494,8 @@ static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_clai
 }
 
 int teeu_policy_evaluate(const struct teeu_policy *p, const struct teeu_claims *claims,
-			 const struct teeu_task *task, int64_t now, uint64_t uses,
-			 struct teeu_policy_decision *d)
+                         const struct teeu_task *task, int64_t now, uint64_t uses,
+                         struct teeu_policy_decision *d)
 {
 	char why[160], first_why[160] = "";
 	size_t first = p->tee_count;
@@ -504,7 +511,7 @@ int teeu_policy_evaluate(const struct teeu_policy *p, const struct teeu_claims *
 	}
 	if (p->has_max_uses && uses >= p->max_uses)
 		return deny(d, TEEU_RULE_MAX_USES, "all %llu allowed uses are spent",
-			    (unsigned long long)p->max_uses);
+		            (unsigned long long)p->max_uses);
 	for (size_t i = 0; i < p->tee_count; i++) {
 		const char *m = tee_mismatch(&p->tees[i], claims, why, sizeof(why));
 		if (m == NULL)
@@ -517,39 +524,38 @@ int teeu_policy_evaluate(const struct teeu_policy *p, const struct teeu_claims *
 	}
 	if (first < p->tee_count)
 		return deny(d, TEEU_RULE_ALLOW_TEES, "allow_tees[%zu] (%s): %s", first,
-			    teeu_tee_type_name(claims->tee_type), first_why);
+		            teeu_tee_type_name(claims->tee_type), first_why);
 	return deny(d, TEEU_RULE_ALLOW_TEES, "no allow_tees entry is for TEE type %s",
-		    teeu_tee_type_name(claims->tee_type));
+	            teeu_tee_type_name(claims->tee_type));
 tee_ok:
 	if (!listed(&p->funcs, task->function)) {
 		char owner_rule[TEEU_PARTY_NAME_MAX + 8];
 		snprintf(owner_rule, sizeof(owner_rule), "owner:%s",
-			 task->function_owner != NULL ? task->function_owner : "");
+		         task->function_owner != NULL ? task->function_owner : "");
 		if (task->function_owner == NULL || strncmp(task->function, "object:", 7) != 0 ||
 		    !listed(&p->funcs, owner_rule))
 			return deny(d, TEEU_RULE_ALLOW_FUNCS, "function %s is not allowed",
-				    task->function != NULL ? task->function : "(none)");
+			            task->function != NULL ? task->function : "(none)");
 	}
 	for (size_t i = 0; i < task->recipient_count; i++)
 		if (!listed(&p->recipients, task->recipients[i]))
 			return deny(d, TEEU_RULE_RECIPIENTS, "%s is not an allowed recipient",
-				    task->recipients[i]);
+			            task->recipients[i]);
 	if (task->recipient_count == 0)
 		return deny(d, TEEU_RULE_RECIPIENTS, "the task names no recipient");
 	if (p->has_operators && !listed(&p->operators, task->operator_party))
 		return deny(d, TEEU_RULE_OPERATORS, "operator %s is not allowed",
-			    task->operator_party != NULL ? task->operator_party : "(none)");
+		            task->operator_party != NULL ? task->operator_party : "(none)");
 	if (p->require_approval && !task->approved)
 		return deny(d, TEEU_RULE_REQUIRE_APPROVAL,
-			    "the owner has not approved this task's digest");
+		            "the owner has not approved this task's digest");
 	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Description                                                               */
 
-static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-	TEEU_PRINTF(4, 5);
+static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...) TEEU_PRINTF(4, 5);
 
 static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {
@@ -579,7 +585,7 @@ static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 }
 
 static void append_list(char **buf, size_t *len, size_t *cap, const char *label,
-			const struct name_list *l)
+                        const struct name_list *l)
 {
 	append(buf, len, cap, "%-17s", label);
 	for (size_t i = 0; i < l->count; i++)
@@ -604,8 +610,8 @@ int teeu_policy_describe(const struct teeu_policy *p, char **out, struct teeu_er
 		}
 		if (t->signer_size > 0) {
 			teeu_hex_encode(t->signer, t->signer_size, hex);
-			append(&buf, &len, &cap, " mr_signer=%s isv_prod_id=%u min_isv_svn=%u",
-			       hex, t->product_id, t->min_svn);
+			append(&buf, &len, &cap, " mr_signer=%s isv_prod_id=%u min_isv_svn=%u", hex,
+			       t->product_id, t->min_svn);
 		}
 		if (t->type != TEEU_TEE_SIM) {
 			append(&buf, &len, &cap, " tcb_status=");

@@ -97,10 +97,10 @@ int teeu_time_parse(const char *text, int64_t *out, struct teeu_err *err)
 	}
 	if (teeu_buf_expect_end(&b) != 0)
 		goto bad;
-	if (Y < 1970 || M < 1 || M > 12 || D < 1 ||
-	    D > mdays[M - 1] + (M == 2 && is_leap(Y)) || h > 23 || m > 59 || s > 60)
+	if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] + (M == 2 && is_leap(Y)) ||
+	    h > 23 || m > 59 || s > 60)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED, "'%s' is not a valid date and time",
-				    text);
+		                    text);
 	if (s == 60) /* a leap second: count it as the next second's start */
 		s = 59;
 	*out = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + s -
@@ -108,9 +108,9 @@ int teeu_time_parse(const char *text, int64_t *out, struct teeu_err *err)
 	return 0;
 bad:
 	return teeu_err_set(err, TEEU_ERR_MALFORMED,
-			    "'%s' is not an RFC 3339 time (expected e.g. 2027-01-31T23:59:59Z or "
-			    "2027-01-31T23:59:59+08:00)",
-			    text);
+	                    "'%s' is not an RFC 3339 time (expected e.g. 2027-01-31T23:59:59Z or "
+	                    "2027-01-31T23:59:59+08:00)",
+	                    text);
 }
 
 void teeu_time_format(int64_t t, char out[TEEU_TIME_TEXT_SIZE])
@@ -125,7 +125,7 @@ void teeu_time_format(int64_t t, char out[TEEU_TIME_TEXT_SIZE])
 	}
 	char tmp[64]; /* wide enough for any int, so no truncation to reason about */
 	snprintf(tmp, sizeof(tmp), "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m % 100, d % 100,
-		 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	         (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 	memcpy(out, tmp, TEEU_TIME_TEXT_SIZE - 1);
 	out[TEEU_TIME_TEXT_SIZE - 1] = '\0';
 }

@@ -90,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&hinfo, 0, sizeof(hinfo));
 	hr = teeu_object_read_header(data, size, &hinfo, &hsize, &err);
 	if (hr == 0 && (hsize > size || hsize > TEEU_OBJECT_HEADER_MAX ||
-			strlen(hinfo.owner) == 0 || strlen(hinfo.owner) > TEEU_OBJECT_OWNER_MAX))
+	                strlen(hinfo.owner) == 0 || strlen(hinfo.owner) > TEEU_OBJECT_OWNER_MAX))
 		abort();
 
 	/* malloc(0) may return NULL: always ask for at least one byte. */

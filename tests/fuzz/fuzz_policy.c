@@ -23,11 +23,11 @@ static void evaluate_all(const struct teeu_policy *p)
 	static const char *const recipients[] = {"alice", "bob"};
 	static const char *const strangers[] = {"mallory"};
 	const struct teeu_task tasks[] = {
-		{"builtin:mean", NULL, "carol", recipients, 2, 1},
-		{"object:a0a1a2a3a4a5a6a7a8a9aaabacadaeaf", "bob", "carol", recipients, 1, 0},
-		{"sql:1111111111111111111111111111111111111111111111111111111111111111", NULL,
-		 NULL, strangers, 1, 0},
-		{NULL, NULL, NULL, NULL, 0, 0},
+	        {"builtin:mean", NULL, "carol", recipients, 2, 1},
+	        {"object:a0a1a2a3a4a5a6a7a8a9aaabacadaeaf", "bob", "carol", recipients, 1, 0},
+	        {"sql:1111111111111111111111111111111111111111111111111111111111111111", NULL, NULL,
+	         strangers, 1, 0},
+	        {NULL, NULL, NULL, NULL, 0, 0},
 	};
 	struct teeu_claims claims;
 	struct teeu_policy_decision d;
@@ -52,7 +52,7 @@ static void evaluate_all(const struct teeu_policy *p)
 			    memchr(d.reason, '\0', sizeof(d.reason)) == NULL)
 				abort();
 			(void)teeu_policy_evaluate(p, &claims, &tasks[t], INT64_MAX, UINT64_MAX,
-						   NULL);
+			                           NULL);
 		}
 	}
 }

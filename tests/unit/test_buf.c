@@ -154,12 +154,12 @@ static void test_null_data(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_integers),
-		cmocka_unit_test(test_truncation_leaves_cursor),
-		cmocka_unit_test(test_huge_sizes_do_not_wrap),
-		cmocka_unit_test(test_length_prefixed),
-		cmocka_unit_test(test_hex),
-		cmocka_unit_test(test_null_data),
+	        cmocka_unit_test(test_integers),
+	        cmocka_unit_test(test_truncation_leaves_cursor),
+	        cmocka_unit_test(test_huge_sizes_do_not_wrap),
+	        cmocka_unit_test(test_length_prefixed),
+	        cmocka_unit_test(test_hex),
+	        cmocka_unit_test(test_null_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

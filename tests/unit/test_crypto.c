@@ -44,7 +44,7 @@ static void test_hkdf_rfc5869(void **state)
 	assert_int_equal(teeu_hkdf_expand(prk, info, 4, info + 4, 6, okm, 42), 0);
 	assert_memory_equal(okm, want_okm, 42);
 	assert_int_equal(teeu_hkdf_expand(prk, info, 10, NULL, 0, okm, 255 * 32 + 1),
-			 TEEU_ERR_INVALID_ARG);
+	                 TEEU_ERR_INVALID_ARG);
 }
 
 /* NIST GCM test case 14 (AES-256, zero key, 16 zero bytes, zero IV). */
@@ -66,7 +66,7 @@ static void test_gcm_vector_and_tamper(void **state)
 	assert_int_equal(teeu_gcm_open(g, nonce, NULL, 0, ct, 16, tag, back), TEEU_ERR_AUTH_FAILED);
 	ct[3] ^= 1;
 	assert_int_equal(teeu_gcm_open(g, nonce, (const uint8_t *)"x", 1, ct, 16, tag, back),
-			 TEEU_ERR_AUTH_FAILED);
+	                 TEEU_ERR_AUTH_FAILED);
 	teeu_gcm_free(g);
 }
 
@@ -95,11 +95,11 @@ static void test_data_key_text(void **state)
 	char longer[80];
 	snprintf(longer, sizeof(longer), "%.64s00\n", text);
 	assert_int_equal(teeu_data_key_from_text(longer, strlen(longer), &back, &err),
-			 TEEU_ERR_MALFORMED);
+	                 TEEU_ERR_MALFORMED);
 	assert_non_null(strstr(err.msg, "unexpected byte"));
 	text[10] = 'g';
 	assert_int_equal(teeu_data_key_from_text(text, strlen(text), &back, &err),
-			 TEEU_ERR_MALFORMED);
+	                 TEEU_ERR_MALFORMED);
 	teeu_data_key_cleanse(&k);
 	uint8_t zero[32] = {0};
 	assert_memory_equal(k.bytes, zero, 32);
@@ -130,9 +130,9 @@ static void test_sha256(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hkdf_rfc5869),     cmocka_unit_test(test_gcm_vector_and_tamper),
-		cmocka_unit_test(test_data_key_text),    cmocka_unit_test(test_ct_equal_and_random),
-		cmocka_unit_test(test_sha256),
+	        cmocka_unit_test(test_hkdf_rfc5869),  cmocka_unit_test(test_gcm_vector_and_tamper),
+	        cmocka_unit_test(test_data_key_text), cmocka_unit_test(test_ct_equal_and_random),
+	        cmocka_unit_test(test_sha256),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,11 +86,15 @@ static void test_load_accepted(void **state)
 		enum teeu_key_type type;
 		unsigned bits;
 	} cases[] = {
-		{"rsa3072.key", 1, TEEU_KEY_RSA, 3072},     {"rsa3072.pub", 0, TEEU_KEY_RSA, 3072},
-		{"rsa3072.trad.key", 1, TEEU_KEY_RSA, 3072}, {"rsa3072.pkcs1.pub", 0, TEEU_KEY_RSA, 3072},
-		{"rsa3072.key", 0, TEEU_KEY_RSA, 3072},     {"rsa2048.key", 1, TEEU_KEY_RSA, 2048},
-		{"p256.key", 1, TEEU_KEY_EC_P256, 256},     {"p256.pub", 0, TEEU_KEY_EC_P256, 256},
-		{"p384.key", 1, TEEU_KEY_EC_P384, 384},
+	        {"rsa3072.key", 1, TEEU_KEY_RSA, 3072},
+	        {"rsa3072.pub", 0, TEEU_KEY_RSA, 3072},
+	        {"rsa3072.trad.key", 1, TEEU_KEY_RSA, 3072},
+	        {"rsa3072.pkcs1.pub", 0, TEEU_KEY_RSA, 3072},
+	        {"rsa3072.key", 0, TEEU_KEY_RSA, 3072},
+	        {"rsa2048.key", 1, TEEU_KEY_RSA, 2048},
+	        {"p256.key", 1, TEEU_KEY_EC_P256, 256},
+	        {"p256.pub", 0, TEEU_KEY_EC_P256, 256},
+	        {"p384.key", 1, TEEU_KEY_EC_P384, 384},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -110,14 +114,14 @@ static void test_load_rejected(void **state)
 		int code;
 		const char *msg;
 	} cases[] = {
-		{"rsa1024.key", 1, TEEU_ERR_KEY_REJECTED, "1024 bits"},
-		{"k256.key", 1, TEEU_ERR_KEY_REJECTED, "secp256k1"},
-		{"ed.key", 1, TEEU_ERR_KEY_REJECTED, "ED25519"},
-		{"enc.key", 1, TEEU_ERR_UNSUPPORTED, "passphrase"},
-		{"garbage.key", 1, TEEU_ERR_MALFORMED, "not a PEM private key"},
-		{"garbage.key", 0, TEEU_ERR_MALFORMED, "not a PEM public key"},
-		{"rsa3072.pub", 1, TEEU_ERR_MALFORMED, "not a PEM private key"},
-		{"missing.key", 0, TEEU_ERR_NOT_FOUND, "missing.key"},
+	        {"rsa1024.key", 1, TEEU_ERR_KEY_REJECTED, "1024 bits"},
+	        {"k256.key", 1, TEEU_ERR_KEY_REJECTED, "secp256k1"},
+	        {"ed.key", 1, TEEU_ERR_KEY_REJECTED, "ED25519"},
+	        {"enc.key", 1, TEEU_ERR_UNSUPPORTED, "passphrase"},
+	        {"garbage.key", 1, TEEU_ERR_MALFORMED, "not a PEM private key"},
+	        {"garbage.key", 0, TEEU_ERR_MALFORMED, "not a PEM public key"},
+	        {"rsa3072.pub", 1, TEEU_ERR_MALFORMED, "not a PEM private key"},
+	        {"missing.key", 0, TEEU_ERR_NOT_FOUND, "missing.key"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -126,7 +130,7 @@ static void test_load_rejected(void **state)
 		int r = teeu_key_load(path(cases[i].name), cases[i].priv, &k, &err);
 		if (r != cases[i].code || strstr(err.msg, cases[i].msg) == NULL)
 			fail_msg("%s: got %d '%s', want %d '%s'", cases[i].name, r, err.msg,
-				 cases[i].code, cases[i].msg);
+			         cases[i].code, cases[i].msg);
 		assert_null(k);
 		/* the error names the file */
 		assert_non_null(strstr(err.msg, cases[i].name));
@@ -144,7 +148,8 @@ static void test_fingerprint_matches_openssl(void **state)
 		char hex[65], want[65] = "";
 		assert_int_equal(teeu_key_fingerprint(k, fp), 0);
 		teeu_hex_encode(fp, 32, hex);
-		sh("openssl pkey -in %s -pubout -outform DER | openssl dgst -sha256 -r | cut -c1-64 "
+		sh("openssl pkey -in %s -pubout -outform DER | openssl dgst -sha256 -r | cut "
+		   "-c1-64 "
 		   "> %s",
 		   path(names[i]), path("fp.txt"));
 		FILE *f = fopen(path("fp.txt"), "r");
@@ -172,10 +177,10 @@ static void wrap_roundtrip(const char *priv_name, const char *other_name)
 	assert_memory_equal(dk.bytes, back.bytes, 32);
 	/* another context */
 	assert_int_equal(teeu_key_unwrap(priv, blob, size, "object:9999", &back, &err),
-			 TEEU_ERR_AUTH_FAILED);
+	                 TEEU_ERR_AUTH_FAILED);
 	/* another key */
 	assert_int_equal(teeu_key_unwrap(other, blob, size, "object:1234", &back, &err),
-			 TEEU_ERR_WRONG_KEY);
+	                 TEEU_ERR_WRONG_KEY);
 	/* every single-byte change of the body is caught */
 	for (size_t i = 36; i < size; i += 7) {
 		blob[i] ^= 0x01;
@@ -186,18 +191,18 @@ static void wrap_roundtrip(const char *priv_name, const char *other_name)
 	/* header edits: version, scheme, fingerprint, length */
 	blob[0] = 2;
 	assert_int_equal(teeu_key_unwrap(priv, blob, size, "object:1234", &back, &err),
-			 TEEU_ERR_UNSUPPORTED);
+	                 TEEU_ERR_UNSUPPORTED);
 	blob[0] = 1;
 	blob[5] ^= 1;
 	assert_int_equal(teeu_key_unwrap(priv, blob, size, "object:1234", &back, &err),
-			 TEEU_ERR_WRONG_KEY);
+	                 TEEU_ERR_WRONG_KEY);
 	blob[5] ^= 1;
 	for (size_t cut = 0; cut < size; cut += 13)
 		assert_int_equal(teeu_key_unwrap(priv, blob, cut, "object:1234", &back, &err),
-				 TEEU_ERR_MALFORMED);
+		                 TEEU_ERR_MALFORMED);
 	/* unwrapping needs the private half */
 	assert_int_equal(teeu_key_unwrap(pub, blob, size, "object:1234", &back, &err),
-			 TEEU_ERR_INVALID_ARG);
+	                 TEEU_ERR_INVALID_ARG);
 	free(blob);
 	teeu_key_free(priv);
 	teeu_key_free(pub);
@@ -240,14 +245,14 @@ static void test_sign_verify(void **state)
 		   i == 0 ? "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32" : "",
 		   path(names[i]), path("sig.bin"), path("msg.txt"));
 		assert_int_equal(teeu_key_verify(pub, msg, strlen(msg) - 1, sig, sig_size, &err),
-				 TEEU_ERR_BAD_SIGNATURE);
+		                 TEEU_ERR_BAD_SIGNATURE);
 		sig[sig_size / 2] ^= 0x10;
 		assert_int_equal(teeu_key_verify(pub, msg, strlen(msg), sig, sig_size, &err),
-				 TEEU_ERR_BAD_SIGNATURE);
+		                 TEEU_ERR_BAD_SIGNATURE);
 		free(sig);
 		/* signing needs the private half */
 		assert_int_equal(teeu_key_sign(pub, msg, 3, &sig, &sig_size, &err),
-				 TEEU_ERR_INVALID_ARG);
+		                 TEEU_ERR_INVALID_ARG);
 		teeu_key_free(priv);
 		teeu_key_free(pub);
 	}
@@ -282,13 +287,13 @@ static void test_generate_and_pem_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_load_accepted),
-		cmocka_unit_test(test_load_rejected),
-		cmocka_unit_test(test_fingerprint_matches_openssl),
-		cmocka_unit_test(test_wrap_rsa),
-		cmocka_unit_test(test_wrap_ec),
-		cmocka_unit_test(test_sign_verify),
-		cmocka_unit_test(test_generate_and_pem_roundtrip),
+	        cmocka_unit_test(test_load_accepted),
+	        cmocka_unit_test(test_load_rejected),
+	        cmocka_unit_test(test_fingerprint_matches_openssl),
+	        cmocka_unit_test(test_wrap_rsa),
+	        cmocka_unit_test(test_wrap_ec),
+	        cmocka_unit_test(test_sign_verify),
+	        cmocka_unit_test(test_generate_and_pem_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

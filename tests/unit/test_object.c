@@ -71,7 +71,7 @@ static uint8_t *pattern(size_t size)
 
 /* Seal in memory; return the object. */
 static uint8_t *seal(const struct teeu_object_info *info, const struct teeu_data_key *key,
-		     const uint8_t *pt, size_t size, size_t *obj_size)
+                     const uint8_t *pt, size_t size, size_t *obj_size)
 {
 	uint64_t need;
 	struct teeu_err err = {0};
@@ -84,7 +84,7 @@ static uint8_t *seal(const struct teeu_object_info *info, const struct teeu_data
 
 /* Open through both drivers; both must agree on the result code. */
 static int open_both(const struct teeu_data_key *key, const uint8_t *obj, size_t size,
-		     struct teeu_err *err)
+                     struct teeu_err *err)
 {
 	uint8_t *pt = malloc(size + 1);
 	size_t pt_size;
@@ -95,7 +95,7 @@ static int open_both(const struct teeu_data_key *key, const uint8_t *obj, size_t
 	int r2 = teeu_object_open_stream(key, mem_read, &in, mem_write, &out, NULL, &err2);
 	if (r1 != r2)
 		fail_msg("memory driver says %d (%s), stream driver %d (%s)", r1, err->msg, r2,
-			 err2.msg);
+		         err2.msg);
 	free(pt);
 	free(out.data);
 	return r1;
@@ -123,15 +123,15 @@ static void test_roundtrip_sizes(void **state)
 				struct mem_in in = {pt, size, 0, 3};
 				struct mem_out out = {0};
 				assert_int_equal(teeu_object_seal_stream(&info, &key, mem_read, &in,
-									 mem_write, &out, &err),
-						 0);
+				                                         mem_write, &out, &err),
+				                 0);
 				assert_int_equal(out.size, obj_size);
 				assert_memory_equal(out.data, obj, obj_size);
 
 				assert_int_equal(teeu_object_open_mem(&key, obj, obj_size, back,
-								      size + 300, &pt_size, &got,
-								      &err),
-						 0);
+				                                      size + 300, &pt_size, &got,
+				                                      &err),
+				                 0);
 				assert_int_equal(pt_size, size);
 				if (size > 0)
 					assert_memory_equal(back, pt, size);
@@ -141,9 +141,9 @@ static void test_roundtrip_sizes(void **state)
 				struct mem_in in2 = {obj, obj_size, 0, 7};
 				struct mem_out out2 = {0};
 				assert_int_equal(teeu_object_open_stream(&key, mem_read, &in2,
-									 mem_write, &out2, &got,
-									 &err),
-						 0);
+				                                         mem_write, &out2, &got,
+				                                         &err),
+				                 0);
 				assert_int_equal(out2.size, size);
 				if (size > 0)
 					assert_memory_equal(out2.data, pt, size);
@@ -178,14 +178,13 @@ static void make_fixture(struct fixture *f)
 
 #define CHUNK(f, i) ((f)->hdr + (size_t)(i) * (16 + 48))
 
-static void expect(struct fixture *f, const uint8_t *obj, size_t size, int code,
-		   const char *words)
+static void expect(struct fixture *f, const uint8_t *obj, size_t size, int code, const char *words)
 {
 	struct teeu_err err = {0};
 	int r = open_both(&f->key, obj, size, &err);
 	if (r != code || (words != NULL && strstr(err.msg, words) == NULL))
 		fail_msg("got %d (%s), want %d containing '%s'", r, err.msg, code,
-			 words != NULL ? words : "");
+		         words != NULL ? words : "");
 }
 
 static void test_wrong_key(void **state)
@@ -213,7 +212,7 @@ static void test_header_edits(void **state)
 		int r = open_both(&f.key, copy, f.size, &err);
 		/* a header edit must never open, whatever the field */
 		assert_true(r == TEEU_ERR_HEADER_TAMPERED || r == TEEU_ERR_MALFORMED ||
-			    r == TEEU_ERR_WRONG_KEY);
+		            r == TEEU_ERR_WRONG_KEY);
 		free(copy);
 	}
 	/* an owner edit that stays well-formed is reported as tampering */
@@ -313,25 +312,25 @@ static void test_declared_size_mismatch(void **state)
 	(void)state;
 	assert_int_equal(teeu_data_key_generate(&key), 0);
 	info.plaintext_size = 41;
-	assert_int_equal(teeu_object_seal_mem(&info, &key, pt, 40, out, sizeof(out), &out_size,
-					      &err),
-			 TEEU_ERR_INVALID_ARG);
+	assert_int_equal(
+	        teeu_object_seal_mem(&info, &key, pt, 40, out, sizeof(out), &out_size, &err),
+	        TEEU_ERR_INVALID_ARG);
 	struct mem_in in = {pt, 40, 0, 0};
 	struct mem_out o = {0};
 	assert_int_equal(teeu_object_seal_stream(&info, &key, mem_read, &in, mem_write, &o, &err),
-			 TEEU_ERR_INVALID_ARG);
+	                 TEEU_ERR_INVALID_ARG);
 	assert_non_null(strstr(err.msg, "41 bytes declared"));
 	free(o.data);
 	info.plaintext_size = 39;
 	struct mem_in in2 = {pt, 40, 0, 0};
 	struct mem_out o2 = {0};
 	assert_int_equal(teeu_object_seal_stream(&info, &key, mem_read, &in2, mem_write, &o2, &err),
-			 TEEU_ERR_INVALID_ARG);
+	                 TEEU_ERR_INVALID_ARG);
 	free(o2.data);
 	/* small output buffer */
 	info.plaintext_size = TEEU_OBJECT_SIZE_UNKNOWN;
 	assert_int_equal(teeu_object_seal_mem(&info, &key, pt, 40, out, 100, &out_size, &err),
-			 TEEU_ERR_INVALID_ARG);
+	                 TEEU_ERR_INVALID_ARG);
 	free(pt);
 }
 
@@ -358,9 +357,12 @@ static void test_info_validation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip_sizes),    cmocka_unit_test(test_wrong_key),
-		cmocka_unit_test(test_header_edits),       cmocka_unit_test(test_chunk_damage),
-		cmocka_unit_test(test_declared_size_mismatch), cmocka_unit_test(test_info_validation),
+	        cmocka_unit_test(test_roundtrip_sizes),
+	        cmocka_unit_test(test_wrong_key),
+	        cmocka_unit_test(test_header_edits),
+	        cmocka_unit_test(test_chunk_damage),
+	        cmocka_unit_test(test_declared_size_mismatch),
+	        cmocka_unit_test(test_info_validation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

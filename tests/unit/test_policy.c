@@ -19,18 +19,18 @@
 #define M48 M32 "11111111111111111111111111111111"
 
 static const char k_full[] =
-	"{\"version\": 1,\n"
-	" \"allow_funcs\": [\"builtin:mean\", \"owner:bob\"],\n"
-	" \"allow_tees\": [{\"type\": \"sim\", \"measurement\": \"" M32 "\"},\n"
-	"                {\"type\": \"sgx\", \"mr_signer\": \"" S32 "\", \"isv_prod_id\": 7,\n"
-	"                 \"min_isv_svn\": 3, \"tcb_status\": [\"UpToDate\", "
-	"\"SWHardeningNeeded\"]},\n"
-	"                {\"type\": \"tdx\", \"mr_td\": \"" M48 "\", \"rtmr1\": \"" M48 "\"}],\n"
-	" \"recipients\": [\"alice\", \"bob\"],\n"
-	" \"operators\": [\"carol\"],\n"
-	" \"not_after\": \"2027-01-01T00:00:00Z\",\n"
-	" \"max_uses\": 3,\n"
-	" \"require_approval\": true}\n";
+        "{\"version\": 1,\n"
+        " \"allow_funcs\": [\"builtin:mean\", \"owner:bob\"],\n"
+        " \"allow_tees\": [{\"type\": \"sim\", \"measurement\": \"" M32 "\"},\n"
+        "                {\"type\": \"sgx\", \"mr_signer\": \"" S32 "\", \"isv_prod_id\": 7,\n"
+        "                 \"min_isv_svn\": 3, \"tcb_status\": [\"UpToDate\", "
+        "\"SWHardeningNeeded\"]},\n"
+        "                {\"type\": \"tdx\", \"mr_td\": \"" M48 "\", \"rtmr1\": \"" M48 "\"}],\n"
+        " \"recipients\": [\"alice\", \"bob\"],\n"
+        " \"operators\": [\"carol\"],\n"
+        " \"not_after\": \"2027-01-01T00:00:00Z\",\n"
+        " \"max_uses\": 3,\n"
+        " \"require_approval\": true}\n";
 
 static struct teeu_policy *parse(const char *text)
 {
@@ -48,7 +48,7 @@ static void parse_fails(const char *text, int code, const char *words)
 	int r = teeu_policy_parse((const uint8_t *)text, strlen(text), "p.json", &p, &err);
 	if (r != code || strstr(err.msg, words) == NULL)
 		fail_msg("policy %s\n gave %d '%s', want %d containing '%s'", text, r, err.msg,
-			 code, words);
+		         code, words);
 	assert_null(p);
 }
 
@@ -56,54 +56,54 @@ static void test_parse_errors_name_the_field(void **state)
 {
 	(void)state;
 #define BASE_TEES "\"allow_tees\":[{\"type\":\"sim\",\"measurement\":\"" M32 "\"}]"
-#define BASE "\"allow_funcs\":[\"builtin:mean\"]," BASE_TEES ",\"recipients\":[\"alice\"]"
+#define BASE      "\"allow_funcs\":[\"builtin:mean\"]," BASE_TEES ",\"recipients\":[\"alice\"]"
 	parse_fails("{" BASE ",\"colour\":1}", TEEU_ERR_MALFORMED, "colour: unknown key");
 	parse_fails("{\"allow_funcs\":[\"builtin:mean\"]," BASE_TEES "}", TEEU_ERR_MALFORMED,
-		    "recipients: required key is missing");
+	            "recipients: required key is missing");
 	parse_fails("{" BASE ",\"max_uses\":\"ten\"}", TEEU_ERR_MALFORMED,
-		    "max_uses: expected a whole number, found a string");
+	            "max_uses: expected a whole number, found a string");
 	parse_fails("{" BASE ",\"max_uses\":0}", TEEU_ERR_MALFORMED, "max_uses: 0");
 	parse_fails("{" BASE ",\"max_uses\":-1}", TEEU_ERR_MALFORMED, "max_uses: -1 is outside");
 	parse_fails("{" BASE ",\"not_after\":\"tomorrow\"}", TEEU_ERR_MALFORMED,
-		    "not_after: 'tomorrow' is not an RFC 3339 time");
+	            "not_after: 'tomorrow' is not an RFC 3339 time");
 	parse_fails("{" BASE ",\"require_approval\":\"yes\"}", TEEU_ERR_MALFORMED,
-		    "require_approval: expected true or false");
+	            "require_approval: expected true or false");
 	parse_fails("{" BASE ",\"operators\":[\"car ol\"]}", TEEU_ERR_MALFORMED,
-		    "operators[0]: party name 'car ol'");
+	            "operators[0]: party name 'car ol'");
 	parse_fails("{" BASE ",\"version\":2}", TEEU_ERR_UNSUPPORTED, "version 2");
 	parse_fails("{\"allow_funcs\":[\"mean\"]," BASE_TEES ",\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED, "allow_funcs[0]: function 'mean' is not a function");
+	            TEEU_ERR_MALFORMED, "allow_funcs[0]: function 'mean' is not a function");
 	parse_fails("{\"allow_funcs\":[\"sql:ABC\"]," BASE_TEES ",\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED, "allow_funcs[0]: function 'sql:ABC'");
-	parse_fails("{\"allow_funcs\":[]," BASE_TEES ",\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED, "allow_funcs: the list is empty");
+	            TEEU_ERR_MALFORMED, "allow_funcs[0]: function 'sql:ABC'");
+	parse_fails("{\"allow_funcs\":[]," BASE_TEES ",\"recipients\":[\"a\"]}", TEEU_ERR_MALFORMED,
+	            "allow_funcs: the list is empty");
 	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[],\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED, "allow_tees: list 1 to");
+	            TEEU_ERR_MALFORMED, "allow_tees: list 1 to");
 	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"sim\","
-		    "\"measurement\":\"abcd\"}],\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED,
-		    "allow_tees[0].measurement: expected 64 hexadecimal digits (32 bytes), found "
-		    "4 characters");
+	            "\"measurement\":\"abcd\"}],\"recipients\":[\"a\"]}",
+	            TEEU_ERR_MALFORMED,
+	            "allow_tees[0].measurement: expected 64 hexadecimal digits (32 bytes), found "
+	            "4 characters");
 	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"sev\"}],"
-		    "\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED, "allow_tees[0].type: 'sev' is not a TEE type");
+	            "\"recipients\":[\"a\"]}",
+	            TEEU_ERR_MALFORMED, "allow_tees[0].type: 'sev' is not a TEE type");
 	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"sgx\"}],"
-		    "\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED, "allow_tees[0]: an sgx entry needs mr_enclave");
+	            "\"recipients\":[\"a\"]}",
+	            TEEU_ERR_MALFORMED, "allow_tees[0]: an sgx entry needs mr_enclave");
 	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"sgx\","
-		    "\"mr_signer\":\"" S32 "\"}],\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED, "allow_tees[0].isv_prod_id: required key is missing");
+	            "\"mr_signer\":\"" S32 "\"}],\"recipients\":[\"a\"]}",
+	            TEEU_ERR_MALFORMED, "allow_tees[0].isv_prod_id: required key is missing");
 	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"sim\","
-		    "\"measurement\":\"" M32 "\",\"tcb_status\":[\"UpToDate\"]}],"
-		    "\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED, "allow_tees[0].tcb_status: unknown key");
+	            "\"measurement\":\"" M32 "\",\"tcb_status\":[\"UpToDate\"]}],"
+	            "\"recipients\":[\"a\"]}",
+	            TEEU_ERR_MALFORMED, "allow_tees[0].tcb_status: unknown key");
 	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"snp\","
-		    "\"measurement\":\"" M48 "\",\"tcb_status\":[\"Fine\"]}],"
-		    "\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED, "allow_tees[0].tcb_status[0]: not a TCB status");
+	            "\"measurement\":\"" M48 "\",\"tcb_status\":[\"Fine\"]}],"
+	            "\"recipients\":[\"a\"]}",
+	            TEEU_ERR_MALFORMED, "allow_tees[0].tcb_status[0]: not a TCB status");
 	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{\"type\":\"snp\","
-		    "\"measurement\":\"" M48 "\",\"tcb_status\":[]}],\"recipients\":[\"a\"]}",
-		    TEEU_ERR_MALFORMED, "p.json: allow_tees[0].tcb_status: empty list");
+	            "\"measurement\":\"" M48 "\",\"tcb_status\":[]}],\"recipients\":[\"a\"]}",
+	            TEEU_ERR_MALFORMED, "p.json: allow_tees[0].tcb_status: empty list");
 	parse_fails("{\"allow_funcs\": [", TEEU_ERR_MALFORMED, "p.json: invalid JSON at line 1");
 	parse_fails("[1,2]", TEEU_ERR_MALFORMED, "expected a mapping, found a list");
 	parse_fails("{" BASE ",\"recipients\":[\"b\"]}", TEEU_ERR_MALFORMED, "duplicate");
@@ -129,17 +129,17 @@ static void test_yaml_policy(void **state)
 {
 	(void)state;
 	struct teeu_policy *p = parse("allow_funcs: [builtin:mean]\n"
-				      "allow_tees:\n"
-				      "  - type: sim\n"
-				      "    measurement: " M32 "\n"
-				      "recipients: [alice, bob]\n"
-				      "max_uses: 2\n");
+	                              "allow_tees:\n"
+	                              "  - type: sim\n"
+	                              "    measurement: " M32 "\n"
+	                              "recipients: [alice, bob]\n"
+	                              "max_uses: 2\n");
 	char *json = NULL;
 	struct teeu_err err = {0};
 	assert_int_equal(teeu_policy_canonical_json(p, &json, &err), 0);
 	assert_string_equal(json, "{\"allow_funcs\":[\"builtin:mean\"],\"allow_tees\":[{"
-				  "\"measurement\":\"" M32 "\",\"type\":\"sim\"}],"
-				  "\"max_uses\":2,\"recipients\":[\"alice\",\"bob\"]}");
+	                          "\"measurement\":\"" M32 "\",\"type\":\"sim\"}],"
+	                          "\"max_uses\":2,\"recipients\":[\"alice\",\"bob\"]}");
 	free(json);
 	teeu_policy_free(p);
 }
@@ -172,7 +172,7 @@ static void good_world(struct world *w)
 }
 
 static void expect_rule(const struct teeu_policy *p, const struct world *w, int rule,
-			const char *words)
+                        const char *words)
 {
 	struct teeu_policy_decision d;
 	int r = teeu_policy_evaluate(p, &w->claims, &w->task, w->now, w->uses, &d);
@@ -183,8 +183,8 @@ static void expect_rule(const struct teeu_policy *p, const struct world *w, int 
 	}
 	if (r != TEEU_ERR_DENIED || d.rule != rule || strstr(d.reason, words) == NULL)
 		fail_msg("got %d rule %s '%s'; want rule %s containing '%s'", r,
-			 teeu_policy_rule_name(d.rule), d.reason, teeu_policy_rule_name(rule),
-			 words);
+		         teeu_policy_rule_name(d.rule), d.reason, teeu_policy_rule_name(rule),
+		         words);
 }
 
 static void test_each_rule_alone(void **state)
@@ -329,7 +329,7 @@ static void test_names(void **state)
 	assert_int_equal(teeu_function_id_check("builtin:", 0, NULL), TEEU_ERR_MALFORMED);
 	assert_int_equal(teeu_function_id_check("sql:" M32, 0, NULL), 0);
 	assert_int_equal(teeu_function_id_check("object:0123456789abcdef0123456789abcdef", 0, NULL),
-			 0);
+	                 0);
 	assert_int_equal(teeu_function_id_check("owner:bob", 0, NULL), TEEU_ERR_MALFORMED);
 	assert_int_equal(teeu_function_id_check("owner:bob", 1, NULL), 0);
 	assert_int_equal(teeu_function_id_check("exec:rm", 1, NULL), TEEU_ERR_MALFORMED);
@@ -353,23 +353,22 @@ static void test_time(void **state)
 	assert_int_equal(teeu_time_parse("2001-02-29T00:00:00Z", &t, NULL), TEEU_ERR_MALFORMED);
 	assert_int_equal(teeu_time_parse("2001-13-01T00:00:00Z", &t, NULL), TEEU_ERR_MALFORMED);
 	assert_int_equal(teeu_time_parse("2001-01-01T00:00:00", &t, NULL), TEEU_ERR_MALFORMED);
-	assert_int_equal(teeu_time_parse("2001-01-01T00:00:00Zjunk", &t, NULL),
-			 TEEU_ERR_MALFORMED);
+	assert_int_equal(teeu_time_parse("2001-01-01T00:00:00Zjunk", &t, NULL), TEEU_ERR_MALFORMED);
 	assert_int_equal(teeu_time_parse("", &t, NULL), TEEU_ERR_MALFORMED);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_errors_name_the_field),
-		cmocka_unit_test(test_canonical_form_fits),
-		cmocka_unit_test(test_yaml_policy),
-		cmocka_unit_test(test_each_rule_alone),
-		cmocka_unit_test(test_function_objects),
-		cmocka_unit_test(test_hardware_entries),
-		cmocka_unit_test(test_describe),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_time),
+	        cmocka_unit_test(test_parse_errors_name_the_field),
+	        cmocka_unit_test(test_canonical_form_fits),
+	        cmocka_unit_test(test_yaml_policy),
+	        cmocka_unit_test(test_each_rule_alone),
+	        cmocka_unit_test(test_function_objects),
+	        cmocka_unit_test(test_hardware_entries),
+	        cmocka_unit_test(test_describe),
+	        cmocka_unit_test(test_names),
+	        cmocka_unit_test(test_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

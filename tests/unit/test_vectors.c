@@ -21,16 +21,16 @@ static const struct {
 	const char *name;
 	int code;
 } k_errors[] = {
-	{"ok", 0},
-	{"MALFORMED", TEEU_ERR_MALFORMED},
-	{"UNSUPPORTED", TEEU_ERR_UNSUPPORTED},
-	{"WRONG_KEY", TEEU_ERR_WRONG_KEY},
-	{"HEADER_TAMPERED", TEEU_ERR_HEADER_TAMPERED},
-	{"TRUNCATED", TEEU_ERR_TRUNCATED},
-	{"CHUNK_FOREIGN", TEEU_ERR_CHUNK_FOREIGN},
-	{"CHUNK_REORDERED", TEEU_ERR_CHUNK_REORDERED},
-	{"CHUNK_CORRUPT", TEEU_ERR_CHUNK_CORRUPT},
-	{"TRAILING_DATA", TEEU_ERR_TRAILING_DATA},
+        {"ok", 0},
+        {"MALFORMED", TEEU_ERR_MALFORMED},
+        {"UNSUPPORTED", TEEU_ERR_UNSUPPORTED},
+        {"WRONG_KEY", TEEU_ERR_WRONG_KEY},
+        {"HEADER_TAMPERED", TEEU_ERR_HEADER_TAMPERED},
+        {"TRUNCATED", TEEU_ERR_TRUNCATED},
+        {"CHUNK_FOREIGN", TEEU_ERR_CHUNK_FOREIGN},
+        {"CHUNK_REORDERED", TEEU_ERR_CHUNK_REORDERED},
+        {"CHUNK_CORRUPT", TEEU_ERR_CHUNK_CORRUPT},
+        {"TRAILING_DATA", TEEU_ERR_TRAILING_DATA},
 };
 
 static uint8_t *hex_field(json_t *v, const char *key, size_t *size)
@@ -108,7 +108,7 @@ static void check_vector(const char *path, int *positives, int *negatives)
 	r = teeu_object_open_stream(&key, rd, &in, discard, NULL, NULL, &err);
 	if (r != code)
 		fail_msg("%s: streaming open gave %d (%s), vector expects %d", path, r, err.msg,
-			 code);
+		         code);
 	if (code == 0) {
 		assert_int_equal(got, pt_size);
 		assert_memory_equal(out, pt, pt_size);
@@ -116,18 +116,18 @@ static void check_vector(const char *path, int *positives, int *negatives)
 		memset(&info, 0, sizeof(info));
 		memcpy(info.id, id, 16);
 		snprintf(info.owner, sizeof(info.owner), "%s",
-			 json_string_value(json_object_get(v, "owner")));
+		         json_string_value(json_object_get(v, "owner")));
 		info.kind = (uint8_t)json_integer_value(json_object_get(v, "kind"));
 		info.content_type = (uint8_t)json_integer_value(json_object_get(v, "content_type"));
 		info.chunk_size = (uint32_t)json_integer_value(json_object_get(v, "chunk_size"));
 		info.plaintext_size = json_is_true(json_object_get(v, "plaintext_size_recorded"))
-					      ? pt_size
-					      : TEEU_OBJECT_SIZE_UNKNOWN;
+		                              ? pt_size
+		                              : TEEU_OBJECT_SIZE_UNKNOWN;
 		size_t sealed_size;
 		uint8_t *sealed = malloc(obj_size);
 		assert_int_equal(teeu_object_seal_mem(&info, &key, pt, pt_size, sealed, obj_size,
-						      &sealed_size, &err),
-				 0);
+		                                      &sealed_size, &err),
+		                 0);
 		assert_int_equal(sealed_size, obj_size);
 		if (memcmp(sealed, obj, obj_size) != 0)
 			fail_msg("%s: sealing does not reproduce the vector", path);
@@ -164,8 +164,7 @@ static void test_all_vectors(void **state)
 		check_vector(path, &positives, &negatives);
 	}
 	closedir(d);
-	print_message("checked %d positive and %d negative object vectors\n", positives,
-		      negatives);
+	print_message("checked %d positive and %d negative object vectors\n", positives, negatives);
 	/* the suite must not silently shrink */
 	assert_true(positives >= 8);
 	assert_true(negatives >= 15);

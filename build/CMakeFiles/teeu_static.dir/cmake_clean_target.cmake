@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libteeu_static.a"
-)
