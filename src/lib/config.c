@@ -11,6 +11,7 @@
  * that caused it and, for files, the file.
  */
 #include "teeu/config.h"
+#include "teeu/names.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -105,25 +106,13 @@ static void quote_value(const char *s, char out[PARTY_NAME_MAX + 4])
 	out[i] = '\0';
 }
 
-static int is_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '_' || c == '-';
-}
-
-/* 1 to 64 characters from A-Z a-z 0-9 . _ - (the object-owner rule). */
+/* Party names follow teeu/names.h; the error adds the key path. */
 static int check_party_name(const char *name, const char *path, struct teeu_err *err)
 {
-	size_t n = strlen(name), i;
-	for (i = 0; i < n && i <= PARTY_NAME_MAX; i++)
-		if (!is_name_char(name[i]))
-			break;
-	if (n >= 1 && n <= PARTY_NAME_MAX && i == n)
-		return 0;
-	return teeu_err_set(err, TEEU_ERR_MALFORMED,
-	                    "%s: invalid party name (expected 1 to %d characters from A-Z a-z "
-	                    "0-9 . _ -)",
-	                    path, PARTY_NAME_MAX);
+	int r = teeu_party_name_check(name, err);
+	if (r != 0)
+		teeu_err_prefix(err, "%s: ", path);
+	return r;
 }
 
 static int find_party(const struct teeu_config *cfg, const char *name, size_t *index)

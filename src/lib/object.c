@@ -17,6 +17,7 @@
 
 #include "crypto_internal.h"
 #include "teeu/buf.h"
+#include "teeu/names.h"
 
 static const uint8_t k_magic[8] = {0x89, 'T', 'E', 'E', 'U', '\r', '\n', 0x1a};
 #define FORMAT_VERSION  1
@@ -82,34 +83,12 @@ int teeu_object_id_from_hex(const char *hex, uint8_t id[TEEU_OBJECT_ID_SIZE])
 	return teeu_buf_expect_end(&b) == 0 ? 0 : TEEU_ERR_MALFORMED;
 }
 
-static bool owner_char_ok(uint8_t c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '_' || c == '-';
-}
-
-/* Check an owner name; returns the offending index or -1 when valid. */
-static long owner_bad_index(const uint8_t *owner, size_t size)
-{
-	for (size_t i = 0; i < size; i++)
-		if (!owner_char_ok(owner[i]))
-			return (long)i;
-	return -1;
-}
-
+/* Owners are party names (teeu/names.h); misuse by a caller is a usage error. */
 static int check_owner(const char *owner, struct teeu_err *err)
 {
-	size_t n = owner != NULL ? strlen(owner) : 0;
-	long bad;
-	if (n == 0 || n > TEEU_OBJECT_OWNER_MAX)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-		                    "owner name must have 1 to %d characters, has %zu",
-		                    TEEU_OBJECT_OWNER_MAX, n);
-	if ((bad = owner_bad_index((const uint8_t *)owner, n)) >= 0)
-		return teeu_err_set(
-		        err, TEEU_ERR_INVALID_ARG,
-		        "owner name '%s': character %ld is not one of A-Z a-z 0-9 . _ -", owner,
-		        bad + 1);
+	if (owner == NULL || teeu_party_name_check(owner, err) != 0)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "owner: %s",
+		                    owner != NULL ? teeu_err_message(err) : "missing");
 	return 0;
 }
 
@@ -241,8 +220,6 @@ static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, const
 	uint16_t version, algorithm, reserved;
 	uint32_t header_size;
 	const uint8_t *owner;
-	long bad;
-
 	memset(&v, 0, sizeof(v));
 	if (teeu_buf_remaining(b) < HEADER_FIXED || teeu_buf_get_bytes(b, magic, 8) != 0 ||
 	    memcmp(magic, k_magic, 8) != 0)
@@ -293,13 +270,13 @@ static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, const
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
 		                    "object header: chunk_size %u is outside %u to %u",
 		                    v.chunk_size, TEEU_OBJECT_CHUNK_MIN, TEEU_OBJECT_CHUNK_MAX);
-	if ((bad = owner_bad_index(owner, owner_size)) >= 0)
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-		                    "object header: owner byte %ld (0x%02x) is not one of "
-		                    "A-Z a-z 0-9 . _ -",
-		                    bad, owner[bad]);
 	memcpy(v.owner, owner, owner_size);
 	v.owner[owner_size] = '\0';
+	if (strlen(v.owner) != owner_size || teeu_party_name_check(v.owner, NULL) != 0)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "object header: owner is not a party name (1 to %d characters "
+		                    "from A-Z a-z 0-9 . _ -)",
+		                    TEEU_OBJECT_OWNER_MAX);
 
 	*info = v;
 	*hdr_size = header_size;

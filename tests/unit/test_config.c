@@ -469,12 +469,12 @@ static void test_party_names(void **state)
 
 	expect_fail(fx, "parties:\n  al ice: {public_key: k}\nself_party: bob\n",
 	            TEEU_CONFIG_SKIP_FILES, TEEU_ERR_MALFORMED,
-	            "parties.al ice: invalid party name", "A-Z a-z 0-9 . _ -");
+	            "parties.al ice: party name 'al ice': character 3", "A-Z a-z 0-9 . _ -");
 	expect_fail(fx, "parties:\n  'al/ice': {public_key: k}\nself_party: bob\n",
 	            TEEU_CONFIG_SKIP_FILES, TEEU_ERR_MALFORMED,
-	            "parties.al/ice: invalid party name");
+	            "parties.al/ice: party name 'al/ice': character 3");
 	expect_fail(fx, "parties:\n  '': {public_key: k}\nself_party: bob\n",
-	            TEEU_CONFIG_SKIP_FILES, TEEU_ERR_MALFORMED, "parties.: invalid party name");
+	            TEEU_CONFIG_SKIP_FILES, TEEU_ERR_MALFORMED, "parties.: party name '' must have 1 to 64");
 	/* 64 characters are fine, 65 are not. */
 	snprintf(text, sizeof(text), "parties:\n  %064d: {public_key: k}\nself_party: '%064d'\n", 0,
 	         0);
@@ -483,7 +483,7 @@ static void test_party_names(void **state)
 	assert_int_equal(parse(fx, text, TEEU_CONFIG_SKIP_FILES, &cfg, &err), 0);
 	teeu_config_free(cfg);
 	snprintf(text, sizeof(text), "parties:\n  %065d: {public_key: k}\nself_party: x\n", 0);
-	expect_fail(fx, text, TEEU_CONFIG_SKIP_FILES, TEEU_ERR_MALFORMED, "invalid party name");
+	expect_fail(fx, text, TEEU_CONFIG_SKIP_FILES, TEEU_ERR_MALFORMED, "must have 1 to 64");
 	/* Allowed punctuation. */
 	assert_int_equal(parse(fx, "parties: {A.b_c-9: {public_key: k}}\nself_party: A.b_c-9\n",
 	                       TEEU_CONFIG_SKIP_FILES, &cfg, &err),
