@@ -83,7 +83,14 @@ int cmd_keygen(int argc, char **argv)
 				        "keygen", "--type %s: expected rsa, ec-p256 or ec-p384",
 				        optarg);
 			break;
-		case 'b': bits = strtol(optarg, NULL, 10); break;
+		case 'b': {
+			char *end;
+			bits = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0')
+				return cli_usage_error("keygen", "--bits %s: expected a number",
+				                       optarg);
+			break;
+		}
 		case 'f': force = 1; break;
 		case 'h': help_keygen(); return CLI_EXIT_OK;
 		default: return cli_usage_error("keygen", "unknown option");
@@ -103,8 +110,11 @@ int cmd_keygen(int argc, char **argv)
 	if (write_pem(path, priv, priv_size, 0600, force, &err) != 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s.pub", argv[optind]);
-	if (write_pem(path, pub, pub_size, 0644, force, &err) != 0)
+	if (write_pem(path, pub, pub_size, 0644, force, &err) != 0) {
+		snprintf(path, sizeof(path), "%s.key", argv[optind]);
+		remove(path); /* half a key pair is no use */
 		goto out;
+	}
 	fprintf(stderr, "teeu keygen: wrote %s.key (secret, mode 0600) and %s.pub\n", argv[optind],
 	        argv[optind]);
 	rc = CLI_EXIT_OK;
@@ -133,6 +143,8 @@ int cmd_key(int argc, char **argv)
 			return CLI_EXIT_OK;
 		} else if (strcmp(argv[i], "--private") == 0)
 			want_private = 1;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cli_usage_error("key", "unknown option %s", argv[i]);
 		else if (path == NULL)
 			path = argv[i];
 		else
@@ -149,10 +161,10 @@ int cmd_key(int argc, char **argv)
 	}
 	teeu_hex_encode(fp, sizeof(fp), hex);
 	printf("type:        %s\n"
-	       "private:     %s\n"
+	       "private key: %s\n"
 	       "fingerprint: sha256:%s\n",
-	       teeu_key_describe(key, desc, sizeof(desc)), teeu_key_has_private(key) ? "yes" : "no",
-	       hex);
+	       teeu_key_describe(key, desc, sizeof(desc)),
+	       teeu_key_has_private(key) ? "loaded" : "not loaded (use --private)", hex);
 	teeu_key_free(key);
 	return CLI_EXIT_OK;
 }

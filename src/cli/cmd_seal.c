@@ -98,7 +98,8 @@ static FILE *open_input(const char *path, struct teeu_err *err)
 {
 	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (in == NULL)
-		teeu_err_set(err, TEEU_ERR_NOT_FOUND, "%s: cannot open: %s", path, strerror(errno));
+		teeu_err_set(err, errno == ENOENT ? TEEU_ERR_NOT_FOUND : TEEU_ERR_IO,
+		             "%s: cannot open: %s", path, strerror(errno));
 	return in;
 }
 
@@ -149,6 +150,9 @@ int cmd_seal(int argc, char **argv)
 	}
 	if (key_path == NULL)
 		return cli_usage_error("seal", "--data-key-out KEYFILE is required");
+	if (strcmp(key_path, "-") == 0)
+		return cli_usage_error("seal", "--data-key-out must name a file: the data key is "
+		                               "a secret and is never written to stdout");
 	if (argc - optind != 2)
 		return cli_usage_error("seal", "expected IN and OUT, got %d argument(s)",
 		                       argc - optind);
@@ -315,6 +319,11 @@ int cmd_inspect(int argc, char **argv)
 	if ((in = open_input(argv[1], &err)) == NULL)
 		return cli_fail("inspect", &err);
 	got = fread(hdr, 1, sizeof(hdr), in);
+	if (ferror(in)) {
+		teeu_err_set(&err, TEEU_ERR_IO, "%s: read error: %s", argv[1], strerror(errno));
+		close_input(in);
+		return cli_fail("inspect", &err);
+	}
 	close_input(in);
 	if (teeu_object_read_header(hdr, got, &info, &hdr_size, &err) != 0) {
 		teeu_err_prefix(&err, "%s: ", argv[1]);

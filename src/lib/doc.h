@@ -55,7 +55,7 @@ int teeu_doc_get_bool(const json_t *obj, const char *path, const char *key, int 
 /* An integer in [0, max]. */
 int teeu_doc_get_uint(const json_t *obj, const char *path, const char *key, int required,
                       uint64_t max, uint64_t *out, struct teeu_err *err) TEEU_MUST_CHECK;
-/* An array (possibly empty) or an object, borrowed from obj. */
+/* An array (possibly empty), resp. an object (mapping), borrowed from obj. */
 int teeu_doc_get_array(const json_t *obj, const char *path, const char *key, int required,
                        const json_t **out, struct teeu_err *err) TEEU_MUST_CHECK;
 int teeu_doc_get_object(const json_t *obj, const char *path, const char *key, int required,

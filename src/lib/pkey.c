@@ -89,6 +89,16 @@ static int classify(EVP_PKEY *pkey, int has_private, struct teeu_key **out, stru
 			return teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
 			                    "EC key without a named curve: TEEU accepts P-256 and "
 			                    "P-384 (openssl ecparam -name prime256v1 -genkey)");
+		char encoding[32] = "";
+		if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_ENCODING, encoding,
+		                                   sizeof(encoding), &len) == 1 &&
+		    strcmp(encoding, "named_curve") != 0)
+			/* Explicit parameters would give the same key a second fingerprint. */
+			return teeu_err_set(
+			        err, TEEU_ERR_KEY_REJECTED,
+			        "EC key with explicit curve parameters: TEEU accepts "
+			        "named curves only (re-encode it with: openssl pkey -in "
+			        "KEY -out NAMED -ec_param_enc named_curve)");
 		if (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0)
 			type = TEEU_KEY_EC_P256;
 		else if (strcmp(group, "secp384r1") == 0 || strcmp(group, "P-384") == 0)

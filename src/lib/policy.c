@@ -528,6 +528,8 @@ int teeu_policy_evaluate(const struct teeu_policy *p, const struct teeu_claims *
 	return deny(d, TEEU_RULE_ALLOW_TEES, "no allow_tees entry is for TEE type %s",
 	            teeu_tee_type_name(claims->tee_type));
 tee_ok:
+	if (task->function == NULL)
+		return deny(d, TEEU_RULE_ALLOW_FUNCS, "the task names no function");
 	if (!listed(&p->funcs, task->function)) {
 		char owner_rule[TEEU_PARTY_NAME_MAX + 8];
 		snprintf(owner_rule, sizeof(owner_rule), "owner:%s",

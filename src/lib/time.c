@@ -101,10 +101,13 @@ int teeu_time_parse(const char *text, int64_t *out, struct teeu_err *err)
 	    h > 23 || m > 59 || s > 60)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED, "'%s' is not a valid date and time",
 		                    text);
-	if (s == 60) /* a leap second: count it as the next second's start */
+	if (s == 60) /* a leap second: Unix time has none, so it is read as :59 */
 		s = 59;
 	*out = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + s -
 	       (int64_t)sign * (oh * 3600 + om * 60);
+	if (*out < 0)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED, "'%s' is before 1970-01-01T00:00:00Z",
+		                    text);
 	return 0;
 bad:
 	return teeu_err_set(err, TEEU_ERR_MALFORMED,

@@ -43,6 +43,9 @@ run 2 "expected IN and OUT" "$TEEU" seal --data-key-out k in
 run 2 "--chunk-size 3" "$TEEU" seal --data-key-out k --chunk-size 3 in out
 run 2 "--owner" "$TEEU" seal --data-key-out k --owner "bad name" in out
 run 2 "--kind" "$TEEU" seal --data-key-out k --kind thing in out
+run 2 "never written to stdout" "$TEEU" seal --data-key-out - in out
+run 2 "--bits 3072abc" "$TEEU" keygen --bits 3072abc x
+run 2 "unknown option --bogus" "$TEEU" key --bogus
 
 # --- seal / open round trips: empty, tiny, multi-chunk, unrecorded size ---
 : >empty.bin

@@ -474,7 +474,8 @@ static void test_party_names(void **state)
 	            TEEU_CONFIG_SKIP_FILES, TEEU_ERR_MALFORMED,
 	            "parties.al/ice: party name 'al/ice': character 3");
 	expect_fail(fx, "parties:\n  '': {public_key: k}\nself_party: bob\n",
-	            TEEU_CONFIG_SKIP_FILES, TEEU_ERR_MALFORMED, "parties.: party name '' must have 1 to 64");
+	            TEEU_CONFIG_SKIP_FILES, TEEU_ERR_MALFORMED,
+	            "parties.: party name '' must have 1 to 64");
 	/* 64 characters are fine, 65 are not. */
 	snprintf(text, sizeof(text), "parties:\n  %064d: {public_key: k}\nself_party: '%064d'\n", 0,
 	         0);

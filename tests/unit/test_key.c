@@ -55,6 +55,7 @@ static int setup(void **state)
 	   "openssl ec -in p256.key -pubout -out p256.pub 2>/dev/null && "
 	   "openssl ecparam -name secp384r1 -genkey -noout -out p384.key && "
 	   "openssl ecparam -name secp256k1 -genkey -out k256.key && "
+	   "openssl ecparam -name prime256v1 -genkey -param_enc explicit -out explicit.key && "
 	   "openssl genpkey -algorithm ed25519 -out ed.key && "
 	   "openssl genrsa -aes128 -passout pass:x -out enc.key 2048 2>/dev/null && "
 	   "echo 'hello' > garbage.key",
