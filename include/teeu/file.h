@@ -31,7 +31,8 @@ void teeu_file_free(uint8_t *data, size_t size);
 struct teeu_file_out;
 
 /* Start writing path ("-" = stdout, written directly). mode is used for the
- * new file (0600 for secrets). Unless overwrite is set, an existing path is
+ * new file (0600 for secrets; such owner-only files are written unbuffered,
+ * so no copy of the secret stays in a stdio buffer). Unless overwrite is set, an existing path is
  * TEEU_ERR_EXISTS. Caller ends it with teeu_file_out_commit() or _abort(). */
 int teeu_file_out_open(const char *path, unsigned mode, int overwrite, struct teeu_file_out **out,
                        struct teeu_err *err) TEEU_MUST_CHECK;

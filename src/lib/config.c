@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 
 #include "doc.h"
+#include "teeu/crypto.h"
 #include "teeu/file.h"
 
-#define PARTY_NAME_MAX       64
 #define MEASUREMENT_HEX_MAX  96 /* 48 bytes (SEV-SNP, TDX); SGX's MRENCLAVE is 32 */
 #define MEASUREMENT_BUF_SIZE (MEASUREMENT_HEX_MAX + 1)
 
@@ -93,11 +93,11 @@ static int dup_string(const char *s, char **out, struct teeu_err *err)
 }
 
 /* A user-given value made safe to quote in a one-line message: at most
- * PARTY_NAME_MAX characters, anything unprintable shown as '?'. */
-static void quote_value(const char *s, char out[PARTY_NAME_MAX + 4])
+ * TEEU_PARTY_NAME_MAX characters, anything unprintable shown as '?'. */
+static void quote_value(const char *s, char out[TEEU_PARTY_NAME_MAX + 4])
 {
 	size_t i;
-	for (i = 0; s[i] != '\0' && i < PARTY_NAME_MAX; i++)
+	for (i = 0; s[i] != '\0' && i < TEEU_PARTY_NAME_MAX; i++)
 		out[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	if (s[i] != '\0') {
 		memcpy(out + i, "...", 3);
@@ -148,7 +148,7 @@ static int party_ref(const struct loader *ld, const char *name, const char *path
                      struct teeu_err *err)
 {
 	char list[TEEU_ERR_MSG_MAX / 2];
-	char shown[PARTY_NAME_MAX + 4];
+	char shown[TEEU_PARTY_NAME_MAX + 4];
 
 	if (find_party(ld->cfg, name, index) == 0)
 		return 0;
@@ -194,8 +194,9 @@ static int get_measurement(const json_t *obj, const char *path, char out[MEASURE
                            struct teeu_err *err)
 {
 	char full[TEEU_DOC_PATH_MAX];
+	uint8_t bytes[MEASUREMENT_HEX_MAX / 2];
 	const char *m = NULL, *e = NULL, *v, *key;
-	size_t n;
+	size_t size = 0;
 	int r;
 
 	if ((r = teeu_doc_get_string(obj, path, "measurement", 0, &m, err)) != 0 ||
@@ -212,27 +213,14 @@ static int get_measurement(const json_t *obj, const char *path, char out[MEASURE
 	v = m != NULL ? m : e;
 	out[0] = '\0';
 	if (v == NULL || v[0] == '\0')
-		return 0;
-	teeu_doc_path_key(full, path, key);
-	n = strlen(v);
-	if (n != 64 && n != MEASUREMENT_HEX_MAX)
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-		                    "%s: expected 64 or 96 hex digits (a 32- or 48-byte "
-		                    "measurement), or \"\" for none; found %zu characters",
-		                    full, n);
-	for (size_t i = 0; i < n; i++) {
-		char c = v[i];
-		if (c >= 'A' && c <= 'F')
-			c = (char)(c - 'A' + 'a');
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-			                    "%s: character %zu is not a hex digit (expected 64 or "
-			                    "96 hex digits)",
-			                    full, i + 1);
-		}
-		out[i] = c;
+		return 0; /* not pinned */
+	if ((r = teeu_doc_get_hex(obj, path, key, 1, 32, MEASUREMENT_HEX_MAX / 2, bytes, &size,
+	                          err)) != 0) {
+		char msg[TEEU_ERR_MSG_MAX];
+		snprintf(msg, sizeof(msg), "%s", teeu_err_message(err));
+		return teeu_err_set(err, r, "%.400s; or \"\" for none", msg);
 	}
-	out[n] = '\0';
+	teeu_hex_encode(bytes, size, out);
 	return 0;
 }
 

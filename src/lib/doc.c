@@ -447,3 +447,37 @@ int teeu_doc_get_object(const json_t *obj, const char *path, const char *key, in
 	*out = v;
 	return 0;
 }
+
+int teeu_doc_get_hex(const json_t *obj, const char *path, const char *key, int required,
+                     size_t size, size_t alt_size, uint8_t *out, size_t *out_size,
+                     struct teeu_err *err)
+{
+	char full[TEEU_DOC_PATH_MAX], sizes[64];
+	const char *s = NULL;
+	struct teeu_buf b;
+	size_t n;
+	int r;
+
+	if ((r = teeu_doc_get_string(obj, path, key, required, &s, err)) != 0 || s == NULL)
+		return r;
+	teeu_doc_path_key(full, path, key);
+	n = strlen(s);
+	if (alt_size != 0)
+		snprintf(sizes, sizeof(sizes), "%zu or %zu hexadecimal digits (%zu or %zu bytes)",
+		         2 * size, 2 * alt_size, size, alt_size);
+	else
+		snprintf(sizes, sizeof(sizes), "%zu hexadecimal digits (%zu bytes)", 2 * size,
+		         size);
+	if (n != 2 * size && (alt_size == 0 || n != 2 * alt_size))
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "%s: expected %s, found %zu characters", full, sizes, n);
+	teeu_buf_init(&b, s, n);
+	for (size_t i = 0; i < n / 2; i++)
+		if (teeu_buf_get_hex(&b, out + i, 1) != 0)
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "%s: characters %zu-%zu are not two hexadecimal digits "
+			                    "(expected %s)",
+			                    full, 2 * i + 1, 2 * i + 2, sizes);
+	*out_size = n / 2;
+	return 0;
+}

@@ -61,6 +61,13 @@ int teeu_doc_get_array(const json_t *obj, const char *path, const char *key, int
 int teeu_doc_get_object(const json_t *obj, const char *path, const char *key, int required,
                         const json_t **out, struct teeu_err *err) TEEU_MUST_CHECK;
 
+/* A string of hex digits (either case) decoded into out: exactly 2*size
+ * digits, or 2*alt_size when alt_size is not 0. *out_size receives the
+ * decoded size. Decoding goes through struct teeu_buf. */
+int teeu_doc_get_hex(const json_t *obj, const char *path, const char *key, int required,
+                     size_t size, size_t alt_size, uint8_t *out, size_t *out_size,
+                     struct teeu_err *err) TEEU_MUST_CHECK;
+
 /* The JSON type of v in words ("a string", "an integer", ...), for errors. */
 const char *teeu_doc_type_name(const json_t *v);
 

@@ -31,6 +31,8 @@ int teeu_file_read(const char *path, size_t max_size, uint8_t **out, size_t *siz
 	if (f == NULL)
 		return teeu_err_set(err, errno == ENOENT ? TEEU_ERR_NOT_FOUND : TEEU_ERR_IO,
 		                    "%s: cannot open: %s", path, strerror(errno));
+	/* Reads go straight into buf (often a key): no copy left in a stdio buffer. */
+	setvbuf(f, NULL, _IONBF, 0);
 	for (;;) {
 		if (len == cap) {
 			size_t want = cap == 0 ? 4096 : cap * 2;
@@ -142,6 +144,9 @@ int teeu_file_out_open(const char *path, unsigned mode, int overwrite, struct te
 		teeu_file_out_abort(f);
 		return teeu_err_set(err, TEEU_ERR_IO, "%s: %s", path, strerror(e));
 	}
+	/* Owner-only files hold secrets: unbuffered, so no copy lingers in stdio. */
+	if ((mode & 077) == 0)
+		setvbuf(f->stream, NULL, _IONBF, 0);
 	*out = f;
 	return 0;
 }

@@ -211,15 +211,23 @@ static int header_encode(const struct teeu_object_info *info, struct object_keys
 }
 
 /* Parse a header (spec steps 1-3) from b into info; *hdr points at its bytes. */
-static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, const uint8_t **hdr,
-                        size_t *hdr_size, struct teeu_err *err)
+/* A parsed header: where its parts are, as handed out by the reader. */
+struct header_view {
+	const uint8_t *bytes; /* all size bytes */
+	size_t size;
+	const uint8_t *commitment; /* 32 bytes */
+	const uint8_t *mac;        /* 32 bytes, over the size - 32 bytes before it */
+};
+
+static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, struct header_view *hv,
+                        struct teeu_err *err)
 {
 	struct teeu_object_info v;
 	struct teeu_buf start = *b;
 	uint8_t magic[8], owner_size;
 	uint16_t version, algorithm, reserved;
 	uint32_t header_size;
-	const uint8_t *owner;
+	const uint8_t *owner, *commitment, *mac;
 	memset(&v, 0, sizeof(v));
 	if (teeu_buf_remaining(b) < HEADER_FIXED || teeu_buf_get_bytes(b, magic, 8) != 0 ||
 	    memcmp(magic, k_magic, 8) != 0)
@@ -252,7 +260,8 @@ static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, const
 		        err, TEEU_ERR_MALFORMED,
 		        "object header: header_size %u, expected %u for a %u-byte owner",
 		        header_size, HEADER_FIXED + owner_size + HEADER_TAIL, owner_size);
-	if (teeu_buf_get_ptr(b, owner_size, &owner) != 0 || teeu_buf_skip(b, HEADER_TAIL) != 0)
+	if (teeu_buf_get_ptr(b, owner_size, &owner) != 0 ||
+	    teeu_buf_get_ptr(b, 32, &commitment) != 0 || teeu_buf_get_ptr(b, 32, &mac) != 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
 		                    "object header: input ends inside the %u-byte header",
 		                    header_size);
@@ -279,22 +288,23 @@ static int header_parse(struct teeu_buf *b, struct teeu_object_info *info, const
 		                    TEEU_OBJECT_OWNER_MAX);
 
 	*info = v;
-	*hdr_size = header_size;
-	return teeu_buf_get_ptr(&start, header_size, hdr);
+	hv->size = header_size;
+	hv->commitment = commitment;
+	hv->mac = mac;
+	return teeu_buf_get_ptr(&start, header_size, &hv->bytes);
 }
 
 /* Spec steps 4-5: the key commitment, then the MAC; sets k->header_hash. */
-static int header_authenticate(const struct teeu_data_key *key, const uint8_t *hdr, size_t hdr_size,
+static int header_authenticate(const struct teeu_data_key *key, const struct header_view *hv,
                                const struct teeu_object_info *info, struct object_keys *k,
                                struct teeu_err *err)
 {
 	uint8_t mac[TEEU_SHA256_SIZE];
-	size_t mac_at = hdr_size - 32;
 	int r;
 
 	if ((r = keys_derive(key, info->id, k)) != 0)
 		return teeu_err_set(err, r, "cannot derive the object keys");
-	if (teeu_ct_equal(k->commitment, hdr + mac_at - 32, 32) != 0) {
+	if (teeu_ct_equal(k->commitment, hv->commitment, 32) != 0) {
 		char id[TEEU_OBJECT_ID_HEX_SIZE];
 		teeu_object_id_to_hex(info->id, id);
 		return teeu_err_set(err, TEEU_ERR_WRONG_KEY,
@@ -302,22 +312,25 @@ static int header_authenticate(const struct teeu_data_key *key, const uint8_t *h
 		                    "differs)",
 		                    id);
 	}
-	if ((r = teeu_hmac_sha256(k->mac_key, 32, hdr, mac_at, mac)) != 0)
+	if ((r = teeu_hmac_sha256(k->mac_key, 32, hv->bytes, hv->size - 32, mac)) != 0)
 		return teeu_err_set(err, r, "cannot compute the header MAC");
-	if (teeu_ct_equal(mac, hdr + mac_at, 32) != 0)
+	if (teeu_ct_equal(mac, hv->mac, 32) != 0)
 		return teeu_err_set(
 		        err, TEEU_ERR_HEADER_TAMPERED,
 		        "object header was modified after sealing (header MAC differs)");
-	return teeu_sha256(hdr, hdr_size, k->header_hash);
+	return teeu_sha256(hv->bytes, hv->size, k->header_hash);
 }
 
 int teeu_object_read_header(const uint8_t *data, size_t size, struct teeu_object_info *info,
                             size_t *header_size, struct teeu_err *err)
 {
+	struct header_view hv;
 	struct teeu_buf b;
-	const uint8_t *hdr;
+	int r;
 	teeu_buf_init(&b, data, size);
-	return header_parse(&b, info, &hdr, header_size, err);
+	if ((r = header_parse(&b, info, &hv, err)) == 0)
+		*header_size = hv.size;
+	return r;
 }
 
 int teeu_object_sealed_size(const struct teeu_object_info *info, uint64_t plaintext_size,
@@ -497,14 +510,15 @@ int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, si
 	struct object_keys k;
 	struct teeu_buf b;
 	struct chunk_head h;
-	const uint8_t *hdr, *raw, *body;
-	size_t hdr_size, total = 0;
+	struct header_view hv;
+	const uint8_t *raw, *body;
+	size_t total = 0;
 	int r;
 
 	memset(&k, 0, sizeof(k));
 	teeu_buf_init(&b, obj, obj_size);
-	if ((r = header_parse(&b, &info, &hdr, &hdr_size, err)) != 0 ||
-	    (r = header_authenticate(key, hdr, hdr_size, &info, &k, err)) != 0)
+	if ((r = header_parse(&b, &info, &hv, err)) != 0 ||
+	    (r = header_authenticate(key, &hv, &info, &k, err)) != 0)
 		goto out;
 	for (uint64_t i = 0;; i++) {
 		if (teeu_buf_remaining(&b) == 0) {
@@ -646,9 +660,9 @@ int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, vo
 	struct object_keys k;
 	struct chunk_head h;
 	struct teeu_buf b;
-	const uint8_t *hdr_ptr;
-	uint8_t *body = NULL;
-	size_t got, hdr_size, body_cap = 0;
+	struct header_view hv;
+	uint8_t *body = NULL, owner_size;
+	size_t got, body_cap = 0;
 	uint64_t total = 0;
 	int r;
 
@@ -656,15 +670,17 @@ int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, vo
 	/* The fixed part tells the owner's size, and so the header's. */
 	if ((r = read_full(rd, rctx, hdr, HEADER_FIXED, &got, err)) != 0)
 		goto out;
-	if (got == HEADER_FIXED && hdr[48] <= TEEU_OBJECT_OWNER_MAX) {
-		size_t rest = (size_t)hdr[48] + HEADER_TAIL, more;
+	teeu_buf_init(&b, hdr, got);
+	if (teeu_buf_skip(&b, HEADER_FIXED - 1) == 0 && teeu_buf_get_u8(&b, &owner_size) == 0 &&
+	    owner_size <= TEEU_OBJECT_OWNER_MAX) {
+		size_t rest = (size_t)owner_size + HEADER_TAIL, more;
 		if ((r = read_full(rd, rctx, hdr + HEADER_FIXED, rest, &more, err)) != 0)
 			goto out;
 		got += more;
 	}
 	teeu_buf_init(&b, hdr, got);
-	if ((r = header_parse(&b, &info, &hdr_ptr, &hdr_size, err)) != 0 ||
-	    (r = header_authenticate(key, hdr_ptr, hdr_size, &info, &k, err)) != 0)
+	if ((r = header_parse(&b, &info, &hv, err)) != 0 ||
+	    (r = header_authenticate(key, &hv, &info, &k, err)) != 0)
 		goto out;
 	body_cap = (size_t)info.chunk_size + TEEU_GCM_TAG_SIZE;
 	if ((body = malloc(body_cap)) == NULL) {

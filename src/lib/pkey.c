@@ -126,13 +126,20 @@ static int classify(EVP_PKEY *pkey, int has_private, struct teeu_key **out, stru
 	return 0;
 }
 
+/* Whether needle occurs in the size bytes at data (read with the cursor). */
 static int contains(const void *data, size_t size, const char *needle)
 {
 	size_t n = strlen(needle);
-	const uint8_t *p = data;
-	for (size_t i = 0; i + n <= size; i++)
-		if (memcmp(p + i, needle, n) == 0)
+	const uint8_t *at;
+	struct teeu_buf b;
+	teeu_buf_init(&b, data, size);
+	while (teeu_buf_remaining(&b) >= n) {
+		struct teeu_buf probe = b;
+		if (teeu_buf_get_ptr(&probe, n, &at) == 0 && memcmp(at, needle, n) == 0)
 			return 1;
+		if (teeu_buf_skip(&b, 1) != 0)
+			break;
+	}
 	return 0;
 }
 

@@ -145,24 +145,11 @@ static int get_names(const json_t *obj, const char *key, int required, int funcs
 static int get_hex(const json_t *obj, const char *path, const char *key, int required, size_t size,
                    uint8_t *out, size_t *out_size, struct teeu_err *err)
 {
-	char full[TEEU_DOC_PATH_MAX];
-	const char *s = NULL;
-	struct teeu_buf b;
-	int r;
-
-	if ((r = teeu_doc_get_string(obj, path, key, required, &s, err)) != 0 || s == NULL)
-		return r;
-	teeu_doc_path_key(full, path, key);
-	teeu_buf_init(&b, s, strlen(s));
-	if (strlen(s) != 2 * size || teeu_buf_get_hex(&b, out, size) != 0)
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-		                    "%s: expected %zu hexadecimal digits (%zu bytes), found %zu "
-		                    "characters%s",
-		                    full, 2 * size, size, strlen(s),
-		                    strlen(s) == 2 * size ? " with a non-hex digit" : "");
-	if (out_size != NULL)
-		*out_size = size;
-	return 0;
+	size_t got = 0;
+	int r = teeu_doc_get_hex(obj, path, key, required, size, 0, out, &got, err);
+	if (r == 0 && out_size != NULL && got > 0)
+		*out_size = got;
+	return r;
 }
 
 static int get_tcb(const json_t *entry, const char *path, struct tee_rule *t, struct teeu_err *err)

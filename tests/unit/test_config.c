@@ -522,7 +522,7 @@ static void test_measurement(void **state)
 	            MINI_PARTIES
 	            "self_party: bob\nauth_manager_config: {host: h, measurement: abc}\n",
 	            0, TEEU_ERR_MALFORMED,
-	            "auth_manager_config.measurement:", "expected 64 or 96 hex digits",
+	            "auth_manager_config.measurement:", "expected 64 or 96 hexadecimal digits",
 	            "found 3 characters");
 	expect_fail(fx,
 	            MINI_PARTIES "self_party: bob\nteeu: {party: bob, mr_enclave: "
@@ -532,7 +532,8 @@ static void test_measurement(void **state)
 	            MINI_PARTIES
 	            "self_party: bob\nteeu: {party: bob, mr_enclave: "
 	            "abcdefg123456789abcdef0123456789abcdef0123456789abcdef0123456789}\n",
-	            0, TEEU_ERR_MALFORMED, "teeu.mr_enclave: character 7 is not a hex digit");
+	            0, TEEU_ERR_MALFORMED,
+	            "teeu.mr_enclave: characters 7-8 are not two hexadecimal digits");
 	/* A number is not a measurement. */
 	expect_fail(fx, MINI_PARTIES "self_party: bob\nteeu: {party: bob, measurement: 1234}\n", 0,
 	            TEEU_ERR_MALFORMED, "teeu.measurement: expected a string, found an integer");
