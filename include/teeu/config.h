@@ -75,6 +75,20 @@ const char *teeu_config_teeu_measurement(const struct teeu_config *cfg);
 /* tee_simulation (default false). */
 int teeu_config_tee_simulation(const struct teeu_config *cfg);
 
+/* The settings file of a TEEU daemon (teeu-authmanager --config, and the
+ * worker's): every key is the long option of the same name with '-'
+ * written '_'. Paths are resolved against the file's directory. Absent keys
+ * are NULL / 0. Format: docs/CONFIG.md, "Daemon settings". */
+struct teeu_service_config {
+	char *listen, *data_dir, *tls_cert, *tls_key, *parties, *auth_manager, *party;
+	int simulation, no_tls;
+	int64_t session_ttl;
+	unsigned threads;
+};
+int teeu_config_service_load(const char *path, struct teeu_service_config **out,
+                             struct teeu_err *err) TEEU_MUST_CHECK;
+void teeu_config_service_free(struct teeu_service_config *cfg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -57,6 +57,16 @@ int teeu_sha256(const void *data, size_t size, uint8_t out[TEEU_SHA256_SIZE]) TE
 /* Lowercase hex of size bytes into out, which must hold 2*size+1 bytes. */
 void teeu_hex_encode(const void *data, size_t size, char *out);
 
+/* A data key sealed under another 256-bit key (AES-256-GCM, random nonce,
+ * `context` as associated data): how the AuthManager stores keys at rest. */
+#define TEEU_DATA_KEY_SEALED_SIZE (12 + TEEU_DATA_KEY_SIZE + 16)
+int teeu_data_key_seal(const struct teeu_data_key *kek, const struct teeu_data_key *key,
+                       const char *context,
+                       uint8_t out[TEEU_DATA_KEY_SEALED_SIZE]) TEEU_MUST_CHECK;
+int teeu_data_key_open(const struct teeu_data_key *kek, const uint8_t *in, size_t size,
+                       const char *context, struct teeu_data_key *out,
+                       struct teeu_err *err) TEEU_MUST_CHECK;
+
 #ifdef __cplusplus
 }
 #endif

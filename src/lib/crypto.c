@@ -231,3 +231,45 @@ int teeu_gcm_open(struct teeu_gcm *gcm, const uint8_t nonce[TEEU_GCM_NONCE_SIZE]
 	}
 	return 0;
 }
+
+/* A data key under a key-encryption key: nonce || ciphertext || tag, the
+ * context as associated data, so a stored key cannot be moved to another
+ * object's row. */
+int teeu_data_key_seal(const struct teeu_data_key *kek, const struct teeu_data_key *key,
+                       const char *context, uint8_t out[TEEU_DATA_KEY_SEALED_SIZE])
+{
+	struct teeu_gcm *gcm = NULL;
+	int r;
+	if ((r = teeu_random_bytes(out, TEEU_GCM_NONCE_SIZE)) != 0)
+		return r;
+	if ((r = teeu_gcm_new(kek->bytes, &gcm)) != 0)
+		return r;
+	r = teeu_gcm_seal(gcm, out, (const uint8_t *)context, strlen(context), key->bytes,
+	                  TEEU_DATA_KEY_SIZE, out + TEEU_GCM_NONCE_SIZE,
+	                  out + TEEU_GCM_NONCE_SIZE + TEEU_DATA_KEY_SIZE);
+	teeu_gcm_free(gcm);
+	return r;
+}
+
+int teeu_data_key_open(const struct teeu_data_key *kek, const uint8_t *in, size_t size,
+                       const char *context, struct teeu_data_key *out, struct teeu_err *err)
+{
+	struct teeu_gcm *gcm = NULL;
+	int r;
+	if (size != TEEU_DATA_KEY_SEALED_SIZE)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED, "sealed key: %zu bytes, expected %d",
+		                    size, TEEU_DATA_KEY_SEALED_SIZE);
+	if ((r = teeu_gcm_new(kek->bytes, &gcm)) != 0)
+		return teeu_err_set(err, r, "cannot set up AES-256-GCM");
+	r = teeu_gcm_open(gcm, in, (const uint8_t *)context, strlen(context),
+	                  in + TEEU_GCM_NONCE_SIZE, TEEU_DATA_KEY_SIZE,
+	                  in + TEEU_GCM_NONCE_SIZE + TEEU_DATA_KEY_SIZE, out->bytes);
+	teeu_gcm_free(gcm);
+	if (r != 0) {
+		teeu_data_key_cleanse(out);
+		return teeu_err_set(err, TEEU_ERR_AUTH_FAILED,
+		                    "sealed key does not open under this key and context '%s'",
+		                    context);
+	}
+	return 0;
+}

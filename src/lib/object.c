@@ -333,6 +333,24 @@ int teeu_object_read_header(const uint8_t *data, size_t size, struct teeu_object
 	return r;
 }
 
+int teeu_object_check_header(const uint8_t *data, size_t size, const struct teeu_data_key *key,
+                              struct teeu_object_info *info, size_t *header_size,
+                              struct teeu_err *err)
+{
+	struct object_keys k = {0};
+	struct header_view hv;
+	struct teeu_buf b;
+	int r;
+	teeu_buf_init(&b, data, size);
+	if ((r = header_parse(&b, info, &hv, err)) != 0)
+		return r;
+	r = header_authenticate(key, &hv, info, &k, err);
+	keys_clear(&k);
+	if (r == 0 && header_size)
+		*header_size = hv.size;
+	return r;
+}
+
 int teeu_object_sealed_size(const struct teeu_object_info *info, uint64_t plaintext_size,
                             uint64_t *out)
 {
