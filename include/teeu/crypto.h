@@ -57,6 +57,14 @@ int teeu_sha256(const void *data, size_t size, uint8_t out[TEEU_SHA256_SIZE]) TE
 /* Lowercase hex of size bytes into out, which must hold 2*size+1 bytes. */
 void teeu_hex_encode(const void *data, size_t size, char *out);
 
+/* Incremental SHA-256, for data hashed in pieces (files read in chunks).
+ * teeu_sha256_end writes the digest when out is not NULL and always frees
+ * the context (pass out = NULL to abandon it). */
+struct teeu_sha256_ctx;
+int teeu_sha256_begin(struct teeu_sha256_ctx **out) TEEU_MUST_CHECK;
+int teeu_sha256_add(struct teeu_sha256_ctx *c, const void *data, size_t size) TEEU_MUST_CHECK;
+int teeu_sha256_end(struct teeu_sha256_ctx *c, uint8_t out[TEEU_SHA256_SIZE]);
+
 /* A data key sealed under another 256-bit key (AES-256-GCM, random nonce,
  * `context` as associated data): how the AuthManager stores keys at rest. */
 #define TEEU_DATA_KEY_SEALED_SIZE (12 + TEEU_DATA_KEY_SIZE + 16)

@@ -192,10 +192,8 @@ int api_party_register(struct am_req *rq)
 			             "key being registered",
 			             name);
 		teeu_key_free(key);
-		return am_reply_error(rq, err.code == TEEU_ERR_MALFORMED ? 400 : 401,
-		                      err.code == TEEU_ERR_MALFORMED ? "bad_request"
-		                                                     : "unauthenticated",
-		                      teeu_err_message(&err), NULL, NULL);
+		return am_reply_error(rq, 401, "unauthenticated", teeu_err_message(&err), NULL,
+		                      NULL);
 	}
 	rq->party = name;
 	if (key_fingerprint_hex(key, p.fingerprint, &err) != 0 ||

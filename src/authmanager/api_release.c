@@ -207,13 +207,14 @@ static int check_object(sqlite3 *db, struct release *rl, const char *id, int wan
 	task.recipients = rl->t->recipients;
 	task.recipient_count = rl->t->def.recipient_count;
 	task.approved = approved;
-	if ((r = teeu_policy_evaluate(policy, &rl->session->claims, &task, rl->now, uses, &d)) !=
-	    0) {
-		teeu_err_set(err, r, "policy evaluation failed for object %s", id);
-		goto out;
-	}
-	if (d.rule != TEEU_RULE_NONE)
+	memset(&d, 0, sizeof(d));
+	r = teeu_policy_evaluate(policy, &rl->session->claims, &task, rl->now, uses, &d);
+	if (r == TEEU_ERR_DENIED && d.rule != TEEU_RULE_NONE) {
 		deny(rl, id, teeu_policy_rule_name(d.rule), "object %s: %s", d.reason);
+		r = 0;
+	} else if (r != 0) {
+		teeu_err_set(err, r, "policy evaluation failed for object %s", id);
+	}
 out:
 	teeu_policy_free(policy);
 	sqlite3_finalize(st);

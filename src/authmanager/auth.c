@@ -215,9 +215,17 @@ fail:
 
 static int unauthenticated(struct am_req *rq, const struct teeu_err *err)
 {
-	int status = err->code == TEEU_ERR_MALFORMED ? 400 : 401;
-	return am_reply_error(rq, status, status == 400 ? "bad_request" : "unauthenticated",
-	                      teeu_err_message(err), NULL, NULL);
+	return am_reply_error(rq, 401, "unauthenticated", teeu_err_message(err), NULL, NULL);
+}
+
+struct nonce_only {
+	const struct teeu_reqsig *sig;
+};
+
+static int nonce_step(sqlite3 *db, void *arg, struct teeu_err *err)
+{
+	struct nonce_only *n = arg;
+	return auth_consume_nonce(db, n->sig, am_now(), err);
 }
 
 int auth_request(struct am_req *rq, int allow_party, int allow_session)
@@ -230,11 +238,8 @@ int auth_request(struct am_req *rq, int allow_party, int allow_session)
 
 	if ((r = teeu_reqsig_parse(&rq->sig, party, session, mg_get_header(rq->conn, "TEEU-Timestamp"),
 	                           mg_get_header(rq->conn, "TEEU-Nonce"),
-	                           mg_get_header(rq->conn, "TEEU-Signature"), am_now(), &err)) != 0) {
-		if (r == TEEU_ERR_MALFORMED && !party && !session)
-			err.code = TEEU_ERR_AUTH_FAILED; /* unsigned request: 401 */
+	                           mg_get_header(rq->conn, "TEEU-Signature"), am_now(), &err)) != 0)
 		return unauthenticated(rq, &err);
-	}
 	if (party && !allow_party) {
 		teeu_err_set(&err, TEEU_ERR_AUTH_FAILED,
 		             "this endpoint must be signed by an attested worker session "
@@ -277,6 +282,14 @@ int auth_request(struct am_req *rq, int allow_party, int allow_session)
 	                            rq->body_size, &err)) != 0)
 		return unauthenticated(rq, &err);
 	rq->signer_key = key;
+	/* Reads change nothing else, so their nonce is recorded on its own; a
+	 * write records it in its own step, atomically with its effect. */
+	if (strcmp(rq->method, "GET") == 0) {
+		struct nonce_only n = {&rq->sig};
+		if ((r = store_run(rq->am->store, nonce_step, &n, &err)) != 0)
+			return r == TEEU_ERR_AUTH_FAILED ? unauthenticated(rq, &err)
+			                                 : am_reply_err(rq, &err);
+	}
 	rq->authenticated = 1;
 	return 0;
 }

@@ -3,9 +3,10 @@
  * One handler takes every request: it refuses oversized bodies before
  * reading them, reads the body into memory (bounded), routes on method and
  * path, and guarantees exactly one JSON reply and one log line per request.
- * Paths are matched on the percent-decoded path as written by the client
- * (not CivetWeb's "cleaned" one, which would turn ../ tricks into another
- * valid path); ids in paths are validated by the endpoints before any use.
+ * Paths are matched exactly as the client wrote them: CivetWeb is told not
+ * to decode them (a '%' is refused) nor to "clean" them (which would turn
+ * ../ tricks into another valid path); ids in paths are validated before
+ * any use.
  * Log lines carry method, path, status, signer and duration: never bodies,
  * keys or signatures.
  */
@@ -292,6 +293,13 @@ static int handle(struct mg_connection *conn, void *cbdata)
 		goto out;
 	}
 	snprintf(rq.path, sizeof(rq.path), "%s", raw);
+	if (strchr(raw, '%') != NULL) {
+		am_reply_error(&rq, 400, "bad_request",
+		               "percent-encoded path: TEEU paths hold only ids and names, which never "
+		               "need encoding",
+		               NULL, NULL);
+		goto out;
+	}
 	snprintf(rq.target, sizeof(rq.target), "%s%s%s", raw, rq.query ? "?" : "",
 	         rq.query ? rq.query : "");
 	if (read_body(&rq, ri->content_length) != 0)
@@ -330,6 +338,10 @@ int am_server_start(struct am *am, struct teeu_err *err)
 	options[i++] = ports;
 	options[i++] = "num_threads";
 	options[i++] = threads;
+	/* Paths arrive undecoded: TEEU paths never need percent-encoding, so
+	 * a '%' is refused (400) rather than decoded into '/' or NUL. */
+	options[i++] = "decode_url";
+	options[i++] = "no";
 	options[i++] = "enable_keep_alive";
 	options[i++] = "yes";
 	options[i++] = "request_timeout_ms";

@@ -273,3 +273,42 @@ int teeu_data_key_open(const struct teeu_data_key *kek, const uint8_t *in, size_
 	}
 	return 0;
 }
+
+struct teeu_sha256_ctx {
+	EVP_MD_CTX *md;
+};
+
+int teeu_sha256_begin(struct teeu_sha256_ctx **out)
+{
+	struct teeu_sha256_ctx *c = calloc(1, sizeof(*c));
+	*out = NULL;
+	if (!c)
+		return TEEU_ERR_NOMEM;
+	if ((c->md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(c->md);
+		free(c);
+		return TEEU_ERR_CRYPTO;
+	}
+	*out = c;
+	return 0;
+}
+
+int teeu_sha256_add(struct teeu_sha256_ctx *c, const void *data, size_t size)
+{
+	if (size == 0)
+		return 0;
+	return EVP_DigestUpdate(c->md, data, size) == 1 ? 0 : TEEU_ERR_CRYPTO;
+}
+
+int teeu_sha256_end(struct teeu_sha256_ctx *c, uint8_t out[TEEU_SHA256_SIZE])
+{
+	int r = 0;
+	if (!c)
+		return out ? TEEU_ERR_INTERNAL : 0;
+	if (out && EVP_DigestFinal_ex(c->md, out, NULL) != 1)
+		r = TEEU_ERR_CRYPTO;
+	EVP_MD_CTX_free(c->md);
+	free(c);
+	return r;
+}
