@@ -95,8 +95,8 @@ int teeu_client_set_signer(struct teeu_client *c, int signer_kind, const char *n
  * a 2xx whose body is not JSON is TEEU_ERR_MALFORMED.
  *
  * status and response may be NULL. Caller json_decref()s *response. */
-int teeu_client_request(struct teeu_client *c, const char *method, const char *target,
-                        json_t *body, int sign, long *status, json_t **response,
+int teeu_client_request(struct teeu_client *c, const char *method, const char *target, json_t *body,
+                        int sign, long *status, json_t **response,
                         struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* The same with raw body bytes (any content, e.g. malformed JSON) and the

@@ -69,8 +69,7 @@ int teeu_sha256_end(struct teeu_sha256_ctx *c, uint8_t out[TEEU_SHA256_SIZE]);
  * `context` as associated data): how the AuthManager stores keys at rest. */
 #define TEEU_DATA_KEY_SEALED_SIZE (12 + TEEU_DATA_KEY_SIZE + 16)
 int teeu_data_key_seal(const struct teeu_data_key *kek, const struct teeu_data_key *key,
-                       const char *context,
-                       uint8_t out[TEEU_DATA_KEY_SEALED_SIZE]) TEEU_MUST_CHECK;
+                       const char *context, uint8_t out[TEEU_DATA_KEY_SEALED_SIZE]) TEEU_MUST_CHECK;
 int teeu_data_key_open(const struct teeu_data_key *kek, const uint8_t *in, size_t size,
                        const char *context, struct teeu_data_key *out,
                        struct teeu_err *err) TEEU_MUST_CHECK;

@@ -121,8 +121,8 @@ int teeu_object_read_header(const uint8_t *data, size_t size, struct teeu_object
  * and that the header is unmodified (MAC). What the AuthManager checks
  * before it accepts a key for an object it never sees the body of. */
 int teeu_object_check_header(const uint8_t *data, size_t size, const struct teeu_data_key *key,
-                              struct teeu_object_info *info, size_t *header_size,
-                              struct teeu_err *err) TEEU_MUST_CHECK;
+                             struct teeu_object_info *info, size_t *header_size,
+                             struct teeu_err *err) TEEU_MUST_CHECK;
 
 #ifdef __cplusplus
 }

@@ -53,13 +53,13 @@ int teeu_reqsig_sign(struct teeu_reqsig *rs, int signer_kind, const char *signer
  * missing header). Also checks the timestamp against `now`
  * (TEEU_ERR_DENIED "stale timestamp"). */
 int teeu_reqsig_parse(struct teeu_reqsig *rs, const char *party, const char *session,
-                      const char *timestamp, const char *nonce, const char *signature,
-                      int64_t now, struct teeu_err *err) TEEU_MUST_CHECK;
+                      const char *timestamp, const char *nonce, const char *signature, int64_t now,
+                      struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Server side, step 2: verify the signature with the signer's key. */
-int teeu_reqsig_verify(const struct teeu_reqsig *rs, const struct teeu_key *key,
-                       const char *method, const char *target, const void *body,
-                       size_t body_size, struct teeu_err *err) TEEU_MUST_CHECK;
+int teeu_reqsig_verify(const struct teeu_reqsig *rs, const struct teeu_key *key, const char *method,
+                       const char *target, const void *body, size_t body_size,
+                       struct teeu_err *err) TEEU_MUST_CHECK;
 
 #ifdef __cplusplus
 }

@@ -24,12 +24,12 @@
 #include "teeu/policy.h"
 #include "teeu/reqsig.h"
 
-#define AM_BODY_MAX         (1024 * 1024)
-#define AM_DEFAULT_PORT     "8835"
-#define AM_NONCE_TTL        (2 * TEEU_REQSIG_WINDOW)
-#define AM_CHALLENGE_TTL    60
-#define AM_AUDIT_PAGE_MAX   1000
-#define AM_PROOF_MAX        64
+#define AM_BODY_MAX       (1024 * 1024)
+#define AM_DEFAULT_PORT   "8835"
+#define AM_NONCE_TTL      (2 * TEEU_REQSIG_WINDOW)
+#define AM_CHALLENGE_TTL  60
+#define AM_AUDIT_PAGE_MAX 1000
+#define AM_PROOF_MAX      64
 
 struct store;
 struct mg_context;
@@ -70,8 +70,8 @@ struct am_cache_entry {
 
 struct am {
 	struct am_options opt;
-	struct teeu_key *identity;    /* EC P-256 key pair */
-	char *identity_pem;           /* public key PEM */
+	struct teeu_key *identity; /* EC P-256 key pair */
+	char *identity_pem;        /* public key PEM */
 	uint8_t identity_spki_sha256[32];
 	uint8_t tls_spki_sha256[32];
 	int has_tls;
@@ -122,9 +122,9 @@ struct am_req {
 	struct am *am;
 	struct mg_connection *conn;
 	const char *method;
-	char path[512];   /* decoded path, no query */
-	const char *query;    /* raw query string or NULL */
-	char target[1024];    /* path?query as sent: what is signed */
+	char path[512];    /* decoded path, no query */
+	const char *query; /* raw query string or NULL */
+	char target[1024]; /* path?query as sent: what is signed */
 	char *body;
 	size_t body_size;
 	json_t *json; /* body parsed, when the endpoint takes one */
@@ -132,8 +132,8 @@ struct am_req {
 	/* Authentication result */
 	struct teeu_reqsig sig;
 	int authenticated;
-	const char *party;               /* signer party name, or NULL */
-	struct am_session session;       /* copy, for session-signed requests */
+	const char *party;                 /* signer party name, or NULL */
+	struct am_session session;         /* copy, for session-signed requests */
 	const struct teeu_key *signer_key; /* borrowed from the cache (lives until exit) */
 	int is_session;
 
@@ -151,8 +151,7 @@ int am_reply_error(struct am_req *rq, int status, const char *code, const char *
                    const char *object, const char *rule);
 /* Map a libteeu error to its HTTP status and send it. */
 int am_reply_err(struct am_req *rq, const struct teeu_err *err);
-int am_reply_denied(struct am_req *rq, const char *object, const char *rule,
-                    const char *message);
+int am_reply_denied(struct am_req *rq, const char *object, const char *rule, const char *message);
 
 /* ---- auth.c ---- */
 /* Verify the request's signature headers (and the signer). On failure a

@@ -88,7 +88,8 @@ static int entries_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	int r;
 	if ((r = audit_size(db, &h->size, err)) != 0)
 		return r;
-	if ((r = db_prepare(db, "SELECT idx, entry FROM audit WHERE idx >= ? AND idx < ? ORDER BY idx",
+	if ((r = db_prepare(db,
+	                    "SELECT idx, entry FROM audit WHERE idx >= ? AND idx < ? ORDER BY idx",
 	                    &st, err)) != 0)
 		return r;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)h->start);
@@ -111,13 +112,13 @@ int api_audit_entries(struct am_req *rq)
 	if (query_u64(rq, "start", &h.start) != 0 || query_u64(rq, "count", &h.count) != 0 ||
 	    h.count == 0 || h.count > AM_AUDIT_PAGE_MAX || h.start > (1ull << 62))
 		return am_reply_error(rq, 400, "bad_request",
-		                      "query: expected start=INDEX&count=N with 1 <= N <= 1000", NULL,
-		                      NULL);
+		                      "query: expected start=INDEX&count=N with 1 <= N <= 1000",
+		                      NULL, NULL);
 	if (store_run(rq->am->store, entries_step, &h, &err) != 0)
 		return am_reply_err(rq, &err);
-	return am_reply(rq, 200,
-	                json_pack("{s:I, s:o}", "tree_size", (json_int_t)h.size, "entries",
-	                          h.entries));
+	return am_reply(
+	        rq, 200,
+	        json_pack("{s:I, s:o}", "tree_size", (json_int_t)h.size, "entries", h.entries));
 }
 
 static int object_step(sqlite3 *db, void *arg, struct teeu_err *err)
@@ -127,10 +128,11 @@ static int object_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	int r;
 	if ((r = head_step(db, arg, err)) != 0)
 		return r;
-	if ((r = db_prepare(db,
-	                    "SELECT a.idx, a.entry FROM audit_objects o JOIN audit a ON a.idx = o.idx"
-	                    " WHERE o.object=? ORDER BY a.idx",
-	                    &st, err)) != 0)
+	if ((r = db_prepare(
+	             db,
+	             "SELECT a.idx, a.entry FROM audit_objects o JOIN audit a ON a.idx = o.idx"
+	             " WHERE o.object=? ORDER BY a.idx",
+	             &st, err)) != 0)
 		return r;
 	sqlite3_bind_text(st, 1, h->object, -1, SQLITE_STATIC);
 	h->entries = json_array();
@@ -140,9 +142,9 @@ static int object_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		if ((r = audit_inclusion(db, idx, h->size, &proof, err)) != 0)
 			break;
 		json_array_append_new(h->entries,
-		                      json_pack("{s:I, s:s, s:o}", "index", (json_int_t)idx, "entry",
-		                                (const char *)sqlite3_column_text(st, 1), "proof",
-		                                proof));
+		                      json_pack("{s:I, s:s, s:o}", "index", (json_int_t)idx,
+		                                "entry", (const char *)sqlite3_column_text(st, 1),
+		                                "proof", proof));
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -157,8 +159,8 @@ int api_audit_object(struct am_req *rq, const char *id)
 	memset(&h, 0, sizeof(h));
 	if (id_from_hex(id, raw) != 0)
 		return am_reply_error(rq, 400, "bad_request",
-		                      "object id in the path: expected 32 lower-case hex digits", NULL,
-		                      NULL);
+		                      "object id in the path: expected 32 lower-case hex digits",
+		                      NULL, NULL);
 	h.object = id;
 	if (store_run(rq->am->store, object_step, &h, &err) != 0) {
 		json_decref(h.entries);
@@ -168,9 +170,9 @@ int api_audit_object(struct am_req *rq, const char *id)
 		json_decref(h.entries);
 		return am_reply_err(rq, &err);
 	}
-	return am_reply(rq, 200,
-	                json_pack("{s:s, s:o, s:o}", "object", id, "head", head, "entries",
-	                          h.entries));
+	return am_reply(
+	        rq, 200,
+	        json_pack("{s:s, s:o, s:o}", "object", id, "head", head, "entries", h.entries));
 }
 
 static int consistency_step(sqlite3 *db, void *arg, struct teeu_err *err)

@@ -61,8 +61,9 @@ int am_accept_object(struct am *am, json_t *item, struct am_new_object *o, struc
 	r = teeu_key_unwrap(am->identity, wrapped, wrapped_size, context, &key, err);
 	free(wrapped);
 	if (r != 0) {
-		teeu_err_prefix(err, "field 'wrapped_key' (must be wrapped to the AuthManager's key "
-		                     "with context %s)",
+		teeu_err_prefix(err,
+		                "field 'wrapped_key' (must be wrapped to the AuthManager's key "
+		                "with context %s)",
 		                context);
 		return r == TEEU_ERR_NOMEM ? r : TEEU_ERR_MALFORMED;
 	}
@@ -190,20 +191,19 @@ int api_object_register(struct am_req *rq)
 		return rq->status;
 	if (jcheck_keys(rq->json, keys, "body", &err) != 0 ||
 	    am_accept_object(rq->am, rq->json, &p.o, &err) != 0) {
-		r = err.code == TEEU_ERR_NOMEM ? am_reply_err(rq, &err)
-		                               : am_reply_error(rq, err.code == TEEU_ERR_TOO_LARGE
-		                                                        ? 413
-		                                                        : 400,
-		                                                err.code == TEEU_ERR_TOO_LARGE
-		                                                        ? "too_large"
-		                                                        : "bad_request",
-		                                                teeu_err_message(&err), NULL, NULL);
+		r = err.code == TEEU_ERR_NOMEM
+		            ? am_reply_err(rq, &err)
+		            : am_reply_error(rq, err.code == TEEU_ERR_TOO_LARGE ? 413 : 400,
+		                             err.code == TEEU_ERR_TOO_LARGE ? "too_large"
+		                                                            : "bad_request",
+		                             teeu_err_message(&err), NULL, NULL);
 		goto out;
 	}
 	if (strcmp(p.o.owner, rq->party) != 0) {
 		char msg[200];
-		snprintf(msg, sizeof(msg), "the object's header names '%s' as owner, but '%s' signed",
-		         p.o.owner, rq->party);
+		snprintf(msg, sizeof(msg),
+		         "the object's header names '%s' as owner, but '%s' signed", p.o.owner,
+		         rq->party);
 		r = am_reply_denied(rq, p.o.id_hex, "owner", msg);
 		goto out;
 	}
@@ -243,10 +243,11 @@ static int obj_get_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	struct obj_get *g = arg;
 	sqlite3_stmt *st = NULL;
 	int r;
-	if ((r = db_prepare(db,
-	                    "SELECT owner, kind, content_type, derived, lineage, task_digest, policy,"
-	                    " uses, revoked, created FROM objects WHERE id=?",
-	                    &st, err)) != 0)
+	if ((r = db_prepare(
+	             db,
+	             "SELECT owner, kind, content_type, derived, lineage, task_digest, policy,"
+	             " uses, revoked, created FROM objects WHERE id=?",
+	             &st, err)) != 0)
 		return r;
 	sqlite3_bind_text(st, 1, g->id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -259,7 +260,8 @@ static int obj_get_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		                   sqlite3_column_int(st, 3), "lineage",
 		                   lineage ? json_loads(lineage, 0, NULL) : json_array(),
 		                   "task_digest", digest ? json_string(digest) : json_null(),
-		                   "policy", json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL),
+		                   "policy",
+		                   json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL),
 		                   "uses", (json_int_t)sqlite3_column_int64(st, 7), "revoked",
 		                   sqlite3_column_int(st, 8), "created",
 		                   (json_int_t)sqlite3_column_int64(st, 9));
@@ -325,8 +327,8 @@ static int owns(sqlite3 *db, const char *id, const char *party, int *found, stru
 			json_array_foreach(lin, i, v)
 			{
 				sqlite3_stmt *o = NULL;
-				if (db_prepare(db, "SELECT 1 FROM objects WHERE id=? AND owner=?", &o,
-				               err) != 0)
+				if (db_prepare(db, "SELECT 1 FROM objects WHERE id=? AND owner=?",
+				               &o, err) != 0)
 					break;
 				sqlite3_bind_text(o, 1, json_string_value(v), -1, SQLITE_STATIC);
 				sqlite3_bind_text(o, 2, party, -1, SQLITE_STATIC);
@@ -518,13 +520,14 @@ static int reveal_check(sqlite3_stmt *st, struct reveal *p)
 	na = json_string_value(json_object_get(policy, "not_after"));
 	if (!listed) {
 		p->deny_rule = "recipients";
-		snprintf(p->reason, sizeof(p->reason),
-		         "party '%s' is not a recipient of object %s", p->party, p->id);
+		snprintf(p->reason, sizeof(p->reason), "party '%s' is not a recipient of object %s",
+		         p->party, p->id);
 	} else if (na) {
 		int64_t t;
 		if (teeu_time_parse(na, &t, NULL) != 0 || p->now > t) {
 			p->deny_rule = "not_after";
-			snprintf(p->reason, sizeof(p->reason), "object %s expired at %s", p->id, na);
+			snprintf(p->reason, sizeof(p->reason), "object %s expired at %s", p->id,
+			         na);
 		}
 	}
 	json_decref(policy);
@@ -603,8 +606,9 @@ int api_object_reveal(struct am_req *rq, const char *id)
 	if (r != 0)
 		return am_reply_err(rq, &err);
 	r = am_reply(rq, 200,
-	             json_pack("{s:s, s:o, s:I}", "id", id, "wrapped_key", jb64(wrapped, wrapped_size),
-	                       "audit_index", (json_int_t)p.audit_index));
+	             json_pack("{s:s, s:o, s:I}", "id", id, "wrapped_key",
+	                       jb64(wrapped, wrapped_size), "audit_index",
+	                       (json_int_t)p.audit_index));
 	free(wrapped);
 	return r;
 }

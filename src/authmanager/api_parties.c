@@ -36,14 +36,16 @@ int api_health(struct am_req *rq)
 	if (store_run(am->store, count_step, &c, &err) != 0)
 		return am_reply_err(rq, &err);
 	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I}", "service", "teeu-authmanager",
-	              "version", TEEU_VERSION, "mode", am->opt.simulation ? "simulation" : "hardware",
-	              "tee_type", am->opt.simulation ? "sim" : "none", "measurement",
-	              jhex(am->measurement, 32), "public_key_sha256",
-	              jhex(am->identity_spki_sha256, 32), "tree_size", (json_int_t)c.size);
+	              "version", TEEU_VERSION, "mode",
+	              am->opt.simulation ? "simulation" : "hardware", "tee_type",
+	              am->opt.simulation ? "sim" : "none", "measurement", jhex(am->measurement, 32),
+	              "public_key_sha256", jhex(am->identity_spki_sha256, 32), "tree_size",
+	              (json_int_t)c.size);
 	if (j && am->opt.simulation)
-		json_object_set_new(j, "warning",
-		                    json_string("SIMULATION MODE: no TEE protects this AuthManager; "
-		                                "never use it with real data"));
+		json_object_set_new(
+		        j, "warning",
+		        json_string("SIMULATION MODE: no TEE protects this AuthManager; "
+		                    "never use it with real data"));
 	return am_reply(rq, 200, j);
 }
 
@@ -60,8 +62,8 @@ int api_attestation(struct am_req *rq)
 	size_t ev_size = 0;
 	json_t *j;
 
-	if (!rq->query || mg_get_var(rq->query, strlen(rq->query), "nonce", nonce_hex,
-	                             sizeof(nonce_hex)) != 64 ||
+	if (!rq->query ||
+	    mg_get_var(rq->query, strlen(rq->query), "nonce", nonce_hex, sizeof(nonce_hex)) != 64 ||
 	    hex_decode_exact(nonce_hex, nonce, 32) != 0)
 		return am_reply_error(rq, 400, "bad_request",
 		                      "query parameter 'nonce': expected 64 lower-case hex digits",
@@ -69,7 +71,8 @@ int api_attestation(struct am_req *rq)
 	parts[0] = am->identity_spki_sha256;
 	parts[1] = am->has_tls ? am->tls_spki_sha256 : zero;
 	if (teeu_attest_report_data(TEEU_ATTEST_LABEL_AM, nonce, 32, parts, sizes, 2, rd) != 0)
-		return am_reply_error(rq, 500, "internal", "cannot compute report data", NULL, NULL);
+		return am_reply_error(rq, 500, "internal", "cannot compute report data", NULL,
+		                      NULL);
 	memset(&popts, 0, sizeof(popts));
 	popts.measurement = am->measurement;
 	if (teeu_evidence_collect(TEEU_TEE_SIM, &popts, rd, &ev, &ev_size, &err) != 0)
@@ -179,18 +182,19 @@ int api_party_register(struct am_req *rq)
 	/* Proof of possession: signed by this very key, as party `name`. */
 	party_hdr = mg_get_header(rq->conn, "TEEU-Party");
 	session_hdr = mg_get_header(rq->conn, "TEEU-Session");
-	if ((r = teeu_reqsig_parse(&rq->sig, party_hdr, session_hdr,
-	                           mg_get_header(rq->conn, "TEEU-Timestamp"),
-	                           mg_get_header(rq->conn, "TEEU-Nonce"),
-	                           mg_get_header(rq->conn, "TEEU-Signature"), am_now(), &err)) != 0 ||
+	if ((r = teeu_reqsig_parse(
+	             &rq->sig, party_hdr, session_hdr, mg_get_header(rq->conn, "TEEU-Timestamp"),
+	             mg_get_header(rq->conn, "TEEU-Nonce"),
+	             mg_get_header(rq->conn, "TEEU-Signature"), am_now(), &err)) != 0 ||
 	    !party_hdr || strcmp(party_hdr, name) != 0 ||
 	    teeu_reqsig_verify(&rq->sig, key, rq->method, rq->target, rq->body, rq->body_size,
 	                       &err) != 0) {
 		if (r == 0 && (!party_hdr || strcmp(party_hdr, name) != 0))
-			teeu_err_set(&err, TEEU_ERR_AUTH_FAILED,
-			             "registration must be signed as party '%s' (TEEU-Party) with the "
-			             "key being registered",
-			             name);
+			teeu_err_set(
+			        &err, TEEU_ERR_AUTH_FAILED,
+			        "registration must be signed as party '%s' (TEEU-Party) with the "
+			        "key being registered",
+			        name);
 		teeu_key_free(key);
 		return am_reply_error(rq, 401, "unauthenticated", teeu_err_message(&err), NULL,
 		                      NULL);

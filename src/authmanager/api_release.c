@@ -36,8 +36,8 @@ struct task_in {
 static int parse_task(json_t *task, const char *operator_party, struct task_in *t,
                       struct teeu_err *err)
 {
-	static const char *const keys[] = {"id", "function", "params", "inputs", "recipients",
-	                                   NULL};
+	static const char *const keys[] = {"id",     "function",   "params",
+	                                   "inputs", "recipients", NULL};
 	json_t *params, *inputs, *recipients, *v;
 	const char *function, *k;
 	size_t i;
@@ -82,10 +82,11 @@ static int parse_task(json_t *task, const char *operator_party, struct task_in *
 	json_array_foreach(inputs, i, v)
 	{
 		if (!json_is_string(v) || id_from_hex(json_string_value(v), t->inputs[i]) != 0)
-			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-			                    "task.inputs[%zu]: expected an object id (32 lower-case "
-			                    "hex digits)",
-			                    i);
+			return teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        "task.inputs[%zu]: expected an object id (32 lower-case "
+			        "hex digits)",
+			        i);
 		snprintf(t->input_hex[i], 33, "%s", json_string_value(v));
 	}
 	t->def.inputs = (const uint8_t(*)[TEEU_OBJECT_ID_SIZE])t->inputs;
@@ -260,11 +261,11 @@ static int release_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		teeu_memzero(rl->sealed, sizeof(rl->sealed));
 		rl->count = 0;
 		objs[0] = rl->deny_object;
-		entry = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "deny", "time",
-		                  (json_int_t)rl->now, "session", rl->session->id, "operator",
-		                  rl->session->operator_party, "task_digest", t->digest_hex,
-		                  "function", t->def.function, "object", rl->deny_object, "rule",
-		                  rl->deny_rule);
+		entry = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "deny",
+		                  "time", (json_int_t)rl->now, "session", rl->session->id,
+		                  "operator", rl->session->operator_party, "task_digest",
+		                  t->digest_hex, "function", t->def.function, "object",
+		                  rl->deny_object, "rule", rl->deny_rule);
 		r = audit_append(db, entry, objs, 1, &rl->audit_index, err);
 		json_decref(entry);
 		json_decref(ids);
@@ -272,7 +273,8 @@ static int release_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	}
 	for (i = 0; i < rl->count; i++) {
 		json_array_append_new(ids, json_string(rl->ids[i]));
-		if ((r = db_prepare(db, "UPDATE objects SET uses=uses+1 WHERE id=?", &st, err)) != 0)
+		if ((r = db_prepare(db, "UPDATE objects SET uses=uses+1 WHERE id=?", &st, err)) !=
+		    0)
 			break;
 		sqlite3_bind_text(st, 1, rl->ids[i], -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
@@ -283,10 +285,11 @@ static int release_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	}
 	if (r == 0) {
 		char *task_text = canonical_dump(t->task);
-		if ((r = db_prepare(db,
-		                    "INSERT OR IGNORE INTO releases(task_digest, session, task, created)"
-		                    " VALUES(?,?,?,?)",
-		                    &st, err)) == 0) {
+		if ((r = db_prepare(
+		             db,
+		             "INSERT OR IGNORE INTO releases(task_digest, session, task, created)"
+		             " VALUES(?,?,?,?)",
+		             &st, err)) == 0) {
 			sqlite3_bind_text(st, 1, t->digest_hex, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 2, rl->session->id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 3, task_text ? task_text : "{}", -1, SQLITE_STATIC);
@@ -350,16 +353,17 @@ int api_release(struct am_req *rq)
 		uint8_t *wrapped = NULL;
 		size_t wrapped_size = 0;
 		snprintf(context, sizeof(context), "teeu-stored-key:%s", rl->ids[i]);
-		if ((r = teeu_data_key_open(&rq->am->storage_key, rl->sealed[i], TEEU_DATA_KEY_SEALED_SIZE,
-		                            context, &key, &err)) != 0)
+		if ((r = teeu_data_key_open(&rq->am->storage_key, rl->sealed[i],
+		                            TEEU_DATA_KEY_SEALED_SIZE, context, &key, &err)) != 0)
 			break;
 		snprintf(context, sizeof(context), "teeu-release:%s:%s", t->digest_hex, rl->ids[i]);
 		r = teeu_key_wrap(rq->signer_key, &key, context, &wrapped, &wrapped_size, &err);
 		teeu_data_key_cleanse(&key);
 		if (r != 0)
 			break;
-		json_array_append_new(out_keys, json_pack("{s:s, s:o}", "id", rl->ids[i],
-		                                          "wrapped_key", jb64(wrapped, wrapped_size)));
+		json_array_append_new(out_keys,
+		                      json_pack("{s:s, s:o}", "id", rl->ids[i], "wrapped_key",
+		                                jb64(wrapped, wrapped_size)));
 		free(wrapped);
 	}
 	if (r != 0) {
@@ -446,7 +450,8 @@ static json_t *derive_policy(sqlite3 *db, json_t *task, json_t *own_recipients,
                              struct teeu_err *err)
 {
 	json_t *inputs = json_object_get(task, "inputs"), *v;
-	json_t *funcs = NULL, *tees = NULL, *recips = json_deep_copy(json_object_get(task, "recipients"));
+	json_t *funcs = NULL, *tees = NULL,
+	       *recips = json_deep_copy(json_object_get(task, "recipients"));
 	json_t *ops = NULL, *out;
 	const char *not_after = NULL;
 	int64_t na_t = 0;
@@ -584,7 +589,8 @@ static int outputs_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		sqlite3_bind_text(st, 4, teeu_content_type_name(p->o[i].content_type), -1,
 		                  SQLITE_STATIC);
 		sqlite3_bind_blob(st, 5, p->o[i].header, (int)p->o[i].header_size, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 6, p->o[i].sealed_key, TEEU_DATA_KEY_SEALED_SIZE, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 6, p->o[i].sealed_key, TEEU_DATA_KEY_SEALED_SIZE,
+		                  SQLITE_STATIC);
 		sqlite3_bind_text(st, 7, ptext ? ptext : "{}", -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 8, lineage_text ? lineage_text : "[]", -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 9, p->digest, -1, SQLITE_STATIC);
@@ -592,7 +598,8 @@ static int outputs_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			r = db_error(db, "register output", err);
 			if (r == TEEU_ERR_EXISTS)
-				teeu_err_set(err, r, "object %s is already registered", p->o[i].id_hex);
+				teeu_err_set(err, r, "object %s is already registered",
+				             p->o[i].id_hex);
 		}
 		sqlite3_finalize(st);
 		free(ptext);
@@ -602,8 +609,8 @@ static int outputs_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	if (r == 0) {
 		entry = json_pack("{s:s, s:I, s:s, s:s, s:s, s:O, s:O}", "type", "output_register",
 		                  "time", (json_int_t)p->now, "session", p->session->id, "operator",
-		                  p->session->operator_party, "task_digest", p->digest, "objects", ids,
-		                  "lineage", lineage);
+		                  p->session->operator_party, "task_digest", p->digest, "objects",
+		                  ids, "lineage", lineage);
 		r = audit_append(db, entry, objs, p->count, &p->audit_index, err);
 		json_decref(entry);
 	}
@@ -657,7 +664,8 @@ int api_outputs(struct am_req *rq)
 		    strcmp(p->o[i].owner, rq->session.operator_party) != 0) {
 			char msg[200];
 			snprintf(msg, sizeof(msg),
-			         "outputs[%zu]: an output must be a data object owned by the operator "
+			         "outputs[%zu]: an output must be a data object owned by the "
+			         "operator "
 			         "'%s'",
 			         i, rq->session.operator_party);
 			r = am_reply_denied(rq, p->o[i].id_hex, "owner", msg);

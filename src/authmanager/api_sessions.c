@@ -125,10 +125,11 @@ static int session_record_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	int r = 0;
 
 	if (s->verified) {
-		if ((r = db_prepare(db,
-		                    "INSERT INTO sessions(id, operator, public_key, claims, expires,"
-		                    " created) VALUES(?,?,?,?,?,?)",
-		                    &st, err)) != 0)
+		if ((r = db_prepare(
+		             db,
+		             "INSERT INTO sessions(id, operator, public_key, claims, expires,"
+		             " created) VALUES(?,?,?,?,?,?)",
+		             &st, err)) != 0)
 			return r;
 		sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, s->operator_party, -1, SQLITE_STATIC);
@@ -142,8 +143,8 @@ static int session_record_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		if (r != 0)
 			return r;
 		entry = json_pack("{s:s, s:I, s:s, s:s, s:o}", "type", "session_open", "time",
-		                  (json_int_t)s->now, "operator", s->operator_party, "session", s->id,
-		                  "claims", json_loads(s->claims, 0, NULL));
+		                  (json_int_t)s->now, "operator", s->operator_party, "session",
+		                  s->id, "claims", json_loads(s->claims, 0, NULL));
 	} else {
 		entry = json_pack("{s:s, s:I, s:s, s:s}", "type", "session_deny", "time",
 		                  (json_int_t)s->now, "operator", s->operator_party, "reason",
@@ -218,8 +219,8 @@ int api_session_open(struct am_req *rq)
 	} else if (res.claims.tee_type != tee_type) {
 		snprintf(s.problem, sizeof(s.problem), "evidence is %s, not the declared %s",
 		         teeu_tee_type_name(res.claims.tee_type), type_name);
-	} else if (teeu_attest_report_data(TEEU_ATTEST_LABEL_WORKER, nonce, 32, parts, &part_size, 1,
-	                                   rd) != 0 ||
+	} else if (teeu_attest_report_data(TEEU_ATTEST_LABEL_WORKER, nonce, 32, parts, &part_size,
+	                                   1, rd) != 0 ||
 	           teeu_ct_equal(rd, res.report_data, sizeof(rd)) != 0) {
 		snprintf(s.problem, sizeof(s.problem),
 		         "evidence report data does not bind this nonce and session public key");
@@ -244,8 +245,9 @@ int api_session_open(struct am_req *rq)
 	}
 	if (!s.verified) {
 		r = am_reply_error(rq, verr.code == TEEU_ERR_DENIED ? 403 : 400,
-		                   verr.code == TEEU_ERR_DENIED ? "denied" : "bad_request", s.problem,
-		                   NULL, verr.code == TEEU_ERR_DENIED ? "allow_tees" : NULL);
+		                   verr.code == TEEU_ERR_DENIED ? "denied" : "bad_request",
+		                   s.problem, NULL,
+		                   verr.code == TEEU_ERR_DENIED ? "allow_tees" : NULL);
 		goto out;
 	}
 	r = am_reply(rq, 201,

@@ -17,15 +17,18 @@ static int node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 {
 	sqlite3 *db = ctx;
 	sqlite3_stmt *st = NULL;
-	int r = TEEU_ERR_NOT_FOUND;
+	int r, rc;
 	if (sqlite3_prepare_v3(db, "SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", -1,
 	                       SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		return TEEU_ERR_IO;
 	sqlite3_bind_int(st, 1, (int)level);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
 		memcpy(out, sqlite3_column_blob(st, 0), 32);
 		r = 0;
+	} else {
+		r = rc == SQLITE_DONE || rc == SQLITE_ROW ? TEEU_ERR_NOT_FOUND : TEEU_ERR_IO;
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -77,7 +80,7 @@ int audit_append(sqlite3 *db, json_t *entry, const char *const *objects, size_t 
 		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
 	if ((r = teeu_merkle_leaf_hash(text, strlen(text), leaf)) != 0 ||
 	    (r = teeu_merkle_append(node_get, node_put, db, size, leaf, err)) != 0) {
-		teeu_err_set(err, r, "audit log: cannot extend the Merkle tree");
+		teeu_err_prefix(err, "audit log: cannot extend the Merkle tree");
 		goto out;
 	}
 	if ((r = db_prepare(db, "INSERT INTO audit(idx, entry) VALUES(?,?)", &st, err)) != 0)
@@ -89,7 +92,8 @@ int audit_append(sqlite3 *db, json_t *entry, const char *const *objects, size_t 
 	sqlite3_finalize(st);
 	st = NULL;
 	for (size_t i = 0; r == 0 && i < object_count; i++) {
-		if ((r = db_prepare(db, "INSERT OR IGNORE INTO audit_objects(object, idx) VALUES(?,?)",
+		if ((r = db_prepare(db,
+		                    "INSERT OR IGNORE INTO audit_objects(object, idx) VALUES(?,?)",
 		                    &st, err)) != 0)
 			break;
 		sqlite3_bind_text(st, 1, objects[i], -1, SQLITE_STATIC);

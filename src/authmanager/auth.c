@@ -236,7 +236,8 @@ int auth_request(struct am_req *rq, int allow_party, int allow_session)
 	struct teeu_key *key = NULL;
 	int r;
 
-	if ((r = teeu_reqsig_parse(&rq->sig, party, session, mg_get_header(rq->conn, "TEEU-Timestamp"),
+	if ((r = teeu_reqsig_parse(&rq->sig, party, session,
+	                           mg_get_header(rq->conn, "TEEU-Timestamp"),
 	                           mg_get_header(rq->conn, "TEEU-Nonce"),
 	                           mg_get_header(rq->conn, "TEEU-Signature"), am_now(), &err)) != 0)
 		return unauthenticated(rq, &err);
@@ -270,7 +271,8 @@ int auth_request(struct am_req *rq, int allow_party, int allow_session)
 		}
 		if (e->session->expires <= am_now()) {
 			teeu_err_set(&err, TEEU_ERR_AUTH_FAILED,
-			             "session %s expired: attest again (POST /v1/sessions)", session);
+			             "session %s expired: attest again (POST /v1/sessions)",
+			             session);
 			return unauthenticated(rq, &err);
 		}
 		key = e->key;
@@ -278,8 +280,8 @@ int auth_request(struct am_req *rq, int allow_party, int allow_session)
 		rq->session.key = NULL; /* borrowed from the cache via `key` */
 		rq->is_session = 1;
 	}
-	if ((r = teeu_reqsig_verify(&rq->sig, key, rq->method, rq->target, rq->body,
-	                            rq->body_size, &err)) != 0)
+	if ((r = teeu_reqsig_verify(&rq->sig, key, rq->method, rq->target, rq->body, rq->body_size,
+	                            &err)) != 0)
 		return unauthenticated(rq, &err);
 	rq->signer_key = key;
 	/* Reads change nothing else, so their nonce is recorded on its own; a

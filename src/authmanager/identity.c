@@ -91,8 +91,8 @@ static int load_or_create_storage_key(struct am *am, const char *path, struct te
 	if (access(path, F_OK) == 0) {
 		if ((r = teeu_file_read(path, TEEU_KEY_WRAPPED_MAX_SIZE, &blob, &size, err)) != 0)
 			return r;
-		r = teeu_key_unwrap(am->identity, blob, size, STORAGE_KEY_CONTEXT,
-		                    &am->storage_key, err);
+		r = teeu_key_unwrap(am->identity, blob, size, STORAGE_KEY_CONTEXT, &am->storage_key,
+		                    err);
 		teeu_file_free(blob, size);
 		if (r != 0)
 			teeu_err_prefix(err, "%s (was identity.pem replaced?)", path);

@@ -30,8 +30,8 @@ int jcheck_keys(json_t *obj, const char *const *allowed, const char *what, struc
 			if (strcmp(allowed[i], key) == 0)
 				break;
 		if (!allowed[i])
-			return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: unknown field '%.64s'", what,
-			                    key);
+			return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: unknown field '%.64s'",
+			                    what, key);
 	}
 	return 0;
 }
@@ -80,7 +80,8 @@ int jget_hex(json_t *obj, const char *key, uint8_t *out, size_t size, struct tee
 		return r;
 	if (strlen(s) != 2 * size || !is_lower_hex(s, 2 * size))
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-		                    "field '%s': expected %zu lower-case hex digits", key, 2 * size);
+		                    "field '%s': expected %zu lower-case hex digits", key,
+		                    2 * size);
 	return unhex(s, out, size);
 }
 

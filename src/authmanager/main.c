@@ -136,7 +136,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_THREADS:
 			if (parse_int(optarg, 2, 1024, &v) != 0) {
-				fprintf(stderr, "teeu-authmanager: --threads: expected 2 to 1024\n");
+				fprintf(stderr,
+				        "teeu-authmanager: --threads: expected 2 to 1024\n");
 				return 2;
 			}
 			cli.threads = (int)v;
@@ -144,9 +145,7 @@ int main(int argc, char **argv)
 		case OPT_PRINT_MEASUREMENT: cli.print_measurement = 1; break;
 		case OPT_QUIET: cli.quiet = 1; break;
 		case 'h': usage(stdout); return 0;
-		default:
-			fprintf(stderr, "Try 'teeu-authmanager --help'.\n");
-			return 2;
+		default: fprintf(stderr, "Try 'teeu-authmanager --help'.\n"); return 2;
 		}
 	}
 	if (optind < argc) {
@@ -190,15 +189,18 @@ int main(int argc, char **argv)
 		am.opt.threads = 64;
 	if (!am.opt.print_measurement) {
 		if (am.opt.no_tls && (am.opt.tls_cert || am.opt.tls_key)) {
-			fprintf(stderr, "teeu-authmanager: --no-tls contradicts --tls-cert/--tls-key\n");
+			fprintf(stderr,
+			        "teeu-authmanager: --no-tls contradicts --tls-cert/--tls-key\n");
 			goto usage_out;
 		}
 		if (!am.opt.no_tls && (!am.opt.tls_cert || !am.opt.tls_key)) {
 			fprintf(stderr,
 			        "teeu-authmanager: TLS is on by default: give --tls-cert FILE and "
 			        "--tls-key FILE\n  (make a pair with: openssl req -x509 -newkey ec "
-			        "-pkeyopt ec_paramgen_curve:P-256 -nodes -keyout am.key -out am.crt "
-			        "-days 365 -subj /CN=teeu-authmanager; cat am.key am.crt > am.pem;\n"
+			        "-pkeyopt ec_paramgen_curve:P-256 -nodes -keyout am.key -out "
+			        "am.crt "
+			        "-days 365 -subj /CN=teeu-authmanager; cat am.key am.crt > "
+			        "am.pem;\n"
 			        "  then --tls-cert am.pem --tls-key am.key), or --no-tls for plain "
 			        "HTTP on a trusted network\n");
 			goto usage_out;
@@ -219,7 +221,8 @@ int main(int argc, char **argv)
 	}
 	if (am.opt.simulation)
 		fprintf(stderr,
-		        "teeu-authmanager: WARNING: SIMULATION MODE. No TEE protects this process:\n"
+		        "teeu-authmanager: WARNING: SIMULATION MODE. No TEE protects this "
+		        "process:\n"
 		        "  its keys and every data key registered with it are readable by whoever\n"
 		        "  controls this machine. Use it to try TEEU out and for tests, never for\n"
 		        "  real data.\n");

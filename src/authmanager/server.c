@@ -120,9 +120,9 @@ static int read_body(struct am_req *rq, long long declared)
 	char *buf;
 
 	if (declared > AM_BODY_MAX)
-		return am_reply_error(rq, 413, "too_large",
-		                      "request body larger than the 1 MiB limit (TEEU_API_BODY_MAX)",
-		                      NULL, NULL);
+		return am_reply_error(
+		        rq, 413, "too_large",
+		        "request body larger than the 1 MiB limit (TEEU_API_BODY_MAX)", NULL, NULL);
 	if ((buf = malloc(cap + 1)) == NULL)
 		return am_reply_error(rq, 500, "internal", "out of memory", NULL, NULL);
 	for (;;) {
@@ -133,8 +133,8 @@ static int read_body(struct am_req *rq, long long declared)
 				/* chunked body over the limit */
 				free(buf);
 				return am_reply_error(rq, 413, "too_large",
-				                      "request body larger than the 1 MiB limit", NULL,
-				                      NULL);
+				                      "request body larger than the 1 MiB limit",
+				                      NULL, NULL);
 			}
 			cap = cap * 2 > AM_BODY_MAX ? AM_BODY_MAX : cap * 2;
 			if ((nb = realloc(buf, cap + 1)) == NULL) {
@@ -151,8 +151,9 @@ static int read_body(struct am_req *rq, long long declared)
 	}
 	if (declared > 0 && n != (size_t)declared) {
 		free(buf);
-		return am_reply_error(rq, 400, "bad_request", "request body shorter than its "
-		                                              "Content-Length",
+		return am_reply_error(rq, 400, "bad_request",
+		                      "request body shorter than its "
+		                      "Content-Length",
 		                      NULL, NULL);
 	}
 	buf[n] = '\0';
@@ -172,8 +173,9 @@ static int parse_json_body(struct am_req *rq)
 	rq->json = json_loadb(rq->body, rq->body_size, JSON_REJECT_DUPLICATES, &je);
 	if (!rq->json) {
 		char msg[300];
-		snprintf(msg, sizeof(msg), "request body is not valid JSON: %s (line %d, column %d)",
-		         je.text, je.line, je.column);
+		snprintf(msg, sizeof(msg),
+		         "request body is not valid JSON: %s (line %d, column %d)", je.text,
+		         je.line, je.column);
 		return am_reply_error(rq, 400, "bad_request", msg, NULL, NULL);
 	}
 	if (!json_is_object(rq->json))
@@ -214,8 +216,8 @@ static int route(struct am_req *rq)
 	snprintf(copy, sizeof(copy), "%s", rq->path);
 	n = split_path(copy, seg);
 	if (n < 2 || n > 5 || strcmp(seg[0], "v1") != 0)
-		return am_reply_error(rq, 404, "not_found", "no such endpoint (see docs/PROTOCOL.md)",
-		                      NULL, NULL);
+		return am_reply_error(rq, 404, "not_found",
+		                      "no such endpoint (see docs/PROTOCOL.md)", NULL, NULL);
 	if (!get && !post)
 		return method_not_allowed(rq);
 	if (post && parse_json_body(rq) != 0)
@@ -235,9 +237,10 @@ static int route(struct am_req *rq)
 	if (IS(1, "objects")) {
 		uint8_t id[16];
 		if (n >= 3 && id_from_hex(seg[2], id) != 0)
-			return am_reply_error(rq, 400, "bad_request",
-			                      "object id in the path: expected 32 lower-case hex digits",
-			                      NULL, NULL);
+			return am_reply_error(
+			        rq, 400, "bad_request",
+			        "object id in the path: expected 32 lower-case hex digits", NULL,
+			        NULL);
 		if (n == 2)
 			return post ? api_object_register(rq) : method_not_allowed(rq);
 		if (n == 3)
@@ -294,10 +297,11 @@ static int handle(struct mg_connection *conn, void *cbdata)
 	}
 	snprintf(rq.path, sizeof(rq.path), "%s", raw);
 	if (strchr(raw, '%') != NULL) {
-		am_reply_error(&rq, 400, "bad_request",
-		               "percent-encoded path: TEEU paths hold only ids and names, which never "
-		               "need encoding",
-		               NULL, NULL);
+		am_reply_error(
+		        &rq, 400, "bad_request",
+		        "percent-encoded path: TEEU paths hold only ids and names, which never "
+		        "need encoding",
+		        NULL, NULL);
 		goto out;
 	}
 	snprintf(rq.target, sizeof(rq.target), "%s%s%s", raw, rq.query ? "?" : "",

@@ -32,8 +32,8 @@ struct store {
 	sqlite3 *db;
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;  /* jobs queued, or stopping */
-	pthread_cond_t done;  /* a batch finished */
+	pthread_cond_t wake; /* jobs queued, or stopping */
+	pthread_cond_t done; /* a batch finished */
 	struct store_job *head, *tail;
 	int stopping;
 };

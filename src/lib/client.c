@@ -326,8 +326,7 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
 
 	if (has_control(value))
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-		                    "client: header %s: value has control characters",
-		                    name);
+		                    "client: header %s: value has control characters", name);
 	n = snprintf(line, sizeof(line), "%s: %s", name, value);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "client: header %s too long", name);
@@ -344,8 +343,8 @@ static int add_sig_headers(struct curl_slist **list, const struct teeu_reqsig *r
 	int r;
 
 	if (rs->signer[0] != '\0') {
-		const char *h = rs->signer_kind == TEEU_SIGNER_SESSION ? "TEEU-Session"
-		                                                      : "TEEU-Party";
+		const char *h =
+		        rs->signer_kind == TEEU_SIGNER_SESSION ? "TEEU-Session" : "TEEU-Party";
 		if ((r = add_header(list, h, rs->signer, err)) != 0)
 			return r;
 	}
@@ -360,20 +359,19 @@ static int add_sig_headers(struct curl_slist **list, const struct teeu_reqsig *r
 	return 0;
 }
 
-#define CURL_SET(opt, val)                                                                 \
-	do {                                                                               \
-		if ((cc = curl_easy_setopt(c->curl, opt, val)) != CURLE_OK) {              \
-			r = teeu_err_set(err, TEEU_ERR_IO, "client: curl option " #opt ": %s", \
-			                 curl_easy_strerror(cc));                                 \
-			goto out;                                                          \
-		}                                                                          \
+#define CURL_SET(opt, val)                                                                         \
+	do {                                                                                       \
+		if ((cc = curl_easy_setopt(c->curl, opt, val)) != CURLE_OK) {                      \
+			r = teeu_err_set(err, TEEU_ERR_IO, "client: curl option " #opt ": %s",     \
+			                 curl_easy_strerror(cc));                                  \
+			goto out;                                                                  \
+		}                                                                                  \
 	} while (0)
 
 /* The one sending path. rs: the signature headers, or NULL for none. */
-static int perform(struct teeu_client *c, const char *method, const char *target,
-                   const void *body, size_t size, const char *content_type,
-                   const struct teeu_reqsig *rs, long *status_out, struct resp_buf *rb,
-                   struct teeu_err *err)
+static int perform(struct teeu_client *c, const char *method, const char *target, const void *body,
+                   size_t size, const char *content_type, const struct teeu_reqsig *rs,
+                   long *status_out, struct resp_buf *rb, struct teeu_err *err)
 {
 	struct curl_slist *headers = NULL;
 	char url[TEEU_CLIENT_URL_MAX];
@@ -424,9 +422,9 @@ static int perform(struct teeu_client *c, const char *method, const char *target
 	if ((r = add_header(&headers, "Accept", "application/json", err)) != 0)
 		goto out;
 	/* curl would label a POST application/x-www-form-urlencoded */
-	if (has_body && (r = add_header(&headers, "Content-Type",
-	                                content_type != NULL ? content_type : "application/json",
-	                                err)) != 0)
+	if (has_body &&
+	    (r = add_header(&headers, "Content-Type",
+	                    content_type != NULL ? content_type : "application/json", err)) != 0)
 		goto out;
 	if (rs != NULL && (r = add_sig_headers(&headers, rs, err)) != 0)
 		goto out;
@@ -437,8 +435,8 @@ static int perform(struct teeu_client *c, const char *method, const char *target
 	if (cc != CURLE_OK) {
 		if (rb->too_large || cc == CURLE_FILESIZE_EXCEEDED)
 			r = teeu_err_set(err, TEEU_ERR_TOO_LARGE,
-			                 "%s %s: response larger than the limit of %zu bytes", method,
-			                 url, c->max_response_size);
+			                 "%s %s: response larger than the limit of %zu bytes",
+			                 method, url, c->max_response_size);
 		else if (rb->nomem)
 			r = teeu_err_set(err, TEEU_ERR_NOMEM, "%s %s: out of memory", method, url);
 		else
@@ -478,8 +476,8 @@ static int request_bytes(struct teeu_client *c, const char *method, const char *
 	if (sign && given == NULL) {
 		if (c->signer_key == NULL)
 			return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-			                    "client: %s %s: a signed request needs a signer", method,
-			                    target);
+			                    "client: %s %s: a signed request needs a signer",
+			                    method, target);
 		memset(&rs, 0, sizeof(rs));
 		if ((r = teeu_reqsig_sign(&rs, c->signer_kind, c->signer, c->signer_key,
 		                          (int64_t)time(NULL), method, target, body, size, err)) !=
@@ -553,9 +551,8 @@ int teeu_client_request_presigned(struct teeu_client *c, const char *method, con
 	return r;
 }
 
-int teeu_client_request(struct teeu_client *c, const char *method, const char *target,
-                        json_t *body, int sign, long *status, json_t **response,
-                        struct teeu_err *err)
+int teeu_client_request(struct teeu_client *c, const char *method, const char *target, json_t *body,
+                        int sign, long *status, json_t **response, struct teeu_err *err)
 {
 	struct resp_buf rb = {0};
 	char *text = NULL;
@@ -584,10 +581,11 @@ int teeu_client_request(struct teeu_client *c, const char *method, const char *t
 	if (st != 0 && rb.len > 0) {
 		doc = json_loadb(rb.data, rb.len, JSON_REJECT_DUPLICATES, &jerr);
 		if (doc == NULL && r == 0)
-			r = teeu_err_set(err, TEEU_ERR_MALFORMED,
-			                 "%s %s: HTTP %ld: response is not JSON: %s (line %d column "
-			                 "%d)",
-			                 method, target, st, jerr.text, jerr.line, jerr.column);
+			r = teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        "%s %s: HTTP %ld: response is not JSON: %s (line %d column "
+			        "%d)",
+			        method, target, st, jerr.text, jerr.line, jerr.column);
 	}
 	if (response != NULL) {
 		*response = doc;

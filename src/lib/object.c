@@ -334,8 +334,8 @@ int teeu_object_read_header(const uint8_t *data, size_t size, struct teeu_object
 }
 
 int teeu_object_check_header(const uint8_t *data, size_t size, const struct teeu_data_key *key,
-                              struct teeu_object_info *info, size_t *header_size,
-                              struct teeu_err *err)
+                             struct teeu_object_info *info, size_t *header_size,
+                             struct teeu_err *err)
 {
 	struct object_keys k = {0};
 	struct header_view hv;

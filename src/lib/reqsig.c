@@ -52,8 +52,7 @@ int teeu_reqsig_message(const struct teeu_reqsig *rs, const char *method, const 
 
 int teeu_reqsig_sign(struct teeu_reqsig *rs, int signer_kind, const char *signer,
                      const struct teeu_key *key, int64_t now, const char *method,
-                     const char *target, const void *body, size_t body_size,
-                     struct teeu_err *err)
+                     const char *target, const void *body, size_t body_size, struct teeu_err *err)
 {
 	uint8_t nonce[16], *sig = NULL;
 	size_t msg_size, sig_size;
@@ -91,8 +90,8 @@ static int missing(struct teeu_err *err, const char *header)
 }
 
 int teeu_reqsig_parse(struct teeu_reqsig *rs, const char *party, const char *session,
-                      const char *timestamp, const char *nonce, const char *signature,
-                      int64_t now, struct teeu_err *err)
+                      const char *timestamp, const char *nonce, const char *signature, int64_t now,
+                      struct teeu_err *err)
 {
 	const char *signer = party ? party : session;
 	int64_t ts = 0;
@@ -157,9 +156,8 @@ int teeu_reqsig_parse(struct teeu_reqsig *rs, const char *party, const char *ses
 	return 0;
 }
 
-int teeu_reqsig_verify(const struct teeu_reqsig *rs, const struct teeu_key *key,
-                       const char *method, const char *target, const void *body,
-                       size_t body_size, struct teeu_err *err)
+int teeu_reqsig_verify(const struct teeu_reqsig *rs, const struct teeu_key *key, const char *method,
+                       const char *target, const void *body, size_t body_size, struct teeu_err *err)
 {
 	uint8_t *sig = NULL;
 	size_t sig_size, msg_size;

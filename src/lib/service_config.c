@@ -12,9 +12,9 @@
 #include "teeu/config.h"
 #include "teeu/file.h"
 
-static const char *const k_keys[] = {"listen",  "data_dir",    "simulation", "tls_cert",
-                                     "tls_key", "no_tls",      "parties",    "session_ttl",
-                                     "threads", "auth_manager", "party",     NULL};
+static const char *const k_keys[] = {"listen",  "data_dir",     "simulation", "tls_cert",
+                                     "tls_key", "no_tls",       "parties",    "session_ttl",
+                                     "threads", "auth_manager", "party",      NULL};
 
 static int dup_path(const char *base, const char *v, char **out, struct teeu_err *err)
 {
@@ -73,11 +73,11 @@ int teeu_config_service_load(const char *path, struct teeu_service_config **out,
 		base[0] = '\0';
 	if ((r = teeu_doc_expect_object(root, "", k_keys, err)) != 0)
 		goto fail;
-#define STR(key, field, is_path)                                                               \
-	s = NULL;                                                                              \
-	if ((r = teeu_doc_get_string(root, "", key, 0, &s, err)) != 0)                         \
-		goto fail;                                                                     \
-	if (s && (r = dup_path(is_path ? base : NULL, s, &c->field, err)) != 0)                \
+#define STR(key, field, is_path)                                                                   \
+	s = NULL;                                                                                  \
+	if ((r = teeu_doc_get_string(root, "", key, 0, &s, err)) != 0)                             \
+		goto fail;                                                                         \
+	if (s && (r = dup_path(is_path ? base : NULL, s, &c->field, err)) != 0)                    \
 		goto fail;
 	STR("listen", listen, 0);
 	STR("data_dir", data_dir, 1);

@@ -86,8 +86,8 @@ int teeu_task_digest(const struct teeu_task_def *task, uint8_t out[TEEU_SHA256_S
 		qsort(sorted, task->param_count, sizeof(sorted[0]), param_cmp);
 	for (i = 1; i < task->param_count; i++)
 		if (strcmp(sorted[i - 1]->key, sorted[i]->key) == 0)
-			return teeu_err_set(err, TEEU_ERR_MALFORMED, "task param '%.40s' given twice",
-			                    sorted[i]->key);
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "task param '%.40s' given twice", sorted[i]->key);
 
 	d.ok = 1;
 	add(&d, "TEEU-TASK-V1", 12);

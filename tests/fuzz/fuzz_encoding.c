@@ -55,10 +55,10 @@ static void fuzz_headers(const uint8_t *data, size_t size)
 		if (copy[i] == '\0')
 			field[nf++] = copy + i + 1;
 	if (nf == 5 && teeu_reqsig_parse(&rs, field[0][0] == 's' ? NULL : field[0],
-	                                  field[0][0] == 's' ? field[0] + 1 : NULL, field[1],
-	                                  field[2], field[3], 1763800000, &err) == 0) {
-		if (teeu_reqsig_verify(&rs, fixed_key(), "POST", "/v1/x", field[4], strlen(field[4]),
-		                       &err) == 0)
+	                                 field[0][0] == 's' ? field[0] + 1 : NULL, field[1],
+	                                 field[2], field[3], 1763800000, &err) == 0) {
+		if (teeu_reqsig_verify(&rs, fixed_key(), "POST", "/v1/x", field[4],
+		                       strlen(field[4]), &err) == 0)
 			abort(); /* a signature we never made verified */
 	}
 	free(copy);

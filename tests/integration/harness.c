@@ -59,8 +59,8 @@ static void record(const char *method, const char *target, long status, const ch
 		         (int)(size > 1500 ? 1500 : size), body, size > 1500 ? "..." : "");
 }
 
-void h_expect_error_at(const char *file, int line, json_t *resp, const char *code,
-                       const char *rule, const char *object)
+void h_expect_error_at(const char *file, int line, json_t *resp, const char *code, const char *rule,
+                       const char *object)
 {
 	json_t *e = json_object_get(resp, "error");
 	const char *got;
@@ -139,6 +139,24 @@ void h_daemon_setup(struct h_daemon *d)
 	snprintf(d->base_url, sizeof(d->base_url), "http://127.0.0.1:%d", d->port);
 }
 
+void h_daemon_setup_tls(struct h_daemon *d)
+{
+	char cmd[4 * H_PATH_MAX];
+
+	h_daemon_setup(d);
+	d->tls = 1;
+	snprintf(d->base_url, sizeof(d->base_url), "https://127.0.0.1:%d", d->port);
+	snprintf(d->tls_key, sizeof(d->tls_key), "%s/tls.key", d->tmp_dir);
+	snprintf(d->tls_cert, sizeof(d->tls_cert), "%s/tls.pem", d->tmp_dir);
+	snprintf(cmd, sizeof(cmd),
+	         "cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+	         "-keyout tls.key -out tls.crt -days 2 -subj /CN=teeu-authmanager "
+	         "-addext subjectAltName=IP:127.0.0.1 2>/dev/null && cat tls.key tls.crt > tls.pem",
+	         d->tmp_dir);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
 struct teeu_client *h_client_new(const struct h_daemon *d)
 {
 	struct teeu_client_opts o = {0};
@@ -146,6 +164,8 @@ struct teeu_client *h_client_new(const struct h_daemon *d)
 	struct teeu_err err = {0};
 
 	o.base_url = d->base_url;
+	if (d->tls)
+		o.ca_file = d->tls_cert;
 	o.timeout_ms = 60000;
 	if (teeu_client_new(&o, &c, &err) != 0)
 		fail_msg("teeu_client_new: %s", teeu_err_message(&err));
@@ -188,7 +208,14 @@ static void spawn(struct h_daemon *d)
 	snprintf(ttl, sizeof(ttl), "%ld", d->session_ttl);
 	args[n++] = g_daemon_bin;
 	args[n++] = "--simulation";
-	args[n++] = "--no-tls";
+	if (d->tls) {
+		args[n++] = "--tls-cert";
+		args[n++] = d->tls_cert;
+		args[n++] = "--tls-key";
+		args[n++] = d->tls_key;
+	} else {
+		args[n++] = "--no-tls";
+	}
 	args[n++] = "--listen";
 	args[n++] = listen;
 	args[n++] = "--data-dir";
@@ -237,7 +264,7 @@ void h_daemon_start(struct h_daemon *d)
 		}
 		st = 0;
 		if (teeu_client_request(d->anon, "GET", "/v1/health", NULL, 0, &st, &resp, &err) ==
-		    0 &&
+		            0 &&
 		    st == 200)
 			break;
 		json_decref(resp);
@@ -341,8 +368,8 @@ void h_daemon_cleanup(struct h_daemon *d)
 /* ------------------------------------------------------------------------ */
 /* Requests                                                                  */
 
-long h_req(struct teeu_client *c, const char *method, const char *target, json_t *body,
-           int sign, json_t **resp)
+long h_req(struct teeu_client *c, const char *method, const char *target, json_t *body, int sign,
+           json_t **resp)
 {
 	struct teeu_err err = {0};
 	json_t *doc = NULL;
@@ -353,8 +380,7 @@ long h_req(struct teeu_client *c, const char *method, const char *target, json_t
 	r = teeu_client_request(c, method, target, body, sign, &st, &doc, &err);
 	(void)r;
 	text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
-	record(method, target, st, text != NULL ? text : "", text != NULL ? strlen(text) : 0,
-	       &err);
+	record(method, target, st, text != NULL ? text : "", text != NULL ? strlen(text) : 0, &err);
 	if (st == 0)
 		snprintf(g_last + strlen(g_last), sizeof(g_last) - strlen(g_last), " [%s]",
 		         teeu_err_message(&err));
@@ -657,8 +683,8 @@ long h_object_register_raw(const struct h_daemon *d, const struct h_party *p,
 	             resp);
 }
 
-void h_object_register(const struct h_daemon *d, const struct h_party *p,
-                       const struct h_object *o, const char *policy_json)
+void h_object_register(const struct h_daemon *d, const struct h_party *p, const struct h_object *o,
+                       const char *policy_json)
 {
 	json_t *resp = NULL;
 	long st = h_object_register_raw(d, p, o, policy_json, &resp);
@@ -835,8 +861,8 @@ void h_check_released_key(const struct h_session *s, json_t *resp, const char *d
 	size_t i, blob_size;
 
 	if (strcmp(h_json_str(resp, "task_digest"), digest_hex) != 0)
-		fail_msg("release: task_digest %s, computed %s: %s", h_json_str(resp, "task_digest"),
-		         digest_hex, h_last());
+		fail_msg("release: task_digest %s, computed %s: %s",
+		         h_json_str(resp, "task_digest"), digest_hex, h_last());
 	json_array_foreach(keys, i, k)
 	{
 		const char *kid = json_string_value(json_object_get(k, "id"));

@@ -37,20 +37,20 @@
 const char *h_last(void);
 
 /* Fail the test unless status == want, printing the last exchange. */
-#define H_EXPECT_STATUS(status, want)                                                      \
-	do {                                                                               \
-		long h_st_ = (status), h_want_ = (want);                                   \
-		if (h_st_ != h_want_)                                                      \
-			fail_msg("%s:%d: expected HTTP %ld, got %ld: %s", __FILE__,        \
-			         __LINE__, h_want_, h_st_, h_last());                      \
+#define H_EXPECT_STATUS(status, want)                                                              \
+	do {                                                                                       \
+		long h_st_ = (status), h_want_ = (want);                                           \
+		if (h_st_ != h_want_)                                                              \
+			fail_msg("%s:%d: expected HTTP %ld, got %ld: %s", __FILE__, __LINE__,      \
+			         h_want_, h_st_, h_last());                                        \
 	} while (0)
 
 /* Check that resp is a PROTOCOL.md error object with this code and (when
  * not NULL) this rule and object; fails the test with the exchange. */
-#define H_EXPECT_ERROR(resp, code, rule, object)                                           \
+#define H_EXPECT_ERROR(resp, code, rule, object)                                                   \
 	h_expect_error_at(__FILE__, __LINE__, (resp), (code), (rule), (object))
-void h_expect_error_at(const char *file, int line, json_t *resp, const char *code,
-                       const char *rule, const char *object);
+void h_expect_error_at(const char *file, int line, json_t *resp, const char *code, const char *rule,
+                       const char *object);
 
 /* ------------------------------------------------------------------------ */
 /* The daemon                                                                */
@@ -61,11 +61,14 @@ struct h_daemon {
 	char log_path[H_PATH_MAX]; /* tmp_dir/authmanager.log: stdout+stderr */
 	char base_url[64];
 	int port;
-	pid_t pid;        /* 0 when not running */
-	long session_ttl; /* --session-ttl; 0 = not given */
-	struct teeu_client *anon;  /* unsigned requests */
-	struct teeu_key *am_key;   /* public key from GET /v1/attestation */
-	char *am_pem;              /* its PEM as served */
+	pid_t pid;                 /* 0 when not running */
+	long session_ttl;          /* --session-ttl; 0 = not given */
+	int tls;                   /* set by h_daemon_setup_tls() */
+	char tls_cert[H_PATH_MAX]; /* key + self-signed certificate (SAN 127.0.0.1) */
+	char tls_key[H_PATH_MAX];
+	struct teeu_client *anon;   /* unsigned requests */
+	struct teeu_key *am_key;    /* public key from GET /v1/attestation */
+	char *am_pem;               /* its PEM as served */
 	char public_key_sha256[65]; /* from GET /v1/health */
 };
 
@@ -75,6 +78,11 @@ void h_init(int argc, char **argv);
 
 /* A fresh temp dir and data dir, a free port; no process yet. */
 void h_daemon_setup(struct h_daemon *d);
+
+/* Like h_daemon_setup(), but the daemon will serve HTTPS with a new
+ * self-signed EC certificate for IP 127.0.0.1 (made by the openssl tool);
+ * h_client_new() trusts it as its CA file. */
+void h_daemon_setup_tls(struct h_daemon *d);
 
 /* Start the daemon and wait (up to 10 s) until GET /v1/health answers 200;
  * then fetch its public key. Fails the test (with the daemon's log) if it
@@ -103,8 +111,8 @@ struct teeu_client *h_client_new(const struct h_daemon *d);
 /* teeu_client_request() returning the status (0: no HTTP response); body is
  * stolen (may be NULL); *resp (may be NULL) gets the response. Records the
  * exchange for h_last(). */
-long h_req(struct teeu_client *c, const char *method, const char *target, json_t *body,
-           int sign, json_t **resp);
+long h_req(struct teeu_client *c, const char *method, const char *target, json_t *body, int sign,
+           json_t **resp);
 
 /* teeu_client_request_raw() returning the status; records the exchange. */
 long h_req_raw(struct teeu_client *c, const char *method, const char *target, const void *body,
@@ -162,8 +170,8 @@ json_t *h_object_body(const struct h_daemon *d, const struct teeu_key *signer,
 long h_object_register_raw(const struct h_daemon *d, const struct h_party *p,
                            const struct h_object *o, const char *policy_json, json_t **resp);
 /* Register and expect 201. */
-void h_object_register(const struct h_daemon *d, const struct h_party *p,
-                       const struct h_object *o, const char *policy_json);
+void h_object_register(const struct h_daemon *d, const struct h_party *p, const struct h_object *o,
+                       const char *policy_json);
 
 /* ------------------------------------------------------------------------ */
 /* Worker sessions                                                           */
@@ -171,7 +179,7 @@ void h_object_register(const struct h_daemon *d, const struct h_party *p,
 struct h_session {
 	char id[33];
 	char operator_party[65];
-	struct teeu_key *key; /* the session key pair */
+	struct teeu_key *key;  /* the session key pair */
 	struct teeu_client *c; /* signs as the session */
 	uint8_t measurement[32];
 	json_t *response; /* the POST /v1/sessions response */

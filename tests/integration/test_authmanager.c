@@ -180,11 +180,11 @@ static void test_health_and_attestation(void **state)
 	if (teeu_evidence_verify(TEEU_TEE_SIM, ev, ev_size, &vo, &res, &err) != 0)
 		fail_msg("AuthManager evidence does not verify: %s", teeu_err_message(&err));
 	free(ev);
-	assert_int_equal(teeu_attest_report_data(TEEU_ATTEST_LABEL_AM, nonce, 32, parts, sizes, 2,
-	                                         rd),
-	                 0);
+	assert_int_equal(
+	        teeu_attest_report_data(TEEU_ATTEST_LABEL_AM, nonce, 32, parts, sizes, 2, rd), 0);
 	if (memcmp(rd, res.report_data, 64) != 0)
-		fail_msg("AuthManager report_data does not bind nonce + identity key: %s", h_last());
+		fail_msg("AuthManager report_data does not bind nonce + identity key: %s",
+		         h_last());
 	{
 		char rd_hex[129];
 		teeu_hex_encode(rd, 64, rd_hex);
@@ -237,7 +237,8 @@ static void test_parties(void **state)
 	assert_int_equal(teeu_key_public_pem(other, &pem, &pem_size, &err), 0);
 	{
 		struct teeu_client *c = h_client_new(&g_d);
-		assert_int_equal(teeu_client_set_signer(c, TEEU_SIGNER_PARTY, "erin", g_dave.key), 0);
+		assert_int_equal(teeu_client_set_signer(c, TEEU_SIGNER_PARTY, "erin", g_dave.key),
+		                 0);
 		H_EXPECT_STATUS(h_req(c, "POST", "/v1/parties",
 		                      json_pack("{s:s, s:s}", "name", "erin", "public_key", pem), 1,
 		                      &resp),
@@ -384,9 +385,9 @@ static void test_deny_is_audited(void **state)
 		fail_msg("teeu_reqsig_sign: %s", teeu_err_message(&err));
 
 	h_audit_head(&g_d, &before);
-	H_EXPECT_STATUS(h_req_presigned(g_sess.c, "POST", "/v1/release", body_text,
-	                                strlen(body_text), &rs),
-	                403);
+	H_EXPECT_STATUS(
+	        h_req_presigned(g_sess.c, "POST", "/v1/release", body_text, strlen(body_text), &rs),
+	        403);
 	h_audit_head(&g_d, &after);
 	if (after.tree_size != before.tree_size + 1)
 		fail_msg("a denied release appended %lld audit entries, expected 1",
@@ -394,8 +395,8 @@ static void test_deny_is_audited(void **state)
 	snprintf(target, sizeof(target), "/v1/audit/entries?start=%llu&count=1",
 	         (unsigned long long)before.tree_size);
 	H_EXPECT_STATUS(h_req(g_d.anon, "GET", target, NULL, 0, &resp), 200);
-	bytes = h_audit_entry_bytes(h_json_get(json_array_get(h_json_get(resp, "entries"), 0),
-	                                       "entry"));
+	bytes = h_audit_entry_bytes(
+	        h_json_get(json_array_get(h_json_get(resp, "entries"), 0), "entry"));
 	entry = json_loads(bytes, 0, NULL);
 	if (entry == NULL || strcmp(h_json_str(entry, "type"), "deny") != 0 ||
 	    strcmp(h_json_str(entry, "rule"), "allow_funcs") != 0 ||
@@ -406,9 +407,9 @@ static void test_deny_is_audited(void **state)
 	json_decref(resp);
 
 	/* The same signed request again: the nonce was committed with the denial. */
-	H_EXPECT_STATUS(h_req_presigned(g_sess.c, "POST", "/v1/release", body_text,
-	                                strlen(body_text), &rs),
-	                401);
+	H_EXPECT_STATUS(
+	        h_req_presigned(g_sess.c, "POST", "/v1/release", body_text, strlen(body_text), &rs),
+	        401);
 	free(body_text);
 	h_object_free(&a);
 }
@@ -640,8 +641,8 @@ static void test_outputs_and_reveal(void **state)
 	json_t *resp = NULL, *outs, *ids;
 	(void)state;
 
-	new_object(&a, &g_alice, policy("\"builtin:mean\"", g_meas_hex,
-	                                "\"alice\",\"bob\",\"dave\"", NULL));
+	new_object(&a, &g_alice,
+	           policy("\"builtin:mean\"", g_meas_hex, "\"alice\",\"bob\",\"dave\"", NULL));
 	std_task(&t, a.id);
 	t.recipients[t.recipient_count++] = "bob";
 	h_task_digest(&t, digest);
@@ -822,7 +823,8 @@ static void test_auth_bad_signature(void **state)
 	}
 	sign_as(&rs, TEEU_SIGNER_PARTY, "alice", g_bob.key, now, "GET", "/v1/parties/bob", NULL);
 	H_EXPECT_STATUS(h_req_presigned(c, "GET", "/v1/parties/bob", NULL, 0, &rs), 401);
-	sign_as(&rs, TEEU_SIGNER_PARTY, "alice", g_alice.key, now, "GET", "/v1/parties/carol", NULL);
+	sign_as(&rs, TEEU_SIGNER_PARTY, "alice", g_alice.key, now, "GET", "/v1/parties/carol",
+	        NULL);
 	H_EXPECT_STATUS(h_req_presigned(c, "GET", "/v1/parties/bob", NULL, 0, &rs), 401);
 	sign_as(&rs, TEEU_SIGNER_PARTY, "alice", g_alice.key, now, "POST", "/v1/sessions/challenge",
 	        "{}");
@@ -939,17 +941,17 @@ static void test_session_challenge(void **state)
 
 	/* A nonce the AuthManager never issued. */
 	h_random_hex(32, nonce);
-	H_EXPECT_STATUS(h_req(g_carol.c, "POST", "/v1/sessions", h_session_body(nonce, k, g_meas, 0),
-	                      1, &resp),
+	H_EXPECT_STATUS(h_req(g_carol.c, "POST", "/v1/sessions",
+	                      h_session_body(nonce, k, g_meas, 0), 1, &resp),
 	                401);
 	H_EXPECT_ERROR(resp, "unauthenticated", NULL, NULL);
 	json_decref(resp);
 
 	/* A challenge used once, then replayed. */
 	h_challenge(&g_carol, nonce);
-	H_EXPECT_STATUS(
-	        h_req(g_carol.c, "POST", "/v1/sessions", h_session_body(nonce, k, g_meas, 0), 1, NULL),
-	        201);
+	H_EXPECT_STATUS(h_req(g_carol.c, "POST", "/v1/sessions",
+	                      h_session_body(nonce, k, g_meas, 0), 1, NULL),
+	                201);
 	H_EXPECT_STATUS(h_req(g_carol.c, "POST", "/v1/sessions",
 	                      h_session_body(nonce, k2, g_meas, 0), 1, &resp),
 	                401);
@@ -970,9 +972,9 @@ static void test_session_challenge(void **state)
 		H_EXPECT_ERROR(resp, "bad_request", NULL, NULL);
 		json_decref(resp);
 	}
-	H_EXPECT_STATUS(
-	        h_req(g_carol.c, "POST", "/v1/sessions", h_session_body(nonce, k, g_meas, 0), 1, NULL),
-	        401);
+	H_EXPECT_STATUS(h_req(g_carol.c, "POST", "/v1/sessions",
+	                      h_session_body(nonce, k, g_meas, 0), 1, NULL),
+	                401);
 
 	teeu_key_free(k);
 	teeu_key_free(k2);
@@ -1004,9 +1006,9 @@ static void test_malformed(void **state)
 	json_object_set_new(body, "header", json_integer(5));
 	H_EXPECT_STATUS(h_req(g_alice.c, "POST", "/v1/objects", body, 1, &resp), 400);
 	H_EXPECT_ERROR(resp, "bad_request", NULL, NULL);
-	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(resp, "error"),
-	                                                         "message")),
-	                       "header"));
+	assert_non_null(strstr(
+	        json_string_value(json_object_get(json_object_get(resp, "error"), "message")),
+	        "header"));
 	json_decref(resp);
 
 	body = h_object_body(&g_d, g_alice.key, &a, base_policy(NULL));
@@ -1016,9 +1018,9 @@ static void test_malformed(void **state)
 	body = h_object_body(&g_d, g_alice.key, &a, base_policy(NULL));
 	json_object_set_new(body, "colour", json_string("blue"));
 	H_EXPECT_STATUS(h_req(g_alice.c, "POST", "/v1/objects", body, 1, &resp), 400);
-	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(resp, "error"),
-	                                                         "message")),
-	                       "colour"));
+	assert_non_null(strstr(
+	        json_string_value(json_object_get(json_object_get(resp, "error"), "message")),
+	        "colour"));
 	json_decref(resp);
 
 	body = h_object_body(&g_d, g_alice.key, &a, base_policy(NULL));
@@ -1091,9 +1093,9 @@ static void test_malformed(void **state)
 	H_EXPECT_STATUS(h_req(g_sess.c, "POST", "/v1/release",
 	                      json_pack("{s:{s:s}}", "task", "id", "12"), 1, NULL),
 	                400);
-	H_EXPECT_STATUS(h_req(g_sess.c, "POST", "/v1/release", json_pack("{s:s}", "task", "x"), 1,
-	                      NULL),
-	                400);
+	H_EXPECT_STATUS(
+	        h_req(g_sess.c, "POST", "/v1/release", json_pack("{s:s}", "task", "x"), 1, NULL),
+	        400);
 
 	/* Over 1 MiB: 413 before the body is read. */
 	big = malloc(big_size);
@@ -1106,8 +1108,8 @@ static void test_malformed(void **state)
 	free(big);
 
 	/* Ids: unknown 404; anything not 32 lower-case hex digits 400. */
-	H_EXPECT_STATUS(h_req(g_alice.c, "GET", "/v1/objects/0123456789abcdef0123456789abcdef", NULL,
-	                      1, &resp),
+	H_EXPECT_STATUS(h_req(g_alice.c, "GET", "/v1/objects/0123456789abcdef0123456789abcdef",
+	                      NULL, 1, &resp),
 	                404);
 	H_EXPECT_ERROR(resp, "not_found", NULL, NULL);
 	json_decref(resp);
@@ -1125,12 +1127,12 @@ static void test_malformed(void **state)
 			H_EXPECT_ERROR(resp, "bad_request", NULL, NULL);
 			json_decref(resp);
 		}
-		H_EXPECT_STATUS(h_req(g_alice.c, "POST", "/v1/objects/..%2fx/revoke",
-		                      json_object(), 1, NULL),
+		H_EXPECT_STATUS(h_req(g_alice.c, "POST", "/v1/objects/..%2fx/revoke", json_object(),
+		                      1, NULL),
 		                400);
-		H_EXPECT_STATUS(h_req(g_alice.c, "POST", "/v1/objects/ZZ/reveal", json_object(), 1,
-		                      NULL),
-		                400);
+		H_EXPECT_STATUS(
+		        h_req(g_alice.c, "POST", "/v1/objects/ZZ/reveal", json_object(), 1, NULL),
+		        400);
 	}
 	/* Traversals deeper than any route, and literal dot segments: 400, or
 	 * 404 as an unknown path; never a 2xx. */
@@ -1166,12 +1168,13 @@ static void test_malformed(void **state)
 		                &resp);
 		if (st != 400 &&
 		    !(st == 200 && json_array_size(json_object_get(resp, "entries")) <= 1000))
-			fail_msg("count=1001: expected 400 (or at most 1000 entries): %s", h_last());
+			fail_msg("count=1001: expected 400 (or at most 1000 entries): %s",
+			         h_last());
 		json_decref(resp);
 	}
-	H_EXPECT_STATUS(h_req(g_d.anon, "GET", "/v1/audit/consistency?first=5&second=2", NULL, 0,
-	                      NULL),
-	                400);
+	H_EXPECT_STATUS(
+	        h_req(g_d.anon, "GET", "/v1/audit/consistency?first=5&second=2", NULL, 0, NULL),
+	        400);
 	{
 		long st = h_req(g_d.anon, "GET", "/v1/audit/consistency?first=1&second=99999999",
 		                NULL, 0, NULL);
@@ -1271,8 +1274,7 @@ static void test_audit(void **state)
 		json_decref(entry);
 	}
 	if (!seen_register || !seen_release)
-		fail_msg("expected a registration and a release entry for %s: %s", a.id,
-		         h_last());
+		fail_msg("expected a registration and a release entry for %s: %s", a.id, h_last());
 	json_decref(resp);
 
 	/* Later heads are consistent with earlier ones. */
@@ -1301,9 +1303,9 @@ static void test_audit(void **state)
 		}
 		if (head.tree_size != now.tree_size)
 			assert_int_not_equal(teeu_merkle_verify_consistency(
-			                             bad.tree_size, now.tree_size, bad.root, now.root,
-			                             (const uint8_t(*)[32])proof, json_array_size(p),
-			                             &err),
+			                             bad.tree_size, now.tree_size, bad.root,
+			                             now.root, (const uint8_t(*)[32])proof,
+			                             json_array_size(p), &err),
 			                     0);
 		json_decref(resp);
 	}
@@ -1434,9 +1436,10 @@ static void test_restart(void **state)
 		std_task(&t, a.id);
 		s = h_release_raw(&g_sess, &t, &resp);
 		if (s == 200)
-			h_check_released_key(&g_sess, resp, json_string_value(json_object_get(
-			                                             resp, "task_digest")),
-			                     a.id, &a.key);
+			h_check_released_key(
+			        &g_sess, resp,
+			        json_string_value(json_object_get(resp, "task_digest")), a.id,
+			        &a.key);
 		else if (s != 401)
 			fail_msg("release with a pre-restart session: %s", h_last());
 		json_decref(resp);
@@ -1464,8 +1467,8 @@ static void test_session_expiry(void **state)
 		long long expires = h_json_int(s.response, "expires");
 		long long now = (long long)time(NULL);
 		if (expires > now + 11 || expires < now + 9)
-			fail_msg("session expires at %lld with --session-ttl 10 (now %lld)", expires,
-			         now);
+			fail_msg("session expires at %lld with --session-ttl 10 (now %lld)",
+			         expires, now);
 	}
 	std_task(&t, a.id);
 	expect_released(&s, &t, a.id, &a.key);

@@ -28,10 +28,10 @@
 #include "harness.h"
 #include "teeu/merkle.h"
 
-#define THREADS       4
-#define KILL_AFTER    200
-#define HEAD_AFTER    100
-#define PER_THREAD    2000
+#define THREADS    4
+#define KILL_AFTER 200
+#define HEAD_AFTER 100
+#define PER_THREAD 2000
 
 static struct h_daemon g_d;
 static struct h_party g_parties[THREADS];
@@ -48,10 +48,11 @@ struct burst {
 	char first_other_text[512];
 };
 
-static const char *g_policy = "{\"allow_funcs\":[\"builtin:sum\"],"
-                              "\"allow_tees\":[{\"type\":\"sim\",\"measurement\":"
-                              "\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"}],"
-                              "\"recipients\":[\"p0\"]}";
+static const char *g_policy =
+        "{\"allow_funcs\":[\"builtin:sum\"],"
+        "\"allow_tees\":[{\"type\":\"sim\",\"measurement\":"
+        "\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"}],"
+        "\"recipients\":[\"p0\"]}";
 
 static void *burst_thread(void *arg)
 {
@@ -108,8 +109,9 @@ static void check_entries_rebuild_root(const struct h_head *head)
 		H_EXPECT_STATUS(h_req(g_d.anon, "GET", target, NULL, 0, &resp), 200);
 		list = h_json_get(resp, "entries");
 		if (json_array_size(list) == 0)
-			fail_msg("audit entries stop at %llu of %llu: %s", (unsigned long long)start,
-			         (unsigned long long)head->tree_size, h_last());
+			fail_msg("audit entries stop at %llu of %llu: %s",
+			         (unsigned long long)start, (unsigned long long)head->tree_size,
+			         h_last());
 		json_array_foreach(list, i, e)
 		{
 			char *bytes;
@@ -159,9 +161,9 @@ static void test_kill9_mid_burst(void **state)
 	                     (int64_t)time(NULL), "POST", "/v1/objects", body_text,
 	                     strlen(body_text), &err) != 0)
 		fail_msg("teeu_reqsig_sign: %s", teeu_err_message(&err));
-	H_EXPECT_STATUS(h_req_presigned(replay, "POST", "/v1/objects", body_text, strlen(body_text),
-	                                &rs),
-	                201);
+	H_EXPECT_STATUS(
+	        h_req_presigned(replay, "POST", "/v1/objects", body_text, strlen(body_text), &rs),
+	        201);
 
 	for (int i = 0; i < THREADS; i++) {
 		b[i].p = &g_parties[i];
@@ -216,9 +218,9 @@ static void test_kill9_mid_burst(void **state)
 	}
 
 	/* The nonce used before the crash is still spent (401, not 409). */
-	H_EXPECT_STATUS(h_req_presigned(replay, "POST", "/v1/objects", body_text, strlen(body_text),
-	                                &rs),
-	                401);
+	H_EXPECT_STATUS(
+	        h_req_presigned(replay, "POST", "/v1/objects", body_text, strlen(body_text), &rs),
+	        401);
 	free(body_text);
 	h_object_free(&first);
 

@@ -13,8 +13,13 @@
 #include "teeu/encoding.h"
 
 static const char *const k_vectors[][2] = {
-        {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-        {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
 };
 
 static void test_rfc4648(void **state)
@@ -52,9 +57,9 @@ static void test_round_trip_all_sizes(void **state)
 		free(dec);
 		/* one byte less allowed than it holds: refused */
 		if (len > 0)
-			assert_int_equal(teeu_base64_decode(text, strlen(text), len - 1, &dec, &n,
-			                                    NULL),
-			                 TEEU_ERR_TOO_LARGE);
+			assert_int_equal(
+			        teeu_base64_decode(text, strlen(text), len - 1, &dec, &n, NULL),
+			        TEEU_ERR_TOO_LARGE);
 		free(text);
 	}
 }

@@ -1,8 +1,8 @@
 /* test_merkle.c - RFC 9162 Merkle trees: published Certificate Transparency
  * vectors, every root and proof of every tree up to 70 leaves against a
  * brute-force recursive reference, tampering with every bit of every proof
- * (of every byte, above 16 leaves), storage cost per append and per root, proofs of 2^63-leaf
- * trees, errors.
+ * (one bit per byte above 16 leaves), storage cost per append and per root,
+ * proofs of 2^63-leaf trees, errors.
  *
  * The reference below is the RFC's recursive definitions (MTH, PATH,
  * PROOF/SUBPROOF) over an array of leaf hashes, with its own hashing on top

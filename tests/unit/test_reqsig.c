@@ -26,9 +26,10 @@ static void test_message_bytes(void **state)
 	rs.timestamp = NOW;
 	strcpy(rs.nonce, "00112233445566778899aabbccddeeff");
 	assert_int_equal(teeu_reqsig_message(&rs, "POST", "/v1/objects", "", 0, &msg, &n, NULL), 0);
-	assert_string_equal(msg, "TEEU-REQUEST-V1\nparty\nalice\nPOST\n/v1/objects\n"
-	                         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
-	                         "1763800000\n00112233445566778899aabbccddeeff\n");
+	assert_string_equal(msg,
+	                    "TEEU-REQUEST-V1\nparty\nalice\nPOST\n/v1/objects\n"
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+	                    "1763800000\n00112233445566778899aabbccddeeff\n");
 	assert_int_equal(n, strlen(msg));
 	free(msg);
 }
@@ -50,38 +51,38 @@ static void sign_verify(enum teeu_key_type type)
 	assert_int_equal(teeu_reqsig_parse(&parsed, "alice", NULL, ts, rs.nonce, rs.signature_b64,
 	                                   NOW + 10, &err),
 	                 0);
-	assert_int_equal(teeu_reqsig_verify(&parsed, key, "POST", "/v1/objects", body,
-	                                    strlen(body), &err),
-	                 0);
+	assert_int_equal(
+	        teeu_reqsig_verify(&parsed, key, "POST", "/v1/objects", body, strlen(body), &err),
+	        0);
 	/* Each changed input fails. */
-	assert_int_equal(teeu_reqsig_verify(&parsed, other, "POST", "/v1/objects", body,
-	                                    strlen(body), &err),
-	                 TEEU_ERR_BAD_SIGNATURE);
-	assert_int_equal(teeu_reqsig_verify(&parsed, key, "GET", "/v1/objects", body, strlen(body),
-	                                    &err),
-	                 TEEU_ERR_BAD_SIGNATURE);
-	assert_int_equal(teeu_reqsig_verify(&parsed, key, "POST", "/v1/objectz", body,
-	                                    strlen(body), &err),
-	                 TEEU_ERR_BAD_SIGNATURE);
+	assert_int_equal(
+	        teeu_reqsig_verify(&parsed, other, "POST", "/v1/objects", body, strlen(body), &err),
+	        TEEU_ERR_BAD_SIGNATURE);
+	assert_int_equal(
+	        teeu_reqsig_verify(&parsed, key, "GET", "/v1/objects", body, strlen(body), &err),
+	        TEEU_ERR_BAD_SIGNATURE);
+	assert_int_equal(
+	        teeu_reqsig_verify(&parsed, key, "POST", "/v1/objectz", body, strlen(body), &err),
+	        TEEU_ERR_BAD_SIGNATURE);
 	assert_int_equal(teeu_reqsig_verify(&parsed, key, "POST", "/v1/objects", body,
 	                                    strlen(body) - 1, &err),
 	                 TEEU_ERR_BAD_SIGNATURE);
 	parsed.timestamp++;
-	assert_int_equal(teeu_reqsig_verify(&parsed, key, "POST", "/v1/objects", body,
-	                                    strlen(body), &err),
-	                 TEEU_ERR_BAD_SIGNATURE);
+	assert_int_equal(
+	        teeu_reqsig_verify(&parsed, key, "POST", "/v1/objects", body, strlen(body), &err),
+	        TEEU_ERR_BAD_SIGNATURE);
 	parsed.timestamp--;
 	parsed.nonce[0] = parsed.nonce[0] == 'a' ? 'b' : 'a';
-	assert_int_equal(teeu_reqsig_verify(&parsed, key, "POST", "/v1/objects", body,
-	                                    strlen(body), &err),
-	                 TEEU_ERR_BAD_SIGNATURE);
+	assert_int_equal(
+	        teeu_reqsig_verify(&parsed, key, "POST", "/v1/objects", body, strlen(body), &err),
+	        TEEU_ERR_BAD_SIGNATURE);
 	/* Same signature presented as a session: different message. */
 	assert_int_equal(teeu_reqsig_parse(&parsed, NULL, "0123456789abcdef0123456789abcdef", ts,
 	                                   rs.nonce, rs.signature_b64, NOW, &err),
 	                 0);
-	assert_int_equal(teeu_reqsig_verify(&parsed, key, "POST", "/v1/objects", body,
-	                                    strlen(body), &err),
-	                 TEEU_ERR_BAD_SIGNATURE);
+	assert_int_equal(
+	        teeu_reqsig_verify(&parsed, key, "POST", "/v1/objects", body, strlen(body), &err),
+	        TEEU_ERR_BAD_SIGNATURE);
 	teeu_key_free(key);
 	teeu_key_free(other);
 }
@@ -128,8 +129,9 @@ static void test_parse_refusals(void **state)
 	assert_int_equal(teeu_reqsig_parse(&rs, "alice", NULL, "1763800000",
 	                                   "00112233445566778899AABBCCDDEEFF", sig, NOW, &err),
 	                 TEEU_ERR_MALFORMED);
-	assert_int_equal(teeu_reqsig_parse(&rs, "alice", NULL, "1763800000", "0011", sig, NOW, &err),
-	                 TEEU_ERR_MALFORMED);
+	assert_int_equal(
+	        teeu_reqsig_parse(&rs, "alice", NULL, "1763800000", "0011", sig, NOW, &err),
+	        TEEU_ERR_MALFORMED);
 	assert_int_equal(teeu_reqsig_parse(&rs, "al ice", NULL, "1763800000", n, sig, NOW, &err),
 	                 TEEU_ERR_MALFORMED);
 	assert_int_equal(teeu_reqsig_parse(&rs, NULL, "../../etc", "1763800000", n, sig, NOW, &err),

@@ -71,10 +71,10 @@ static void test_changes(void **state)
 	uint8_t base[32], d[32];
 	(void)state;
 	assert_int_equal(teeu_task_digest(&t, base, NULL), 0);
-#define CHANGED()                                                                              \
-	do {                                                                                   \
-		assert_int_equal(teeu_task_digest(&t, d, NULL), 0);                            \
-		assert_memory_not_equal(d, base, 32);                                          \
+#define CHANGED()                                                                                  \
+	do {                                                                                       \
+		assert_int_equal(teeu_task_digest(&t, d, NULL), 0);                                \
+		assert_memory_not_equal(d, base, 32);                                              \
 	} while (0)
 	t.id[0] = 1;
 	CHANGED();
