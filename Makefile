@@ -61,6 +61,7 @@ fuzz-smoke: deps
 
 bench: build
 	$(BUILD)/bench_seal
+	$(BUILD)/bench_authmanager --daemon $(BUILD)/teeu-authmanager
 
 format:
 	clang-format -i $(SOURCES)
