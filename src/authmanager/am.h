@@ -104,6 +104,8 @@ void store_close(struct store *s);
 int db_exec(sqlite3 *db, const char *sql, struct teeu_err *err);
 int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct teeu_err *err);
 int db_error(sqlite3 *db, const char *what, struct teeu_err *err);
+/* Done with a statement from db_prepare (cached ones are reset, not freed). */
+void db_finish(sqlite3_stmt *st);
 
 /* ---- audit.c ---- */
 /* Append a canonical-JSON entry naming `objects` (hex ids, may be empty);

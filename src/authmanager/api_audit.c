@@ -100,7 +100,7 @@ static int entries_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		                      json_pack("{s:I, s:s}", "index",
 		                                (json_int_t)sqlite3_column_int64(st, 0), "entry",
 		                                (const char *)sqlite3_column_text(st, 1)));
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 0;
 }
 
@@ -146,7 +146,7 @@ static int object_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		                                "entry", (const char *)sqlite3_column_text(st, 1),
 		                                "proof", proof));
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return r;
 }
 

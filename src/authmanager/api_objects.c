@@ -124,7 +124,7 @@ static int obj_put_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		if (r == TEEU_ERR_EXISTS)
 			teeu_err_set(err, r, "object %s is already registered", p->o.id_hex);
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (r != 0)
 		return r;
 	if ((r = teeu_sha256(p->policy, strlen(p->policy), h)) != 0)
@@ -268,7 +268,7 @@ static int obj_get_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	} else {
 		r = teeu_err_set(err, TEEU_ERR_NOT_FOUND, "no object %s", g->id);
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return r;
 }
 
@@ -333,14 +333,14 @@ static int owns(sqlite3 *db, const char *id, const char *party, int *found, stru
 				sqlite3_bind_text(o, 1, json_string_value(v), -1, SQLITE_STATIC);
 				sqlite3_bind_text(o, 2, party, -1, SQLITE_STATIC);
 				ok = sqlite3_step(o) == SQLITE_ROW;
-				sqlite3_finalize(o);
+				db_finish(o);
 				if (ok)
 					break;
 			}
 			json_decref(lin);
 		}
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return ok;
 }
 
@@ -371,7 +371,7 @@ static int obj_revoke_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(db, "revoke", err);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (r != 0)
 		return r;
 	entry = json_pack("{s:s, s:I, s:s, s:s}", "type", "revoke", "time", (json_int_t)p->now,
@@ -436,7 +436,7 @@ static int approve_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	sqlite3_bind_int64(st, 3, p->now);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(db, "approve", err);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (r != 0)
 		return r;
 	entry = json_pack("{s:s, s:I, s:s, s:s}", "type", "approve", "time", (json_int_t)p->now,
@@ -551,13 +551,13 @@ static int reveal_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		return r;
 	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		db_finish(st);
 		return teeu_err_set(err, TEEU_ERR_NOT_FOUND, "no object %s", p->id);
 	}
 	reveal_check(st, p);
 	if (!p->deny_rule && sqlite3_column_bytes(st, 4) == TEEU_DATA_KEY_SEALED_SIZE)
 		memcpy(p->sealed, sqlite3_column_blob(st, 4), TEEU_DATA_KEY_SEALED_SIZE);
-	sqlite3_finalize(st);
+	db_finish(st);
 	entry = json_pack("{s:s, s:I, s:s, s:s}", "type", p->deny_rule ? "reveal_deny" : "reveal",
 	                  "time", (json_int_t)p->now, "party", p->party, "object", p->id);
 	if (p->deny_rule)

@@ -113,7 +113,7 @@ static int party_put_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		int same = strcmp((const char *)sqlite3_column_text(st, 0), p->fingerprint) == 0;
-		sqlite3_finalize(st);
+		db_finish(st);
 		p->created = 0;
 		if (!same)
 			return teeu_err_set(err, TEEU_ERR_EXISTS,
@@ -122,7 +122,7 @@ static int party_put_step(sqlite3 *db, void *arg, struct teeu_err *err)
 			                    p->name);
 		return 0;
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	if ((r = db_prepare(db,
 	                    "INSERT INTO parties(name, public_key, fingerprint, source, created) "
 	                    "VALUES(?,?,?,?,?)",
@@ -135,7 +135,7 @@ static int party_put_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	sqlite3_bind_int64(st, 5, p->now);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(db, "register party", err);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (r != 0)
 		return r;
 	p->created = 1;
@@ -241,7 +241,7 @@ static int party_get_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		                   (const char *)sqlite3_column_text(st, 2));
 	else
 		r = teeu_err_set(err, TEEU_ERR_NOT_FOUND, "no party named '%s'", g->name);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return r;
 }
 

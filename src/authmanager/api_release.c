@@ -148,7 +148,7 @@ static int approved_by(sqlite3 *db, const char *party, const char *digest, int *
 	sqlite3_bind_text(st, 1, party, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
 	*out = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 0;
 }
 
@@ -172,7 +172,7 @@ static int check_object(sqlite3 *db, struct release *rl, const char *id, int wan
 		return r;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		db_finish(st);
 		return teeu_err_set(err, TEEU_ERR_NOT_FOUND, "no object %s", id);
 	}
 	snprintf(owner_out, 65, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -218,7 +218,7 @@ static int check_object(sqlite3 *db, struct release *rl, const char *id, int wan
 	}
 out:
 	teeu_policy_free(policy);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return r;
 }
 
@@ -279,7 +279,7 @@ static int release_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		sqlite3_bind_text(st, 1, rl->ids[i], -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			r = db_error(db, "count use", err);
-		sqlite3_finalize(st);
+		db_finish(st);
 		if (r != 0)
 			break;
 	}
@@ -296,7 +296,7 @@ static int release_step(sqlite3 *db, void *arg, struct teeu_err *err)
 			sqlite3_bind_int64(st, 4, rl->now);
 			if (sqlite3_step(st) != SQLITE_DONE)
 				r = db_error(db, "record release", err);
-			sqlite3_finalize(st);
+			db_finish(st);
 		}
 		free(task_text);
 	}
@@ -468,7 +468,7 @@ static json_t *derive_policy(sqlite3 *db, json_t *task, json_t *own_recipients,
 		p = sqlite3_step(st) == SQLITE_ROW
 		            ? json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL)
 		            : NULL;
-		sqlite3_finalize(st);
+		db_finish(st);
 		if (!p) {
 			teeu_err_set(err, TEEU_ERR_INTERNAL, "input %s has no readable policy",
 			             json_string_value(v));
@@ -543,7 +543,7 @@ static int outputs_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	sqlite3_bind_text(st, 2, p->session->id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		task = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (!task) {
 		p->deny_rule = "release";
 		snprintf(p->reason, sizeof(p->reason),
@@ -601,7 +601,7 @@ static int outputs_step(sqlite3 *db, void *arg, struct teeu_err *err)
 				teeu_err_set(err, r, "object %s is already registered",
 				             p->o[i].id_hex);
 		}
-		sqlite3_finalize(st);
+		db_finish(st);
 		free(ptext);
 		json_array_append_new(ids, json_string(p->o[i].id_hex));
 		objs[i] = p->o[i].id_hex;

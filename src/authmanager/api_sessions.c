@@ -34,7 +34,7 @@ static int challenge_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		return r;
 	sqlite3_bind_int64(st, 1, c->now);
 	sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if ((r = db_prepare(db, "INSERT INTO challenges(nonce, operator, expires) VALUES(?,?,?)",
 	                    &st, err)) != 0)
 		return r;
@@ -43,7 +43,7 @@ static int challenge_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	sqlite3_bind_int64(st, 3, c->now + AM_CHALLENGE_TTL);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(db, "store challenge", err);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return r;
 }
 
@@ -102,7 +102,7 @@ static int consume_challenge(sqlite3 *db, struct session_open *s, struct teeu_er
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(db, "consume challenge", err);
 	s->challenge_ok = r == 0 && sqlite3_changes(db) == 1;
-	sqlite3_finalize(st);
+	db_finish(st);
 	return r;
 }
 
@@ -139,7 +139,7 @@ static int session_record_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		sqlite3_bind_int64(st, 6, s->now);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			r = db_error(db, "store session", err);
-		sqlite3_finalize(st);
+		db_finish(st);
 		if (r != 0)
 			return r;
 		entry = json_pack("{s:s, s:I, s:s, s:s, s:o}", "type", "session_open", "time",

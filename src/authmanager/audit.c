@@ -18,8 +18,7 @@ static int node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 	sqlite3 *db = ctx;
 	sqlite3_stmt *st = NULL;
 	int r, rc;
-	if (sqlite3_prepare_v3(db, "SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", -1,
-	                       SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+	if (db_prepare(db, "SELECT hash FROM merkle_nodes WHERE level=? AND idx=?", &st, NULL) != 0)
 		return TEEU_ERR_IO;
 	sqlite3_bind_int(st, 1, (int)level);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
@@ -30,7 +29,7 @@ static int node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 	} else {
 		r = rc == SQLITE_DONE || rc == SQLITE_ROW ? TEEU_ERR_NOT_FOUND : TEEU_ERR_IO;
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return r;
 }
 
@@ -39,14 +38,14 @@ static int node_put(void *ctx, unsigned level, uint64_t index, const uint8_t has
 	sqlite3 *db = ctx;
 	sqlite3_stmt *st = NULL;
 	int rc;
-	if (sqlite3_prepare_v3(db, "INSERT INTO merkle_nodes(level, idx, hash) VALUES(?,?,?)", -1,
-	                       SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+	if (db_prepare(db, "INSERT INTO merkle_nodes(level, idx, hash) VALUES(?,?,?)", &st, NULL) !=
+	    0)
 		return TEEU_ERR_IO;
 	sqlite3_bind_int(st, 1, (int)level);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
 	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return rc == SQLITE_DONE ? 0 : TEEU_ERR_IO;
 }
 
@@ -60,7 +59,7 @@ int audit_size(sqlite3 *db, uint64_t *size, struct teeu_err *err)
 		*size = (uint64_t)sqlite3_column_int64(st, 0);
 	else
 		r = db_error(db, "audit size", err);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return r;
 }
 
@@ -89,7 +88,7 @@ int audit_append(sqlite3 *db, json_t *entry, const char *const *objects, size_t 
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(db, "audit append", err);
-	sqlite3_finalize(st);
+	db_finish(st);
 	st = NULL;
 	for (size_t i = 0; r == 0 && i < object_count; i++) {
 		if ((r = db_prepare(db,
@@ -100,7 +99,7 @@ int audit_append(sqlite3 *db, json_t *entry, const char *const *objects, size_t 
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			r = db_error(db, "audit index", err);
-		sqlite3_finalize(st);
+		db_finish(st);
 		st = NULL;
 	}
 	if (r == 0)

@@ -25,8 +25,22 @@ struct store_job {
 	struct teeu_err *err;
 	int result;
 	int done;
+	pthread_cond_t wake; /* this job is done: wake only its caller */
 	struct store_job *next;
 };
+
+/* Prepared statements, kept for the life of the database thread: preparing
+ * a statement costs more than running it. Keyed by the SQL text's address
+ * (every call site passes a string literal). Only the database thread
+ * touches it, through the thread-local pointer below. */
+#define STMT_CACHE_MAX 64
+struct stmt_cache {
+	sqlite3 *db;
+	size_t count;
+	const char *sql[STMT_CACHE_MAX];
+	sqlite3_stmt *st[STMT_CACHE_MAX];
+};
+static _Thread_local struct stmt_cache *tl_cache;
 
 struct store {
 	sqlite3 *db;
@@ -95,11 +109,41 @@ int db_exec(sqlite3 *db, const char *sql, struct teeu_err *err)
 
 int db_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct teeu_err *err)
 {
-	/* Statements are cached by SQLite's own prepare cost being small next
-	 * to an fsync; prepare_v3 with PERSISTENT keeps the lookaside fast. */
+	struct stmt_cache *c = tl_cache;
+	size_t i;
+	if (c && c->db == db) {
+		for (i = 0; i < c->count; i++)
+			if (c->sql[i] == sql) {
+				/* harmless if the last user already did it */
+				sqlite3_reset(c->st[i]);
+				sqlite3_clear_bindings(c->st[i]);
+				*st = c->st[i];
+				return 0;
+			}
+	}
 	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
 		return db_error(db, "prepare", err);
+	if (c && c->db == db && c->count < STMT_CACHE_MAX) {
+		c->sql[c->count] = sql;
+		c->st[c->count++] = *st;
+	}
 	return 0;
+}
+
+void db_finish(sqlite3_stmt *st)
+{
+	struct stmt_cache *c = tl_cache;
+	if (!st)
+		return;
+	if (c) {
+		for (size_t i = 0; i < c->count; i++)
+			if (c->st[i] == st) {
+				sqlite3_reset(st);
+				sqlite3_clear_bindings(st);
+				return;
+			}
+	}
+	sqlite3_finalize(st);
 }
 
 static void run_batch(struct store *s, struct store_job *batch)
@@ -118,6 +162,9 @@ static void run_batch(struct store *s, struct store_job *batch)
 			continue;
 		}
 		j->result = j->fn(s->db, j->arg, j->err);
+		if (tl_cache) /* no statement of this step stays active */
+			for (size_t i = 0; i < tl_cache->count; i++)
+				sqlite3_reset(tl_cache->st[i]);
 		if (j->result != 0)
 			(void)db_exec(s->db, "ROLLBACK TO step", NULL);
 		(void)db_exec(s->db, "RELEASE step", NULL);
@@ -135,6 +182,10 @@ static void run_batch(struct store *s, struct store_job *batch)
 static void *store_thread(void *arg)
 {
 	struct store *s = arg;
+	struct stmt_cache cache;
+	memset(&cache, 0, sizeof(cache));
+	cache.db = s->db;
+	tl_cache = &cache;
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		struct store_job *batch, *j;
@@ -159,18 +210,27 @@ static void *store_thread(void *arg)
 		while (batch) {
 			j = batch->next;
 			batch->done = 1;
+			pthread_cond_signal(&batch->wake); /* batch is invalid after this */
 			batch = j;
 		}
-		pthread_cond_broadcast(&s->done);
 	}
 	pthread_mutex_unlock(&s->lock);
+	tl_cache = NULL;
+	for (size_t i = 0; i < cache.count; i++)
+		sqlite3_finalize(cache.st[i]);
 	return NULL;
 }
 
 int store_run(struct store *s, store_fn fn, void *arg, struct teeu_err *err)
 {
 	struct teeu_err local = {0};
-	struct store_job job = {fn, arg, err ? err : &local, 0, 0, NULL};
+	struct store_job job;
+
+	memset(&job, 0, sizeof(job));
+	job.fn = fn;
+	job.arg = arg;
+	job.err = err ? err : &local;
+	pthread_cond_init(&job.wake, NULL);
 
 	pthread_mutex_lock(&s->lock);
 	if (s->stopping) {
@@ -184,8 +244,9 @@ int store_run(struct store *s, store_fn fn, void *arg, struct teeu_err *err)
 	s->tail = &job;
 	pthread_cond_signal(&s->wake);
 	while (!job.done)
-		pthread_cond_wait(&s->done, &s->lock);
+		pthread_cond_wait(&job.wake, &s->lock);
 	pthread_mutex_unlock(&s->lock);
+	pthread_cond_destroy(&job.wake);
 	return job.result;
 }
 
@@ -225,7 +286,6 @@ int store_open(const char *path, struct store **out, struct teeu_err *err)
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
-	pthread_cond_init(&s->done, NULL);
 	if ((r = pthread_create(&s->thread, NULL, store_thread, s)) != 0) {
 		r = teeu_err_set(err, TEEU_ERR_INTERNAL, "cannot start the database thread: %s",
 		                 strerror(r));
@@ -252,6 +312,5 @@ void store_close(struct store *s)
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->wake);
-	pthread_cond_destroy(&s->done);
 	free(s);
 }
