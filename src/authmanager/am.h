@@ -31,6 +31,10 @@
 #define AM_AUDIT_PAGE_MAX 1000
 #define AM_PROOF_MAX      64
 
+/* Contexts bound into wrapped and sealed data keys (PROTOCOL.md). */
+#define AM_CTX_OBJECT_KEY "teeu-object-key:" /* party -> AuthManager */
+#define AM_CTX_STORED_KEY "teeu-stored-key:" /* at rest, under the storage key */
+
 struct store;
 struct mg_context;
 struct mg_connection;
@@ -133,7 +137,6 @@ struct am_req {
 
 	/* Authentication result */
 	struct teeu_reqsig sig;
-	int authenticated;
 	const char *party;                 /* signer party name, or NULL */
 	struct am_session session;         /* copy, for session-signed requests */
 	const struct teeu_key *signer_key; /* borrowed from the cache (lives until exit) */
@@ -164,7 +167,6 @@ int auth_request(struct am_req *rq, int allow_party, int allow_session);
 int auth_consume_nonce(sqlite3 *db, const struct teeu_reqsig *sig, int64_t now,
                        struct teeu_err *err);
 /* Register / look up keys in the cache (server threads). */
-void auth_cache_forget_session(struct am *am, const char *id);
 void auth_cache_free(struct am *am);
 int auth_load_party(struct am *am, const char *name, struct teeu_key **key_out /* borrowed */,
                     struct teeu_err *err);
@@ -221,5 +223,8 @@ struct am_new_object {
 int am_accept_object(struct am *am, json_t *body_item, struct am_new_object *o,
                      struct teeu_err *err);
 void am_new_object_free(struct am_new_object *o);
+/* Open object `id`'s key sealed at rest (teeu_data_key_open with its context). */
+int am_open_stored_key(struct am *am, const char *id, const uint8_t *sealed,
+                       struct teeu_data_key *key, struct teeu_err *err);
 
 #endif /* TEEU_AM_H */

@@ -15,8 +15,14 @@
 #include "teeu/object.h"
 #include "teeu/time.h"
 
-#define KEY_CONTEXT_OBJECT "teeu-object-key:"
-#define KEY_CONTEXT_STORED "teeu-stored-key:"
+int am_open_stored_key(struct am *am, const char *id, const uint8_t *sealed,
+                       struct teeu_data_key *key, struct teeu_err *err)
+{
+	char context[64];
+	snprintf(context, sizeof(context), AM_CTX_STORED_KEY "%s", id);
+	return teeu_data_key_open(&am->storage_key, sealed, TEEU_DATA_KEY_SEALED_SIZE, context, key,
+	                          err);
+}
 
 void am_new_object_free(struct am_new_object *o)
 {
@@ -57,7 +63,7 @@ int am_accept_object(struct am *am, json_t *item, struct am_new_object *o, struc
 	if ((r = jget_b64(item, "wrapped_key", TEEU_KEY_WRAPPED_MAX_SIZE, &wrapped, &wrapped_size,
 	                  err)) != 0)
 		return r;
-	snprintf(context, sizeof(context), KEY_CONTEXT_OBJECT "%s", o->id_hex);
+	snprintf(context, sizeof(context), AM_CTX_OBJECT_KEY "%s", o->id_hex);
 	r = teeu_key_unwrap(am->identity, wrapped, wrapped_size, context, &key, err);
 	free(wrapped);
 	if (r != 0) {
@@ -69,7 +75,7 @@ int am_accept_object(struct am *am, json_t *item, struct am_new_object *o, struc
 	}
 	r = teeu_object_check_header(o->header, o->header_size, &key, &info, &header_size, err);
 	if (r == 0) {
-		snprintf(context, sizeof(context), KEY_CONTEXT_STORED "%s", o->id_hex);
+		snprintf(context, sizeof(context), AM_CTX_STORED_KEY "%s", o->id_hex);
 		if ((r = teeu_data_key_seal(&am->storage_key, &key, context, o->sealed_key)) != 0)
 			teeu_err_set(err, r, "cannot seal the key for storage");
 	} else {
@@ -594,9 +600,7 @@ int api_object_reveal(struct am_req *rq, const char *id)
 		return am_reply_err(rq, &err);
 	if (p.deny_rule)
 		return am_reply_denied(rq, id, p.deny_rule, p.reason);
-	snprintf(context, sizeof(context), KEY_CONTEXT_STORED "%s", id);
-	if ((r = teeu_data_key_open(&rq->am->storage_key, p.sealed, sizeof(p.sealed), context, &key,
-	                            &err)) != 0)
+	if ((r = am_open_stored_key(rq->am, id, p.sealed, &key, &err)) != 0)
 		return am_reply_err(rq, &err);
 	snprintf(context, sizeof(context), "teeu-reveal:%s", id);
 	if ((r = auth_load_party(rq->am, rq->party, &party_key, &err)) == 0)

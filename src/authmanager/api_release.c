@@ -352,9 +352,7 @@ int api_release(struct am_req *rq)
 		char context[140];
 		uint8_t *wrapped = NULL;
 		size_t wrapped_size = 0;
-		snprintf(context, sizeof(context), "teeu-stored-key:%s", rl->ids[i]);
-		if ((r = teeu_data_key_open(&rq->am->storage_key, rl->sealed[i],
-		                            TEEU_DATA_KEY_SEALED_SIZE, context, &key, &err)) != 0)
+		if ((r = am_open_stored_key(rq->am, rl->ids[i], rl->sealed[i], &key, &err)) != 0)
 			break;
 		snprintf(context, sizeof(context), "teeu-release:%s:%s", t->digest_hex, rl->ids[i]);
 		r = teeu_key_wrap(rq->signer_key, &key, context, &wrapped, &wrapped_size, &err);

@@ -68,12 +68,6 @@ void auth_cache_free(struct am *am)
 	}
 }
 
-void auth_cache_forget_session(struct am *am, const char *id)
-{
-	(void)am;
-	(void)id; /* sessions are immutable; expiry is checked on use */
-}
-
 /* ---- loading signers from the database ---- */
 
 struct load_party {
@@ -276,8 +270,7 @@ int auth_request(struct am_req *rq, int allow_party, int allow_session)
 			return unauthenticated(rq, &err);
 		}
 		key = e->key;
-		rq->session = *e->session;
-		rq->session.key = NULL; /* borrowed from the cache via `key` */
+		rq->session = *e->session; /* its key stays the cache's (`key`) */
 		rq->is_session = 1;
 	}
 	if ((r = teeu_reqsig_verify(&rq->sig, key, rq->method, rq->target, rq->body, rq->body_size,
@@ -292,7 +285,6 @@ int auth_request(struct am_req *rq, int allow_party, int allow_session)
 			return r == TEEU_ERR_AUTH_FAILED ? unauthenticated(rq, &err)
 			                                 : am_reply_err(rq, &err);
 	}
-	rq->authenticated = 1;
 	return 0;
 }
 
@@ -350,18 +342,13 @@ void am_claims_to_json(const struct teeu_claims *c, json_t *out)
 	json_object_set_new(out, "tcb_status", json_string(c->tcb_status));
 }
 
-static int hex_field(json_t *j, const char *key, uint8_t *out, size_t cap, size_t *size)
+/* A hex string of at most cap bytes (any even length). */
+static int hex_value(json_t *v, uint8_t *out, size_t cap, size_t *size)
 {
-	const char *s = json_string_value(json_object_get(j, key));
+	const char *s = json_string_value(v);
 	size_t n;
-	if (!s || (n = strlen(s)) % 2 || n / 2 > cap)
+	if (!s || (n = strlen(s)) % 2 || n / 2 > cap || hex_decode_exact(s, out, n / 2) != 0)
 		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = (uint8_t)v;
-	}
 	*size = n / 2;
 	return 0;
 }
@@ -374,18 +361,16 @@ int am_claims_from_json(json_t *j, struct teeu_claims *c)
 	memset(c, 0, sizeof(*c));
 	if (!type || !tcb || (c->tee_type = teeu_tee_type_from_name(type)) < 0)
 		return -1;
-	if (hex_field(j, "measurement", c->measurement, sizeof(c->measurement),
+	if (hex_value(json_object_get(j, "measurement"), c->measurement, sizeof(c->measurement),
 	              &c->measurement_size) != 0 ||
-	    hex_field(j, "signer", c->signer, sizeof(c->signer), &c->signer_size) != 0)
+	    hex_value(json_object_get(j, "signer"), c->signer, sizeof(c->signer),
+	              &c->signer_size) != 0)
 		return -1;
 	if (json_is_array(rtmr) && json_array_size(rtmr) == 4) {
 		c->has_rtmr = 1;
 		for (size_t i = 0; i < 4; i++) {
 			size_t n;
-			json_t *o = json_pack("{s:O}", "v", json_array_get(rtmr, i));
-			int bad = !o || hex_field(o, "v", c->rtmr[i], 48, &n) != 0;
-			json_decref(o);
-			if (bad)
+			if (hex_value(json_array_get(rtmr, i), c->rtmr[i], 48, &n) != 0)
 				return -1;
 		}
 	}

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "am.h"
+#include "teeu/buf.h"
 #include "teeu/encoding.h"
 
 int64_t am_now(void)
@@ -54,21 +55,17 @@ int jget_str(json_t *obj, const char *key, int required, const char **out, struc
 	return 0;
 }
 
-static int is_lower_hex(const char *s, size_t n)
+/* Hex in the API is lower-case only (one text per value); the digits are
+ * decoded by the bounds-checked reader. */
+int hex_decode_exact(const char *hex, uint8_t *out, size_t size)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[n] == '\0';
-}
-
-static int unhex(const char *s, uint8_t *out, size_t size)
-{
-	for (size_t i = 0; i < size; i++) {
-		int hi = s[2 * i] <= '9' ? s[2 * i] - '0' : s[2 * i] - 'a' + 10;
-		int lo = s[2 * i + 1] <= '9' ? s[2 * i + 1] - '0' : s[2 * i + 1] - 'a' + 10;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	struct teeu_buf b;
+	size_t n = strlen(hex);
+	if (n != 2 * size || strspn(hex, "0123456789abcdef") != n)
+		return -1;
+	teeu_buf_init(&b, hex, n);
+	if (teeu_buf_get_hex(&b, out, size) != 0 || teeu_buf_expect_end(&b) != 0)
+		return -1;
 	return 0;
 }
 
@@ -78,25 +75,16 @@ int jget_hex(json_t *obj, const char *key, uint8_t *out, size_t size, struct tee
 	int r;
 	if ((r = jget_str(obj, key, 1, &s, err)) != 0)
 		return r;
-	if (strlen(s) != 2 * size || !is_lower_hex(s, 2 * size))
+	if (hex_decode_exact(s, out, size) != 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
 		                    "field '%s': expected %zu lower-case hex digits", key,
 		                    2 * size);
-	return unhex(s, out, size);
-}
-
-int hex_decode_exact(const char *hex, uint8_t *out, size_t size)
-{
-	if (strlen(hex) != 2 * size || !is_lower_hex(hex, 2 * size))
-		return -1;
-	return unhex(hex, out, size);
+	return 0;
 }
 
 int id_from_hex(const char *hex, uint8_t id[16])
 {
-	if (strlen(hex) != 32 || !is_lower_hex(hex, 32))
-		return -1;
-	return unhex(hex, id, 16);
+	return hex_decode_exact(hex, id, 16);
 }
 
 int jget_b64(json_t *obj, const char *key, size_t max, uint8_t **out, size_t *size,

@@ -315,8 +315,6 @@ out:
 	log_request(&rq);
 	json_decref(rq.json);
 	free(rq.body);
-	if (rq.session.key)
-		teeu_key_free(rq.session.key);
 	return rq.status;
 }
 
