@@ -25,6 +25,7 @@
 
 #include "teeu/error.h"
 #include "teeu/key.h"
+#include "teeu/object.h"
 #include "teeu/reqsig.h"
 
 #ifdef __cplusplus
@@ -124,6 +125,70 @@ int teeu_client_request_presigned(struct teeu_client *c, const char *method, con
 /* The TEEU code for an HTTP status (above): 0 for 2xx, TEEU_ERR_IO for
  * statuses without a mapping of their own (including 1xx and 3xx). */
 int teeu_client_status_code(long status);
+
+/* ------------------------------------------------------------------------ */
+/* Trusting an AuthManager (PROTOCOL.md, GET /v1/attestation)               */
+/* ------------------------------------------------------------------------ */
+
+/* What to require of the AuthManager before trusting it. */
+struct teeu_am_trust_opts {
+	const char *base_url; /* as teeu_client_opts.base_url */
+	const char *ca_file;  /* https: CA file; NULL: TLS trust comes from the evidence */
+	/* The pinned measurement, hex ("" or NULL: not pinned). */
+	const char *measurement_hex;
+	/* Accept simulation evidence (the config's tee_simulation). An unpinned
+	 * measurement is refused unless this is set: DESIGN §2, an empty pin is
+	 * never "skip the check" on hardware. */
+	int allow_simulation;
+	long timeout_ms; /* 0: the client default */
+};
+
+/* The result: an AuthManager whose evidence verified, whose measurement
+ * matched the pin, and whose report data binds the nonce we chose, its
+ * identity key and (https) its TLS key. */
+struct teeu_am_trust {
+	struct teeu_client *client;  /* https: pinned to the attested TLS key */
+	struct teeu_key *public_key; /* the AuthManager's identity key: wrap data keys to it */
+	char tee_type[16];           /* "sim", ... */
+	char measurement_hex[2 * 64 + 1];
+	int pinned; /* 1 if the measurement was checked against a pin */
+};
+
+/* GET /v1/attestation?nonce=RANDOM and check it as above. On success
+ * out->client is ready for requests (set its signer). Errors say which
+ * check failed (TEEU_ERR_DENIED for a measurement mismatch or refused
+ * simulation evidence, TEEU_ERR_AUTH_FAILED for report data that does not
+ * bind). Free with teeu_client_am_trust_free(). */
+int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct teeu_am_trust *out,
+                                   struct teeu_err *err) TEEU_MUST_CHECK;
+void teeu_client_am_trust_free(struct teeu_am_trust *t);
+
+/* ------------------------------------------------------------------------ */
+/* Streams (the worker's object upload and download)                        */
+/* ------------------------------------------------------------------------ */
+
+/* PUT (or POST) a body pulled from `rd` (a teeu_read_fn, see teeu/object.h)
+ * without holding it in memory. content_length: the exact body size, or
+ * -1 for chunked transfer encoding. The request is signed (when sign is
+ * set) as if `signed_body` (signed_size bytes) were its body: for an
+ * object upload that is the object's header (PROTOCOL.md explains why).
+ * The response is JSON, as for teeu_client_request(). */
+int teeu_client_upload(struct teeu_client *c, const char *method, const char *target,
+                       int64_t content_length, teeu_read_fn rd, void *rctx, const void *signed_body, size_t signed_size, int sign,
+                       long *status, json_t **response, struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* GET a body streamed into `wr` (a teeu_write_fn), signed when sign is set.
+ * A 2xx body goes to wr piece by piece as it arrives (a failure of wr
+ * aborts the transfer with wr's error); an error status's JSON body is
+ * parsed into *response and mapped as for teeu_client_request(). */
+int teeu_client_download(struct teeu_client *c, const char *target, int sign,
+                         teeu_write_fn wr, void *wctx,
+                         long *status, json_t **response, struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Progress of the next upload/download: called with bytes done and total
+ * (0 when unknown) at most a few times a second; NULL: none. */
+void teeu_client_set_progress(struct teeu_client *c,
+                              void (*fn)(void *ctx, uint64_t done, uint64_t total), void *ctx);
 
 #ifdef __cplusplus
 }

@@ -112,6 +112,58 @@ int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, si
                          uint8_t *pt, size_t pt_cap, size_t *pt_size,
                          struct teeu_object_info *info_out, struct teeu_err *err) TEEU_MUST_CHECK;
 
+/* Pull-based sealing: an object whose bytes are *read* from the sealer, for
+ * sinks that pull (an HTTP upload body). The header is produced at once, so
+ * the caller can hash or sign it before any plaintext is read. Memory is
+ * O(chunk size). */
+struct teeu_object_sealer;
+
+/* Start sealing what `rd` yields under info and key (both copied; the key
+ * is wiped by teeu_object_sealer_free). plaintext_size rules as for
+ * teeu_object_seal_stream(). */
+int teeu_object_sealer_new(const struct teeu_object_info *info, const struct teeu_data_key *key,
+                           teeu_read_fn rd, void *rctx, struct teeu_object_sealer **out,
+                           struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* The object's header bytes (the first bytes teeu_object_sealer_read will
+ * return). Borrowed from the sealer. */
+void teeu_object_sealer_header(const struct teeu_object_sealer *s, const uint8_t **header,
+                               size_t *size);
+
+/* A teeu_read_fn (ctx is the sealer): the next bytes of the object; *got =
+ * 0 once the final chunk has been returned. The bytes are exactly those
+ * teeu_object_seal_stream() would write for the same input. */
+int teeu_object_sealer_read(void *sealer, void *buf, size_t size, size_t *got,
+                            struct teeu_err *err);
+
+/* Wipe and free. Safe on NULL. */
+void teeu_object_sealer_free(struct teeu_object_sealer *s);
+
+/* Push-based opening: object bytes are *written* to the opener in pieces of
+ * any size (an HTTP download), and each chunk's plaintext goes to `wr` as
+ * soon as that chunk is authenticated (the same caveat as
+ * teeu_object_open_stream: on failure a prefix may have been written).
+ * Memory is O(chunk size). */
+struct teeu_object_opener;
+
+int teeu_object_opener_new(const struct teeu_data_key *key, teeu_write_fn wr, void *wctx,
+                           struct teeu_object_opener **out, struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* A teeu_write_fn (ctx is the opener). Fails with the same TEEU_ERR_* code
+ * teeu_object_open_stream() gives for the same bytes (wrong key, header
+ * tampered, chunk corrupt/reordered/foreign, trailing data); after a
+ * failure every later call fails with the same error. */
+int teeu_object_opener_write(void *opener, const void *buf, size_t size, struct teeu_err *err);
+
+/* The input is complete: fails with TEEU_ERR_TRUNCATED (or the error
+ * open_stream gives) unless the final chunk was seen and nothing followed.
+ * info_out may be NULL. */
+int teeu_object_opener_finish(struct teeu_object_opener *o, struct teeu_object_info *info_out,
+                              struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Wipe and free. Safe on NULL. */
+void teeu_object_opener_free(struct teeu_object_opener *o);
+
 /* Parse and validate the header only (no key needed: nothing is
  * authenticated yet). *header_size receives its size in bytes. */
 int teeu_object_read_header(const uint8_t *data, size_t size, struct teeu_object_info *info,

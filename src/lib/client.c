@@ -22,6 +22,14 @@
 
 #include "teeu/crypto.h"
 #include "teeu/encoding.h"
+#include "teeu/object.h"
+
+struct resp_buf {
+	char *data;
+	size_t len, cap, max;
+	int too_large;
+	int nomem;
+};
 
 struct teeu_client {
 	CURL *curl;
@@ -36,6 +44,22 @@ struct teeu_client {
 	char signer[TEEU_REQSIG_SIGNER_MAX + 1];
 	const struct teeu_key *signer_key; /* borrowed */
 	char curl_errbuf[CURL_ERROR_SIZE];
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
+};
+
+/* A streamed body: uploaded from rd, or downloaded into wr. */
+struct xfer {
+	teeu_read_fn rd;
+	void *rctx;
+	int64_t content_length; /* -1: chunked */
+	teeu_write_fn wr;
+	void *wctx;
+	struct teeu_client *c;
+	struct teeu_err stream_err; /* the callback's own error */
+	int failed;
+	struct resp_buf *rb; /* an error status's body goes here */
+	uint64_t done;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -232,12 +256,7 @@ int teeu_client_set_signer(struct teeu_client *c, int signer_kind, const char *n
 /* ------------------------------------------------------------------------ */
 /* Sending                                                                   */
 
-struct resp_buf {
-	char *data;
-	size_t len, cap, max;
-	int too_large;
-	int nomem;
-};
+
 
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -268,6 +287,56 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	rb->len += n;
 	rb->data[rb->len] = '\0';
 	return n;
+}
+
+/* Download: a 2xx body goes to the caller's writer; any other status's
+ * body (a PROTOCOL.md error object) is collected for the error message. */
+static size_t on_write_stream(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct xfer *x = userdata;
+	size_t n = size * nmemb;
+	long status = 0;
+
+	curl_easy_getinfo(x->c->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 200 || status >= 300)
+		return on_write(ptr, size, nmemb, x->rb);
+	if (n == 0)
+		return 0;
+	if (x->wr(x->wctx, ptr, n, &x->stream_err) != 0) {
+		x->failed = 1;
+		return 0; /* aborts the transfer */
+	}
+	x->done += n;
+	return n;
+}
+
+/* Upload: pull the next piece of the body from the caller's reader. */
+static size_t on_read_stream(char *buffer, size_t size, size_t nitems, void *userdata)
+{
+	struct xfer *x = userdata;
+	size_t got = 0;
+
+	if (x->rd(x->rctx, buffer, size * nitems, &got, &x->stream_err) != 0) {
+		x->failed = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	x->done += got;
+	return got;
+}
+
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+	struct xfer *x = userdata;
+	if (x->c->progress != NULL) {
+		if (x->rd != NULL)
+			x->c->progress(x->c->progress_ctx, (uint64_t)ulnow,
+			               (uint64_t)(ultotal > 0 ? ultotal : 0));
+		else
+			x->c->progress(x->c->progress_ctx, (uint64_t)dlnow,
+			               (uint64_t)(dltotal > 0 ? dltotal : 0));
+	}
+	return 0;
 }
 
 int teeu_client_status_code(long status)
@@ -371,7 +440,7 @@ static int add_sig_headers(struct curl_slist **list, const struct teeu_reqsig *r
 /* The one sending path. rs: the signature headers, or NULL for none. */
 static int perform(struct teeu_client *c, const char *method, const char *target, const void *body,
                    size_t size, const char *content_type, const struct teeu_reqsig *rs,
-                   long *status_out, struct resp_buf *rb, struct teeu_err *err)
+                   struct xfer *x, long *status_out, struct resp_buf *rb, struct teeu_err *err)
 {
 	struct curl_slist *headers = NULL;
 	char url[TEEU_CLIENT_URL_MAX];
@@ -394,8 +463,24 @@ static int perform(struct teeu_client *c, const char *method, const char *target
 	CURL_SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	CURL_SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	CURL_SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_response_size);
-	CURL_SET(CURLOPT_WRITEFUNCTION, on_write);
-	CURL_SET(CURLOPT_WRITEDATA, rb);
+	if (x != NULL && x->wr != NULL) {
+		CURL_SET(CURLOPT_WRITEFUNCTION, on_write_stream);
+		CURL_SET(CURLOPT_WRITEDATA, x);
+	} else {
+		CURL_SET(CURLOPT_WRITEFUNCTION, on_write);
+		CURL_SET(CURLOPT_WRITEDATA, rb);
+	}
+	if (x != NULL) {
+		/* Streams may take long: no overall timeout, but a stall of 60 s
+		 * (under 1 byte/s) fails the transfer. */
+		CURL_SET(CURLOPT_TIMEOUT_MS, 0L);
+		CURL_SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+		CURL_SET(CURLOPT_LOW_SPEED_TIME, 60L);
+		CURL_SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)0);
+		CURL_SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+		CURL_SET(CURLOPT_XFERINFODATA, x);
+		CURL_SET(CURLOPT_NOPROGRESS, c->progress != NULL ? 0L : 1L);
+	}
 	if (c->ca_file != NULL)
 		CURL_SET(CURLOPT_CAINFO, c->ca_file);
 	if (c->pin[0] != '\0')
@@ -405,7 +490,16 @@ static int perform(struct teeu_client *c, const char *method, const char *target
 		CURL_SET(CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 
-	if (strcmp(method, "GET") == 0 && !has_body) {
+	if (x != NULL && x->rd != NULL) {
+		CURL_SET(CURLOPT_UPLOAD, 1L);
+		CURL_SET(CURLOPT_READFUNCTION, on_read_stream);
+		CURL_SET(CURLOPT_READDATA, x);
+		if (x->content_length >= 0)
+			CURL_SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->content_length);
+		if (strcmp(method, "PUT") != 0)
+			CURL_SET(CURLOPT_CUSTOMREQUEST, method);
+		has_body = 1;
+	} else if (strcmp(method, "GET") == 0 && !has_body) {
 		CURL_SET(CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(method, "HEAD") == 0 && !has_body) {
 		CURL_SET(CURLOPT_NOBODY, 1L);
@@ -428,10 +522,29 @@ static int perform(struct teeu_client *c, const char *method, const char *target
 		goto out;
 	if (rs != NULL && (r = add_sig_headers(&headers, rs, err)) != 0)
 		goto out;
+	if (x != NULL && x->rd != NULL) {
+		/* no "Expect: 100-continue" round trip before a streamed body */
+		struct curl_slist *grown = curl_slist_append(headers, "Expect:");
+		if (grown == NULL) {
+			r = teeu_err_set(err, TEEU_ERR_NOMEM, "client: out of memory");
+			goto out;
+		}
+		headers = grown;
+	}
 	CURL_SET(CURLOPT_HTTPHEADER, headers);
 
 	cc = curl_easy_perform(c->curl);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (cc != CURLE_OK && x != NULL && x->failed) {
+		r = x->stream_err.code != 0 ? x->stream_err.code : TEEU_ERR_IO;
+		if (err != NULL) {
+			*err = x->stream_err;
+			err->code = r;
+			teeu_err_prefix(err, "%s %s: ", method, url);
+		}
+		status = 0;
+		goto out;
+	}
 	if (cc != CURLE_OK) {
 		if (rb->too_large || cc == CURLE_FILESIZE_EXCEEDED)
 			r = teeu_err_set(err, TEEU_ERR_TOO_LARGE,
@@ -460,8 +573,8 @@ out:
 /* Common front: checks, then signing (sign) or the given headers (rs). */
 static int request_bytes(struct teeu_client *c, const char *method, const char *target,
                          const void *body, size_t size, const char *content_type, int sign,
-                         const struct teeu_reqsig *given, long *status, struct resp_buf *rb,
-                         struct teeu_err *err)
+                         const struct teeu_reqsig *given, struct xfer *x, long *status,
+                         struct resp_buf *rb, struct teeu_err *err)
 {
 	struct teeu_reqsig rs;
 	const struct teeu_reqsig *use = given;
@@ -487,7 +600,9 @@ static int request_bytes(struct teeu_client *c, const char *method, const char *
 		}
 		use = &rs;
 	}
-	return perform(c, method, target, body, size, content_type, use, status, rb, err);
+	if (x != NULL) /* body was only signed; the stream is what is sent */
+		return perform(c, method, target, NULL, 0, content_type, use, x, status, rb, err);
+	return perform(c, method, target, body, size, content_type, use, NULL, status, rb, err);
 }
 
 static void give_response(struct resp_buf *rb, char **resp, size_t *resp_size)
@@ -517,7 +632,8 @@ int teeu_client_request_raw(struct teeu_client *c, const char *method, const cha
 	if (resp_size != NULL)
 		*resp_size = 0;
 	rb.max = c != NULL ? c->max_response_size : 0;
-	r = request_bytes(c, method, target, body, size, content_type, sign, NULL, &st, &rb, err);
+	r = request_bytes(c, method, target, body, size, content_type, sign, NULL, NULL, &st, &rb,
+	                  err);
 	if (status != NULL)
 		*status = st;
 	if (st != 0)
@@ -542,12 +658,39 @@ int teeu_client_request_presigned(struct teeu_client *c, const char *method, con
 	if (rs == NULL)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "client: no signature headers");
 	rb.max = c != NULL ? c->max_response_size : 0;
-	r = request_bytes(c, method, target, body, size, content_type, 0, rs, &st, &rb, err);
+	r = request_bytes(c, method, target, body, size, content_type, 0, rs, NULL, &st, &rb, err);
 	if (status != NULL)
 		*status = st;
 	if (st != 0)
 		give_response(&rb, resp, resp_size);
 	free(rb.data);
+	return r;
+}
+
+/* Parse a response body collected in rb as JSON into *response (frees
+ * rb's data). A 2xx body that is not JSON turns r into an error. */
+static int parse_response(const char *method, const char *target, long st, struct resp_buf *rb,
+                          int r, json_t **response, struct teeu_err *err)
+{
+	json_t *doc = NULL;
+	json_error_t jerr;
+
+	if (st != 0 && rb->len > 0) {
+		doc = json_loadb(rb->data, rb->len, JSON_REJECT_DUPLICATES, &jerr);
+		if (doc == NULL && r == 0)
+			r = teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        "%s %s: HTTP %ld: response is not JSON: %s (line %d column "
+			        "%d)",
+			        method, target, st, jerr.text, jerr.line, jerr.column);
+	}
+	if (response != NULL) {
+		*response = doc;
+		doc = NULL;
+	}
+	json_decref(doc);
+	free(rb->data);
+	rb->data = NULL;
 	return r;
 }
 
@@ -558,8 +701,6 @@ int teeu_client_request(struct teeu_client *c, const char *method, const char *t
 	char *text = NULL;
 	size_t size = 0;
 	long st = 0;
-	json_t *doc = NULL;
-	json_error_t jerr;
 	int r;
 
 	if (response != NULL)
@@ -575,24 +716,76 @@ int teeu_client_request(struct teeu_client *c, const char *method, const char *t
 		size = strlen(text);
 	}
 	rb.max = c != NULL ? c->max_response_size : 0;
-	r = request_bytes(c, method, target, text, size, NULL, sign, NULL, &st, &rb, err);
+	r = request_bytes(c, method, target, text, size, NULL, sign, NULL, NULL, &st, &rb, err);
 	if (status != NULL)
 		*status = st;
-	if (st != 0 && rb.len > 0) {
-		doc = json_loadb(rb.data, rb.len, JSON_REJECT_DUPLICATES, &jerr);
-		if (doc == NULL && r == 0)
-			r = teeu_err_set(
-			        err, TEEU_ERR_MALFORMED,
-			        "%s %s: HTTP %ld: response is not JSON: %s (line %d column "
-			        "%d)",
-			        method, target, st, jerr.text, jerr.line, jerr.column);
-	}
-	if (response != NULL) {
-		*response = doc;
-		doc = NULL;
-	}
-	json_decref(doc);
-	free(rb.data);
+	r = parse_response(method, target, st, &rb, r, response, err);
 	free(text);
 	return r;
+}
+
+void teeu_client_set_progress(struct teeu_client *c,
+                              void (*fn)(void *ctx, uint64_t done, uint64_t total), void *ctx)
+{
+	c->progress = fn;
+	c->progress_ctx = ctx;
+}
+
+int teeu_client_upload(struct teeu_client *c, const char *method, const char *target,
+                       int64_t content_length, teeu_read_fn rd, void *rctx,
+                       const void *signed_body, size_t signed_size, int sign, long *status,
+                       json_t **response, struct teeu_err *err)
+{
+	struct resp_buf rb = {0};
+	struct xfer x;
+	long st = 0;
+	int r;
+
+	if (response != NULL)
+		*response = NULL;
+	if (status != NULL)
+		*status = 0;
+	if (c == NULL || rd == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "client: upload without a source");
+	memset(&x, 0, sizeof(x));
+	x.rd = rd;
+	x.rctx = rctx;
+	x.content_length = content_length;
+	x.c = c;
+	x.rb = &rb;
+	rb.max = c->max_response_size;
+	r = request_bytes(c, method, target, signed_body, signed_size, "application/octet-stream",
+	                  sign, NULL, &x, &st, &rb, err);
+	if (status != NULL)
+		*status = st;
+	return parse_response(method, target, st, &rb, r, response, err);
+}
+
+int teeu_client_download(struct teeu_client *c, const char *target, int sign, teeu_write_fn wr,
+                         void *wctx, long *status, json_t **response, struct teeu_err *err)
+{
+	struct resp_buf rb = {0};
+	struct xfer x;
+	long st = 0;
+	int r;
+
+	if (response != NULL)
+		*response = NULL;
+	if (status != NULL)
+		*status = 0;
+	if (c == NULL || wr == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "client: download without a sink");
+	memset(&x, 0, sizeof(x));
+	x.wr = wr;
+	x.wctx = wctx;
+	x.content_length = -1;
+	x.c = c;
+	x.rb = &rb;
+	rb.max = c->max_response_size;
+	r = request_bytes(c, "GET", target, NULL, 0, NULL, sign, NULL, &x, &st, &rb, err);
+	if (status != NULL)
+		*status = st;
+	/* a 2xx body went to wr: only an error body is left to parse */
+	return parse_response("GET", target, st >= 200 && st < 300 ? 0 : st, &rb, r, response,
+	                      err);
 }

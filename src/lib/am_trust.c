@@ -1,0 +1,197 @@
+/* am_trust.c - deciding to trust an AuthManager (PROTOCOL.md, GET /v1/attestation).
+ *
+ * A party or a worker hands data keys to the AuthManager, wrapped to its
+ * identity key; that key is worth trusting only when it comes out of
+ * evidence that (1) verifies, (2) carries the measurement the caller pinned,
+ * and (3) binds a nonce the caller just chose, the identity key and, over
+ * https, the TLS key the connection will be pinned to. This file does the
+ * three checks, in that order, and returns a client pinned to that TLS key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "teeu/attest.h"
+#include "teeu/buf.h"
+#include "teeu/client.h"
+#include "teeu/crypto.h"
+#include "teeu/encoding.h"
+
+static int get_str(json_t *doc, const char *key, const char **out, struct teeu_err *err)
+{
+	*out = json_string_value(json_object_get(doc, key));
+	if (*out == NULL)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "AuthManager attestation: response has no string '%s'", key);
+	return 0;
+}
+
+/* Lower-case hex of a pin, or "" for no pin. */
+static int normalize_pin(const char *pin, char *out, size_t out_size, struct teeu_err *err)
+{
+	size_t n = pin ? strlen(pin) : 0;
+	if (n == 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	if ((n != 64 && n != 96) || n >= out_size)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+		                    "AuthManager measurement pin: expected 64 or 96 hex digits, got "
+		                    "%zu characters",
+		                    n);
+	for (size_t i = 0; i < n; i++) {
+		char ch = pin[i];
+		if (ch >= 'A' && ch <= 'F')
+			ch = (char)(ch - 'A' + 'a');
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+			return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+			                    "AuthManager measurement pin: not hex");
+		out[i] = ch;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+void teeu_client_am_trust_free(struct teeu_am_trust *t)
+{
+	if (t == NULL)
+		return;
+	teeu_client_free(t->client);
+	teeu_key_free(t->public_key);
+	memset(t, 0, sizeof(*t));
+}
+
+int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct teeu_am_trust *out,
+                                   struct teeu_err *err)
+{
+	struct teeu_client_opts co;
+	struct teeu_client *c = NULL;
+	struct teeu_verify_opts vo;
+	struct teeu_attestation_result res;
+	uint8_t nonce[TEEU_ATTEST_NONCE_SIZE], id_fp[32], tls_fp[32], rd[64], *ev = NULL;
+	const uint8_t *parts[2] = {id_fp, tls_fp};
+	size_t sizes[2] = {32, 32}, ev_size = 0;
+	char nonce_hex[65], target[128], pin[97], got_hex[2 * TEEU_MEASUREMENT_MAX + 1];
+	const char *s, *tls_hex = NULL, *tee_name;
+	json_t *resp = NULL, *tls = NULL;
+	int https, r, tee_type;
+
+	memset(out, 0, sizeof(*out));
+	if (opts == NULL || opts->base_url == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "AuthManager: no URL");
+	if ((r = normalize_pin(opts->measurement_hex, pin, sizeof(pin), err)) != 0)
+		return r;
+	if (pin[0] == '\0' && !opts->allow_simulation)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+		                    "the AuthManager's measurement is not pinned "
+		                    "(auth_manager_config.measurement is empty): outside simulation "
+		                    "an empty pin is refused, never taken as 'skip the check'");
+	https = strncmp(opts->base_url, "https://", 8) == 0;
+
+	/* 1. Fetch evidence over a nonce of ours. Over https without a CA file
+	 * the certificate cannot be checked yet: the evidence vouches for it. */
+	memset(&co, 0, sizeof(co));
+	co.base_url = opts->base_url;
+	co.ca_file = opts->ca_file;
+	co.insecure_skip_verify = https && opts->ca_file == NULL;
+	co.timeout_ms = opts->timeout_ms;
+	if ((r = teeu_client_new(&co, &c, err)) != 0)
+		return r;
+	if ((r = teeu_random_bytes(nonce, sizeof(nonce))) != 0) {
+		teeu_err_set(err, r, "cannot draw a nonce");
+		goto out;
+	}
+	teeu_hex_encode(nonce, sizeof(nonce), nonce_hex);
+	snprintf(target, sizeof(target), "/v1/attestation?nonce=%s", nonce_hex);
+	if ((r = teeu_client_request(c, "GET", target, NULL, 0, NULL, &resp, err)) != 0)
+		goto out;
+	teeu_client_free(c);
+	c = NULL;
+
+	/* 2. The evidence verifies, and its measurement is the pinned one. */
+	if ((r = get_str(resp, "tee_type", &tee_name, err)) != 0 ||
+	    (r = get_str(resp, "evidence", &s, err)) != 0)
+		goto out;
+	if ((tee_type = teeu_tee_type_from_name(tee_name)) < 0) {
+		r = teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+		                 "AuthManager attestation: unknown TEE type '%.32s'", tee_name);
+		goto out;
+	}
+	if ((r = teeu_base64_decode(s, strlen(s), TEEU_EVIDENCE_MAX_SIZE, &ev, &ev_size, err)) !=
+	    0) {
+		teeu_err_prefix(err, "AuthManager attestation: evidence: ");
+		goto out;
+	}
+	memset(&vo, 0, sizeof(vo));
+	vo.allow_simulation = opts->allow_simulation;
+	if ((r = teeu_evidence_verify(tee_type, ev, ev_size, &vo, &res, err)) != 0) {
+		teeu_err_prefix(err, "AuthManager attestation: ");
+		goto out;
+	}
+	teeu_hex_encode(res.claims.measurement, res.claims.measurement_size, got_hex);
+	if (pin[0] != '\0' && strcmp(pin, got_hex) != 0) {
+		r = teeu_err_set(err, TEEU_ERR_DENIED,
+		                 "the AuthManager's measurement %s is not the pinned %s: a "
+		                 "different (or changed) AuthManager build; do not send it keys",
+		                 got_hex, pin);
+		goto out;
+	}
+
+	/* 3. The report data binds our nonce, the identity key, the TLS key. */
+	if ((r = get_str(resp, "public_key", &s, err)) != 0)
+		goto out;
+	if ((r = teeu_key_from_pem(s, strlen(s), 0, &out->public_key, err)) != 0) {
+		teeu_err_prefix(err, "AuthManager attestation: public_key: ");
+		goto out;
+	}
+	if ((r = teeu_key_fingerprint(out->public_key, id_fp)) != 0)
+		goto out;
+	memset(tls_fp, 0, sizeof(tls_fp));
+	tls = json_object_get(resp, "tls_public_key_sha256");
+	if (json_is_string(tls)) {
+		struct teeu_buf b;
+		tls_hex = json_string_value(tls);
+		teeu_buf_init(&b, tls_hex, strlen(tls_hex));
+		if (strlen(tls_hex) != 64 || teeu_buf_get_hex(&b, tls_fp, 32) != 0) {
+			r = teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                 "AuthManager attestation: tls_public_key_sha256 is not 64 "
+			                 "hex digits");
+			goto out;
+		}
+	}
+	if (https && tls_hex == NULL) {
+		r = teeu_err_set(err, TEEU_ERR_AUTH_FAILED,
+		                 "AuthManager attestation: served over https but binds no TLS key");
+		goto out;
+	}
+	if ((r = teeu_attest_report_data(TEEU_ATTEST_LABEL_AM, nonce, sizeof(nonce), parts, sizes,
+	                                 2, rd)) != 0)
+		goto out;
+	if (teeu_ct_equal(rd, res.report_data, sizeof(rd)) != 0) {
+		r = teeu_err_set(err, TEEU_ERR_AUTH_FAILED,
+		                 "AuthManager attestation: the evidence's report data does not "
+		                 "bind our nonce, the served identity key and TLS key (a replayed "
+		                 "or forwarded attestation)");
+		goto out;
+	}
+
+	/* From now on, every connection must present the attested TLS key. */
+	memset(&co, 0, sizeof(co));
+	co.base_url = opts->base_url;
+	co.ca_file = opts->ca_file;
+	co.pinned_pubkey_sha256_hex = https ? tls_hex : NULL;
+	co.insecure_skip_verify = https && opts->ca_file == NULL;
+	co.timeout_ms = opts->timeout_ms;
+	if ((r = teeu_client_new(&co, &out->client, err)) != 0)
+		goto out;
+	snprintf(out->tee_type, sizeof(out->tee_type), "%s", tee_name);
+	snprintf(out->measurement_hex, sizeof(out->measurement_hex), "%s", got_hex);
+	out->pinned = pin[0] != '\0';
+out:
+	if (r != 0)
+		teeu_client_am_trust_free(out);
+	teeu_client_free(c);
+	json_decref(resp);
+	free(ev);
+	return r;
+}
