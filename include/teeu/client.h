@@ -152,6 +152,7 @@ struct teeu_am_trust {
 	char tee_type[16];           /* "sim", ... */
 	char measurement_hex[2 * 64 + 1];
 	int pinned; /* 1 if the measurement was checked against a pin */
+	char tls_pin_hex[65]; /* https: SHA-256 of the attested TLS key's SPKI; "" over http */
 };
 
 /* GET /v1/attestation?nonce=RANDOM and check it as above. On success

@@ -81,6 +81,7 @@ int teeu_config_tee_simulation(const struct teeu_config *cfg);
  * are NULL / 0. Format: docs/CONFIG.md, "Daemon settings". */
 struct teeu_service_config {
 	char *listen, *data_dir, *tls_cert, *tls_key, *parties, *auth_manager, *party;
+	char *party_key, *auth_manager_ca, *auth_manager_measurement; /* the worker's */
 	int simulation, no_tls;
 	int64_t session_ttl;
 	unsigned threads;

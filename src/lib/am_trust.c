@@ -187,6 +187,8 @@ int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct
 	snprintf(out->tee_type, sizeof(out->tee_type), "%s", tee_name);
 	snprintf(out->measurement_hex, sizeof(out->measurement_hex), "%s", got_hex);
 	out->pinned = pin[0] != '\0';
+	if (https)
+		snprintf(out->tls_pin_hex, sizeof(out->tls_pin_hex), "%s", tls_hex);
 out:
 	if (r != 0)
 		teeu_client_am_trust_free(out);

@@ -589,6 +589,22 @@ out:
 
 /* ------------------------------------------------------------------------ */
 /* Streaming driver                                                          */
+/*
+ * Two state machines, each the one implementation of its chunk loop:
+ *
+ * - The sealer hands out the object as pieces (the header, then one frame
+ *   per chunk) that borrow its buffer. teeu_object_seal_stream writes each
+ *   piece through its writer; teeu_object_sealer_read copies pieces into
+ *   the caller's buffer.
+ * - The opener says where the next input bytes go and how many it needs
+ *   before its next check (opener_space), and acts on them once they are
+ *   there (opener_advance). teeu_object_open_stream reads straight into that
+ *   space, so it copies nothing; teeu_object_opener_write copies into it, or
+ *   decrypts a whole chunk straight from the caller's buffer.
+ *
+ * The reads the stream drivers make, and so the spec step each failure is
+ * found at, are the same as those of the former loops.
+ */
 
 /* Read until size bytes or the end of input; *got says how many. */
 static int read_full(teeu_read_fn rd, void *ctx, uint8_t *buf, size_t size, size_t *got,
@@ -607,154 +623,476 @@ static int read_full(teeu_read_fn rd, void *ctx, uint8_t *buf, size_t size, size
 	return 0;
 }
 
+/* A failed machine repeats its failure: the code, and the detail in saved
+ * (given a generic one if whoever failed did not say more). */
+static int sticky_set(int *status, struct teeu_err *saved, int r)
+{
+	*status = r;
+	if (saved->code != r)
+		teeu_err_set(saved, r, "%s", teeu_strerror(r));
+	return r;
+}
+
+static int sticky_get(int status, const struct teeu_err *saved, struct teeu_err *err)
+{
+	if (err != NULL && err != saved)
+		*err = *saved;
+	return status;
+}
+
+struct teeu_object_sealer {
+	struct teeu_object_info info;
+	struct object_keys k;
+	teeu_read_fn rd;
+	void *rctx;
+	uint8_t hdr[TEEU_OBJECT_HEADER_MAX];
+	size_t hdr_size;
+	/* One frame: chunk header, chunk_size plaintext bytes plus one byte of
+	 * look-ahead (which tells whether this chunk is the final one), tag. */
+	uint8_t *frame;
+	size_t frame_cap;
+	size_t have; /* plaintext bytes already held: 0, or 1 (look-ahead) */
+	uint8_t look;
+	uint64_t total, index;
+	bool header_given, final_given;
+	const uint8_t *piece; /* teeu_object_sealer_read: what is left to hand out */
+	size_t piece_size;
+	int status;
+	struct teeu_err fail;
+};
+
+static void sealer_release(struct teeu_object_sealer *s)
+{
+	if (s->frame != NULL) {
+		teeu_memzero(s->frame, s->frame_cap);
+		free(s->frame);
+	}
+	keys_clear(&s->k);
+	teeu_memzero(s, sizeof(*s));
+}
+
+static int sealer_init(struct teeu_object_sealer *s, const struct teeu_object_info *info,
+                       const struct teeu_data_key *key, teeu_read_fn rd, void *rctx,
+                       struct teeu_err *err)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = check_info(info, err)) != 0)
+		return r;
+	s->info = *info;
+	s->rd = rd;
+	s->rctx = rctx;
+	if ((r = keys_derive(key, info->id, &s->k)) != 0)
+		return teeu_err_set(err, r, "cannot derive the object keys");
+	s->frame_cap = (size_t)info->chunk_size + TEEU_OBJECT_CHUNK_OVERHEAD + 1;
+	if ((s->frame = malloc(s->frame_cap)) == NULL)
+		r = teeu_err_set(err, TEEU_ERR_NOMEM, "cannot allocate a %u-byte chunk buffer",
+		                 info->chunk_size);
+	else
+		r = header_encode(&s->info, &s->k, s->hdr, &s->hdr_size);
+	if (r != 0)
+		sealer_release(s);
+	return r;
+}
+
+/* The next piece of the object: the header, then one chunk per call, then
+ * *size = 0. A piece stays valid until the next call. */
+static int sealer_next(struct teeu_object_sealer *s, const uint8_t **piece, size_t *size,
+                       struct teeu_err *err)
+{
+	const struct teeu_object_info *info = &s->info;
+	uint8_t *pt = s->frame + CHUNK_HEADER;
+	size_t got, n;
+	bool final;
+	int r;
+
+	*size = 0;
+	if (!s->header_given) {
+		s->header_given = true;
+		*piece = s->hdr;
+		*size = s->hdr_size;
+		return 0;
+	}
+	if (s->final_given)
+		return 0;
+	/* pt[0..have) holds the previous look-ahead byte. */
+	if (s->have > 0)
+		pt[0] = s->look;
+	if ((r = read_full(s->rd, s->rctx, pt + s->have, info->chunk_size + 1 - s->have, &got,
+	                   err)) != 0)
+		return r;
+	s->have += got;
+	final = s->have <= info->chunk_size;
+	n = final ? s->have : info->chunk_size;
+	s->total += n;
+	/* A declared size is checked before the chunk that breaks it is sealed. */
+	if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN &&
+	    (s->total > info->plaintext_size || (final && s->total != info->plaintext_size)))
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+		                    "the input changed size while it was sealed: %llu bytes "
+		                    "declared, %s%llu read",
+		                    (unsigned long long)info->plaintext_size,
+		                    final ? "" : "more than ", (unsigned long long)s->total);
+	s->look = pt[n < s->have ? n : 0]; /* the tag overwrites it */
+	if ((r = chunk_seal(&s->k, info, s->index++, final, pt, n, s->frame)) != 0)
+		return teeu_err_set(err, r, "sealing failed in the crypto library");
+	s->have -= n;
+	s->final_given = final;
+	*piece = s->frame;
+	*size = n + TEEU_OBJECT_CHUNK_OVERHEAD;
+	return 0;
+}
+
 int teeu_object_seal_stream(const struct teeu_object_info *info, const struct teeu_data_key *key,
                             teeu_read_fn rd, void *rctx, teeu_write_fn wr, void *wctx,
                             struct teeu_err *err)
 {
-	uint8_t hdr[TEEU_OBJECT_HEADER_MAX];
-	struct object_keys k;
-	uint8_t *frame = NULL, *pt;
-	size_t hdr_size, have = 0, got;
-	uint64_t total = 0, index = 0;
-	bool eof = false;
+	struct teeu_object_sealer s;
+	const uint8_t *piece;
+	size_t size;
 	int r;
 
-	if ((r = check_info(info, err)) != 0)
+	if ((r = sealer_init(&s, info, key, rd, rctx, err)) != 0)
 		return r;
-	if ((r = keys_derive(key, info->id, &k)) != 0)
-		return teeu_err_set(err, r, "cannot derive the object keys");
-	/* One frame: chunk header, chunk_size plaintext bytes plus one byte of
-	 * look-ahead (which tells whether this chunk is the final one), tag. */
-	frame = malloc((size_t)info->chunk_size + TEEU_OBJECT_CHUNK_OVERHEAD + 1);
-	if (frame == NULL) {
-		r = teeu_err_set(err, TEEU_ERR_NOMEM, "cannot allocate a %u-byte chunk buffer",
-		                 info->chunk_size);
-		goto out;
-	}
-	pt = frame + CHUNK_HEADER;
-	if ((r = header_encode(info, &k, hdr, &hdr_size)) != 0 ||
-	    (r = wr(wctx, hdr, hdr_size, err)) != 0)
-		goto out;
-	do {
-		/* pt[0..have) already holds the previous look-ahead byte. */
-		if ((r = read_full(rd, rctx, pt + have, info->chunk_size + 1 - have, &got, err)) !=
-		    0)
-			goto out;
-		have += got;
-		eof = have <= info->chunk_size;
-		size_t n = eof ? have : info->chunk_size;
-		total += n;
-		if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN &&
-		    total > info->plaintext_size)
+	while ((r = sealer_next(&s, &piece, &size, err)) == 0 && size > 0)
+		if ((r = wr(wctx, piece, size, err)) != 0)
 			break;
-		uint8_t look = pt[n < have ? n : 0];
-		if ((r = chunk_seal(&k, info, index++, eof, pt, n, frame)) != 0 ||
-		    (r = wr(wctx, frame, n + TEEU_OBJECT_CHUNK_OVERHEAD, err)) != 0)
-			goto out;
-		have -= n;
-		pt[0] = look;
-	} while (!eof);
-	if (info->plaintext_size != TEEU_OBJECT_SIZE_UNKNOWN && total != info->plaintext_size)
-		r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-		                 "the input changed size while it was sealed: %llu bytes declared, "
-		                 "%s%llu read",
-		                 (unsigned long long)info->plaintext_size, eof ? "" : "more than ",
-		                 (unsigned long long)total);
-out:
-	if (frame != NULL) {
-		teeu_memzero(frame, (size_t)info->chunk_size + TEEU_OBJECT_CHUNK_OVERHEAD + 1);
-		free(frame);
-	}
-	keys_clear(&k);
+	sealer_release(&s);
 	return r;
+}
+
+int teeu_object_sealer_new(const struct teeu_object_info *info, const struct teeu_data_key *key,
+                           teeu_read_fn rd, void *rctx, struct teeu_object_sealer **out,
+                           struct teeu_err *err)
+{
+	struct teeu_object_sealer *s;
+	int r;
+
+	*out = NULL;
+	if ((s = malloc(sizeof(*s))) == NULL)
+		return teeu_err_set(err, TEEU_ERR_NOMEM, "cannot allocate an object sealer");
+	if ((r = sealer_init(s, info, key, rd, rctx, err)) != 0) {
+		free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+void teeu_object_sealer_header(const struct teeu_object_sealer *s, const uint8_t **header,
+                               size_t *size)
+{
+	*header = s->hdr;
+	*size = s->hdr_size;
+}
+
+int teeu_object_sealer_read(void *sealer, void *buf, size_t size, size_t *got, struct teeu_err *err)
+{
+	struct teeu_object_sealer *s = sealer;
+	uint8_t *out = buf;
+	size_t done = 0;
+	int r;
+
+	*got = 0;
+	if (s->status != 0)
+		return sticky_get(s->status, &s->fail, err);
+	if (size == 0) /* *got = 0 would say "end of object" */
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "object sealer read of 0 bytes");
+	while (done < size) {
+		if (s->piece_size == 0) {
+			if ((r = sealer_next(s, &s->piece, &s->piece_size, &s->fail)) != 0) {
+				sticky_set(&s->status, &s->fail, r);
+				if (done > 0)
+					break; /* these bytes now, the failure next call */
+				return sticky_get(r, &s->fail, err);
+			}
+			if (s->piece_size == 0)
+				break; /* the object is complete */
+		}
+		size_t n = size - done < s->piece_size ? size - done : s->piece_size;
+		memcpy(out + done, s->piece, n);
+		done += n;
+		s->piece += n;
+		s->piece_size -= n;
+	}
+	*got = done;
+	return 0;
+}
+
+void teeu_object_sealer_free(struct teeu_object_sealer *s)
+{
+	if (s == NULL)
+		return;
+	sealer_release(s);
+	free(s);
+}
+
+enum opener_phase {
+	OPEN_FIXED,      /* the first HEADER_FIXED bytes of the header */
+	OPEN_HEADER,     /* the rest of the header, as owner_size says */
+	OPEN_CHUNK_HEAD, /* chunk `index`'s 32-byte header */
+	OPEN_CHUNK_BODY, /* its ciphertext and tag */
+	OPEN_END,        /* after the final chunk: only the end of input may follow */
+	OPEN_DONE,       /* finished */
+};
+
+struct teeu_object_opener {
+	enum opener_phase phase;
+	size_t have, need;        /* bytes of the current part held, and its size */
+	struct teeu_data_key key; /* wiped once the header is authenticated */
+	teeu_write_fn wr;
+	void *wctx;
+	uint8_t hdr[TEEU_OBJECT_HEADER_MAX];
+	struct teeu_object_info info;
+	struct object_keys k;
+	struct chunk_head h;
+	uint8_t *body; /* chunk_size + 16: ciphertext and tag, decrypted in place */
+	size_t body_cap;
+	uint64_t index, total;
+	uint8_t extra; /* the byte read to see whether the input ends */
+	int status;
+	struct teeu_err fail;
+};
+
+static void opener_init(struct teeu_object_opener *o, const struct teeu_data_key *key,
+                        teeu_write_fn wr, void *wctx)
+{
+	memset(o, 0, sizeof(*o));
+	o->phase = OPEN_FIXED;
+	o->need = HEADER_FIXED;
+	o->key = *key;
+	o->wr = wr;
+	o->wctx = wctx;
+}
+
+static void opener_release(struct teeu_object_opener *o)
+{
+	if (o->body != NULL) {
+		teeu_memzero(o->body, o->body_cap);
+		free(o->body);
+	}
+	keys_clear(&o->k);
+	teeu_memzero(o, sizeof(*o));
+}
+
+/* Where the next input bytes go, and at most how many before the opener can
+ * act on them. */
+static void opener_space(struct teeu_object_opener *o, uint8_t **at, size_t *size)
+{
+	switch (o->phase) {
+	case OPEN_FIXED:
+	case OPEN_HEADER: *at = o->hdr + o->have; break;
+	case OPEN_CHUNK_HEAD: *at = o->h.raw + o->have; break;
+	case OPEN_CHUNK_BODY: *at = o->body + o->have; break;
+	default: *at = &o->extra; break;
+	}
+	*size = o->need - o->have;
+}
+
+/* Spec steps 1-5 on the o->have header bytes held, and the chunk buffer. */
+static int opener_header(struct teeu_object_opener *o, struct teeu_err *err)
+{
+	struct header_view hv;
+	struct teeu_buf b;
+	int r;
+
+	teeu_buf_init(&b, o->hdr, o->have);
+	r = header_parse(&b, &o->info, &hv, err);
+	if (r == 0)
+		r = header_authenticate(&o->key, &hv, &o->info, &o->k, err);
+	teeu_data_key_cleanse(&o->key);
+	if (r != 0)
+		return r;
+	o->body_cap = (size_t)o->info.chunk_size + TEEU_GCM_TAG_SIZE;
+	if ((o->body = malloc(o->body_cap)) == NULL)
+		return teeu_err_set(err, TEEU_ERR_NOMEM, "cannot allocate a %zu-byte chunk buffer",
+		                    o->body_cap);
+	o->phase = OPEN_CHUNK_HEAD;
+	o->have = 0;
+	o->need = CHUNK_HEADER;
+	return 0;
+}
+
+/* Spec step 6.6 on chunk o->index, whose ciphertext and tag are at body (the
+ * chunk buffer or the caller's): decrypt into the chunk buffer, hand out the
+ * plaintext; a final chunk's waits for the end of input (step 6.7). */
+static int opener_chunk(struct teeu_object_opener *o, const uint8_t *body, struct teeu_err *err)
+{
+	int r;
+
+	if ((r = chunk_open(&o->k, &o->h, body, o->body, err)) != 0)
+		return r;
+	o->total += o->h.size;
+	o->have = 0;
+	if (o->h.final) {
+		o->phase = OPEN_END;
+		o->need = 1;
+		return 0;
+	}
+	o->index++;
+	o->phase = OPEN_CHUNK_HEAD;
+	o->need = CHUNK_HEADER;
+	return o->wr(o->wctx, o->body, o->h.size, err);
+}
+
+/* n more bytes were put where opener_space said: act on them if the
+ * current part is complete. */
+static int opener_advance(struct teeu_object_opener *o, size_t n, struct teeu_err *err)
+{
+	int r;
+
+	o->have += n;
+	if (o->have < o->need)
+		return 0;
+	switch (o->phase) {
+	case OPEN_FIXED:
+		/* The fixed part tells the owner's size, and so the header's. */
+		if (o->hdr[HEADER_FIXED - 1] <= TEEU_OBJECT_OWNER_MAX) {
+			o->phase = OPEN_HEADER;
+			o->need = HEADER_FIXED + (size_t)o->hdr[HEADER_FIXED - 1] + HEADER_TAIL;
+			return 0;
+		}
+		return opener_header(o, err);
+	case OPEN_HEADER: return opener_header(o, err);
+	case OPEN_CHUNK_HEAD:
+		if ((r = chunk_head_check(o->h.raw, &o->info, o->index, &o->h, err)) != 0)
+			return r;
+		o->phase = OPEN_CHUNK_BODY;
+		o->have = 0;
+		o->need = (size_t)o->h.size + TEEU_GCM_TAG_SIZE;
+		return 0;
+	case OPEN_CHUNK_BODY: return opener_chunk(o, o->body, err);
+	case OPEN_END:
+		return teeu_err_set(err, TEEU_ERR_TRAILING_DATA,
+		                    "unexpected bytes follow the final chunk of the object");
+	default: return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "the object opener has finished");
+	}
+}
+
+/* The input ended: the failure for where it ended, or (after the final
+ * chunk) the last check and the final chunk's plaintext. */
+static int opener_end(struct teeu_object_opener *o, struct teeu_object_info *info_out,
+                      struct teeu_err *err)
+{
+	int r;
+
+	switch (o->phase) {
+	case OPEN_FIXED:
+	case OPEN_HEADER:
+		/* Fewer bytes than the header needs: header_parse says why. */
+		if ((r = opener_header(o, err)) == 0)
+			r = teeu_err_set(err, TEEU_ERR_INTERNAL, "short object header parsed");
+		return r;
+	case OPEN_CHUNK_HEAD:
+		if (o->have == 0)
+			return truncated_at_boundary(o->index, err);
+		return teeu_err_set(err, TEEU_ERR_TRUNCATED,
+		                    "object is truncated: it ends inside the header of chunk %llu",
+		                    (unsigned long long)o->index);
+	case OPEN_CHUNK_BODY:
+		return teeu_err_set(err, TEEU_ERR_TRUNCATED,
+		                    "object is truncated: it ends inside chunk %llu",
+		                    (unsigned long long)o->index);
+	case OPEN_END:
+		if ((r = check_total(&o->info, o->total, err)) != 0)
+			return r;
+		o->phase = OPEN_DONE;
+		if (o->h.size > 0 && (r = o->wr(o->wctx, o->body, o->h.size, err)) != 0)
+			return r;
+		if (info_out != NULL)
+			*info_out = o->info;
+		return 0;
+	default: return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "the object opener has finished");
+	}
 }
 
 int teeu_object_open_stream(const struct teeu_data_key *key, teeu_read_fn rd, void *rctx,
                             teeu_write_fn wr, void *wctx, struct teeu_object_info *info_out,
                             struct teeu_err *err)
 {
-	uint8_t hdr[TEEU_OBJECT_HEADER_MAX], raw[CHUNK_HEADER], extra;
-	struct teeu_object_info info;
-	struct object_keys k;
-	struct chunk_head h;
-	struct teeu_buf b;
-	struct header_view hv;
-	uint8_t *body = NULL, owner_size;
-	size_t got, body_cap = 0;
-	uint64_t total = 0;
+	struct teeu_object_opener o;
+	uint8_t *at;
+	size_t size, got;
 	int r;
 
-	memset(&k, 0, sizeof(k));
-	/* The fixed part tells the owner's size, and so the header's. */
-	if ((r = read_full(rd, rctx, hdr, HEADER_FIXED, &got, err)) != 0)
-		goto out;
-	teeu_buf_init(&b, hdr, got);
-	if (teeu_buf_skip(&b, HEADER_FIXED - 1) == 0 && teeu_buf_get_u8(&b, &owner_size) == 0 &&
-	    owner_size <= TEEU_OBJECT_OWNER_MAX) {
-		size_t rest = (size_t)owner_size + HEADER_TAIL, more;
-		if ((r = read_full(rd, rctx, hdr + HEADER_FIXED, rest, &more, err)) != 0)
-			goto out;
-		got += more;
-	}
-	teeu_buf_init(&b, hdr, got);
-	if ((r = header_parse(&b, &info, &hv, err)) != 0 ||
-	    (r = header_authenticate(key, &hv, &info, &k, err)) != 0)
-		goto out;
-	body_cap = (size_t)info.chunk_size + TEEU_GCM_TAG_SIZE;
-	if ((body = malloc(body_cap)) == NULL) {
-		r = teeu_err_set(err, TEEU_ERR_NOMEM, "cannot allocate a %zu-byte chunk buffer",
-		                 body_cap);
-		goto out;
-	}
-	for (uint64_t i = 0;; i++) {
-		if ((r = read_full(rd, rctx, raw, CHUNK_HEADER, &got, err)) != 0)
-			goto out;
-		if (got == 0) {
-			r = truncated_at_boundary(i, err);
-			goto out;
-		}
-		if (got < CHUNK_HEADER) {
-			r = teeu_err_set(
-			        err, TEEU_ERR_TRUNCATED,
-			        "object is truncated: it ends inside the header of chunk %llu",
-			        (unsigned long long)i);
-			goto out;
-		}
-		if ((r = chunk_head_check(raw, &info, i, &h, err)) != 0)
-			goto out;
-		size_t want = (size_t)h.size + TEEU_GCM_TAG_SIZE;
-		if ((r = read_full(rd, rctx, body, want, &got, err)) != 0)
-			goto out;
-		if (got < want) {
-			r = teeu_err_set(err, TEEU_ERR_TRUNCATED,
-			                 "object is truncated: it ends inside chunk %llu",
-			                 (unsigned long long)i);
-			goto out;
-		}
-		if ((r = chunk_open(&k, &h, body, body, err)) != 0)
-			goto out;
-		total += h.size;
-		if (h.final && (r = read_full(rd, rctx, &extra, 1, &got, err)) != 0)
-			goto out;
-		if (h.final && got != 0) {
-			r = teeu_err_set(err, TEEU_ERR_TRAILING_DATA,
-			                 "unexpected bytes follow the final chunk of the object");
-			goto out;
-		}
-		if (h.final && (r = check_total(&info, total, err)) != 0)
-			goto out;
-		if (h.size > 0 && (r = wr(wctx, body, h.size, err)) != 0)
-			goto out;
-		if (h.final)
+	opener_init(&o, key, wr, wctx);
+	do {
+		opener_space(&o, &at, &size);
+		if ((r = rd(rctx, at, size, &got, err)) != 0)
 			break;
-	}
-	if (info_out != NULL)
-		*info_out = info;
-out:
-	if (body != NULL) {
-		teeu_memzero(body, body_cap);
-		free(body);
-	}
-	keys_clear(&k);
+		r = got > 0 ? opener_advance(&o, got, err) : opener_end(&o, info_out, err);
+	} while (r == 0 && got > 0);
+	opener_release(&o);
 	return r;
+}
+
+int teeu_object_opener_new(const struct teeu_data_key *key, teeu_write_fn wr, void *wctx,
+                           struct teeu_object_opener **out, struct teeu_err *err)
+{
+	*out = malloc(sizeof(**out));
+	if (*out == NULL)
+		return teeu_err_set(err, TEEU_ERR_NOMEM, "cannot allocate an object opener");
+	opener_init(*out, key, wr, wctx);
+	return 0;
+}
+
+/* After a failure the opener holds neither plaintext nor keys. */
+static int opener_failed(struct teeu_object_opener *o, int r, struct teeu_err *err)
+{
+	sticky_set(&o->status, &o->fail, r);
+	if (o->body != NULL)
+		teeu_memzero(o->body, o->body_cap);
+	keys_clear(&o->k);
+	teeu_data_key_cleanse(&o->key);
+	return sticky_get(r, &o->fail, err);
+}
+
+int teeu_object_opener_write(void *opener, const void *buf, size_t size, struct teeu_err *err)
+{
+	struct teeu_object_opener *o = opener;
+	const uint8_t *in = buf;
+	uint8_t *at;
+	size_t n;
+	int r;
+
+	if (o->status != 0)
+		return sticky_get(o->status, &o->fail, err);
+	while (size > 0) {
+		opener_space(o, &at, &n);
+		if (o->phase == OPEN_CHUNK_BODY && o->have == 0 && size >= n) {
+			/* A whole chunk at hand: decrypt it from there. */
+			r = opener_chunk(o, in, &o->fail);
+		} else {
+			if (n > size)
+				n = size;
+			memcpy(at, in, n);
+			r = opener_advance(o, n, &o->fail);
+		}
+		if (r != 0)
+			return opener_failed(o, r, err);
+		in += n;
+		size -= n;
+	}
+	return 0;
+}
+
+int teeu_object_opener_finish(struct teeu_object_opener *o, struct teeu_object_info *info_out,
+                              struct teeu_err *err)
+{
+	int r;
+
+	if (o->status != 0)
+		return sticky_get(o->status, &o->fail, err);
+	if ((r = opener_end(o, info_out, &o->fail)) != 0)
+		return opener_failed(o, r, err);
+	return 0;
+}
+
+void teeu_object_opener_free(struct teeu_object_opener *o)
+{
+	if (o == NULL)
+		return;
+	opener_release(o);
+	free(o);
 }

@@ -12,9 +12,14 @@
 #include "teeu/config.h"
 #include "teeu/file.h"
 
-static const char *const k_keys[] = {"listen",  "data_dir",     "simulation", "tls_cert",
-                                     "tls_key", "no_tls",       "parties",    "session_ttl",
-                                     "threads", "auth_manager", "party",      NULL};
+static const char *const k_keys[] = {"listen",          "data_dir",
+                                     "simulation",      "tls_cert",
+                                     "tls_key",         "no_tls",
+                                     "parties",         "session_ttl",
+                                     "threads",         "auth_manager",
+                                     "party",           "party_key",
+                                     "auth_manager_ca", "auth_manager_measurement",
+                                     NULL};
 
 static int dup_path(const char *base, const char *v, char **out, struct teeu_err *err)
 {
@@ -42,6 +47,9 @@ void teeu_config_service_free(struct teeu_service_config *c)
 	free(c->parties);
 	free(c->auth_manager);
 	free(c->party);
+	free(c->party_key);
+	free(c->auth_manager_ca);
+	free(c->auth_manager_measurement);
 	free(c);
 }
 
@@ -86,6 +94,9 @@ int teeu_config_service_load(const char *path, struct teeu_service_config **out,
 	STR("parties", parties, 1);
 	STR("auth_manager", auth_manager, 0);
 	STR("party", party, 0);
+	STR("party_key", party_key, 1);
+	STR("auth_manager_ca", auth_manager_ca, 1);
+	STR("auth_manager_measurement", auth_manager_measurement, 0);
 #undef STR
 	if ((r = teeu_doc_get_bool(root, "", "simulation", 0, &c->simulation, err)) != 0 ||
 	    (r = teeu_doc_get_bool(root, "", "no_tls", 0, &c->no_tls, err)) != 0)

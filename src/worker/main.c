@@ -1,1 +1,342 @@
-int main(void) { return 1; }
+/* main.c - teeu-worker: flags, start-up, clean shutdown.
+ *
+ * Start-up order, so that a user sees the first thing wrong: flags and the
+ * settings file (exit 2), the operator's key and the data directory, the
+ * measurement, then the AuthManager's attestation (a worker that cannot
+ * trust its AuthManager must not accept work), then the runners and the
+ * listener. SIGTERM/SIGINT: stop accepting, let running tasks finish, exit 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "teeu/attest.h"
+#include "teeu/config.h"
+#include "teeu/file.h"
+#include "worker.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: teeu-worker --party NAME --party-key FILE --auth-manager URL [OPTIONS]\n"
+	        "\n"
+	        "The TEEU: stores the parties' encrypted objects, runs the functions they\n"
+	        "allowed inside a TEE once the AuthManager released their keys to it, and\n"
+	        "seals every result to its recipients. It never writes plaintext to disk.\n"
+	        "API: docs/WORKER-API.md. Manual: docs/cli/teeu-worker.md.\n"
+	        "\n"
+	        "Options (each overrides the same setting of --config):\n"
+	        "  --config FILE         settings (YAML or JSON; keys as the long options with\n"
+	        "                        '_' for '-': listen, data_dir, party, party_key, ...)\n"
+	        "  --listen HOST:PORT    address to serve on (default 0.0.0.0:10001)\n"
+	        "  --data-dir DIR        stored ciphertext and task records (default\n"
+	        "                        ./worker-data)\n"
+	        "  --party NAME          the party hosting this worker (the task operator)\n"
+	        "  --party-key FILE      that party's private key (PEM): signs the requests\n"
+	        "                        that open attested sessions\n"
+	        "  --auth-manager URL    the AuthManager, http(s)://HOST:PORT\n"
+	        "  --auth-manager-ca FILE          CA certificate of its TLS (else the TLS key\n"
+	        "                        is pinned from its attestation)\n"
+	        "  --auth-manager-measurement HEX  its pinned measurement (required outside\n"
+	        "                        simulation)\n"
+	        "  --simulation          run without a TEE. PROTECTS NOTHING: whoever controls\n"
+	        "                        this machine reads every input and output\n"
+	        "  --tls-cert FILE       PEM with the TLS certificate and its key\n"
+	        "  --tls-key FILE        the TLS private key\n"
+	        "  --no-tls              serve plain HTTP (logged as a warning)\n"
+	        "  --threads N           tasks run at once (default 2)\n"
+	        "  --http-threads N      HTTP connections served at once (default 16)\n"
+	        "  --print-measurement   print this worker's measurement (what data owners pin\n"
+	        "                        in allow_tees) and exit\n"
+	        "  --quiet               no per-request log lines\n"
+	        "  -h, --help            this text\n"
+	        "\n"
+	        "Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime error,\n"
+	        "2 on a usage error.\n");
+}
+
+static int parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_CONFIG = 256,
+	OPT_LISTEN,
+	OPT_DATA_DIR,
+	OPT_PARTY,
+	OPT_PARTY_KEY,
+	OPT_AM,
+	OPT_AM_CA,
+	OPT_AM_MEAS,
+	OPT_SIMULATION,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_NO_TLS,
+	OPT_THREADS,
+	OPT_HTTP_THREADS,
+	OPT_PRINT_MEASUREMENT,
+	OPT_QUIET,
+};
+
+static int make_dir(const char *path, struct teeu_err *err)
+{
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return teeu_err_set(err, TEEU_ERR_IO, "cannot create %s: %s", path,
+		                    strerror(errno));
+	return 0;
+}
+
+/* The AuthManager URL: a scheme is kept; HOST:PORT means https. */
+static void am_url(struct worker *w, const char *given)
+{
+	if (strstr(given, "://"))
+		snprintf(w->am_url, sizeof(w->am_url), "%s", given);
+	else
+		snprintf(w->am_url, sizeof(w->am_url), "https://%s", given);
+	size_t n = strlen(w->am_url);
+	while (n > 0 && w->am_url[n - 1] == '/')
+		w->am_url[--n] = '\0';
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	        {"config", required_argument, NULL, OPT_CONFIG},
+	        {"listen", required_argument, NULL, OPT_LISTEN},
+	        {"data-dir", required_argument, NULL, OPT_DATA_DIR},
+	        {"party", required_argument, NULL, OPT_PARTY},
+	        {"party-key", required_argument, NULL, OPT_PARTY_KEY},
+	        {"auth-manager", required_argument, NULL, OPT_AM},
+	        {"auth-manager-ca", required_argument, NULL, OPT_AM_CA},
+	        {"auth-manager-measurement", required_argument, NULL, OPT_AM_MEAS},
+	        {"simulation", no_argument, NULL, OPT_SIMULATION},
+	        {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	        {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	        {"no-tls", no_argument, NULL, OPT_NO_TLS},
+	        {"threads", required_argument, NULL, OPT_THREADS},
+	        {"http-threads", required_argument, NULL, OPT_HTTP_THREADS},
+	        {"print-measurement", no_argument, NULL, OPT_PRINT_MEASUREMENT},
+	        {"quiet", no_argument, NULL, OPT_QUIET},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	static struct worker w;
+	struct teeu_err err = {0};
+	struct wk_options cli = {0};
+	struct teeu_service_config *fc = NULL;
+	uint8_t *config = NULL;
+	size_t config_size = 0;
+	int set_sim = 0, set_notls = 0, c, status = 1, tasks_started = 0;
+	long v;
+
+	cli.threads = -1;
+	cli.http_threads = -1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CONFIG: cli.config_path = optarg; break;
+		case OPT_LISTEN: cli.listen = optarg; break;
+		case OPT_DATA_DIR: cli.data_dir = optarg; break;
+		case OPT_PARTY: cli.party = optarg; break;
+		case OPT_PARTY_KEY: cli.party_key = optarg; break;
+		case OPT_AM: cli.auth_manager = optarg; break;
+		case OPT_AM_CA: cli.am_ca = optarg; break;
+		case OPT_AM_MEAS: cli.am_measurement = optarg; break;
+		case OPT_SIMULATION: set_sim = 1; break;
+		case OPT_TLS_CERT: cli.tls_cert = optarg; break;
+		case OPT_TLS_KEY: cli.tls_key = optarg; break;
+		case OPT_NO_TLS: set_notls = 1; break;
+		case OPT_THREADS:
+		case OPT_HTTP_THREADS:
+			if (parse_int(optarg, 1, 256, &v) != 0) {
+				fprintf(stderr, "teeu-worker: --%s: expected 1 to 256\n",
+				        c == OPT_THREADS ? "threads" : "http-threads");
+				return 2;
+			}
+			if (c == OPT_THREADS)
+				cli.threads = (int)v;
+			else
+				cli.http_threads = (int)v;
+			break;
+		case OPT_PRINT_MEASUREMENT: cli.print_measurement = 1; break;
+		case OPT_QUIET: cli.quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: fprintf(stderr, "Try 'teeu-worker --help'.\n"); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "teeu-worker: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+
+	w.opt = cli;
+	if (cli.config_path) {
+		if (teeu_config_service_load(cli.config_path, &fc, &err) != 0) {
+			fprintf(stderr, "teeu-worker: %s\n", teeu_err_message(&err));
+			return 2;
+		}
+#define FROM_FILE(field, file_field)                                                               \
+	if (!w.opt.field)                                                                          \
+		w.opt.field = fc->file_field;
+		FROM_FILE(listen, listen);
+		FROM_FILE(data_dir, data_dir);
+		FROM_FILE(party, party);
+		FROM_FILE(party_key, party_key);
+		FROM_FILE(auth_manager, auth_manager);
+		FROM_FILE(am_ca, auth_manager_ca);
+		FROM_FILE(am_measurement, auth_manager_measurement);
+		FROM_FILE(tls_cert, tls_cert);
+		FROM_FILE(tls_key, tls_key);
+#undef FROM_FILE
+		if (w.opt.threads < 0 && fc->threads > 0)
+			w.opt.threads = (int)fc->threads;
+		set_sim |= fc->simulation;
+		set_notls |= fc->no_tls;
+	}
+	w.opt.simulation = set_sim;
+	w.opt.no_tls = set_notls;
+	if (!w.opt.listen)
+		w.opt.listen = "0.0.0.0:" WK_DEFAULT_PORT;
+	if (!w.opt.data_dir)
+		w.opt.data_dir = "worker-data";
+	if (w.opt.threads < 0)
+		w.opt.threads = 2;
+	if (w.opt.http_threads < 0)
+		w.opt.http_threads = 16;
+
+	/* The measurement: this executable, libteeu and the settings file. */
+	if (!w.opt.simulation) {
+		fprintf(stderr, "teeu-worker: hardware mode needs a TEE evidence provider, which "
+		                "this build does not have yet (docs/ATTESTATION.md); start with "
+		                "--simulation to run without protection\n");
+		goto usage_out;
+	}
+	if (cli.config_path &&
+	    teeu_file_read(cli.config_path, 1 << 20, &config, &config_size, &err) != 0) {
+		fprintf(stderr, "teeu-worker: %s\n", teeu_err_message(&err));
+		goto out;
+	}
+	if (teeu_attest_sim_measurement(config, config_size, w.measurement, &err) != 0) {
+		fprintf(stderr, "teeu-worker: measurement: %s\n", teeu_err_message(&err));
+		goto out;
+	}
+	teeu_hex_encode(w.measurement, 32, w.measurement_hex);
+	if (w.opt.print_measurement) {
+		printf("sim:%s\n", w.measurement_hex);
+		status = 0;
+		goto out;
+	}
+
+	if (!w.opt.party || !w.opt.party_key || !w.opt.auth_manager) {
+		fprintf(stderr, "teeu-worker: --party, --party-key and --auth-manager are required "
+		                "(the hosting party, its key, the AuthManager's URL)\n");
+		goto usage_out;
+	}
+	if (w.opt.no_tls && (w.opt.tls_cert || w.opt.tls_key)) {
+		fprintf(stderr, "teeu-worker: --no-tls contradicts --tls-cert/--tls-key\n");
+		goto usage_out;
+	}
+	if (!w.opt.no_tls && (!w.opt.tls_cert || !w.opt.tls_key)) {
+		fprintf(stderr, "teeu-worker: TLS is on by default: give --tls-cert FILE and "
+		                "--tls-key FILE (see teeu-authmanager --help for making a pair), "
+		                "or --no-tls for plain HTTP on a trusted network\n");
+		goto usage_out;
+	}
+	w.has_tls = !w.opt.no_tls;
+	am_url(&w, w.opt.auth_manager);
+
+	fprintf(stderr,
+	        "teeu-worker: WARNING: SIMULATION MODE. No TEE protects this process: the\n"
+	        "  data it decrypts for tasks is readable by whoever controls this machine.\n"
+	        "  Use it to try TEEU out and for tests, never for real data.\n");
+	if (w.opt.no_tls)
+		fprintf(stderr, "teeu-worker: WARNING: TLS is off (--no-tls): requests and "
+		                "responses travel in the clear (objects stay encrypted).\n");
+
+	if (teeu_key_load(w.opt.party_key, 1, &w.party_key, &err) != 0) {
+		fprintf(stderr, "teeu-worker: --party-key: %s\n", teeu_err_message(&err));
+		goto out;
+	}
+	snprintf(w.objects_dir, sizeof(w.objects_dir), "%s/objects", w.opt.data_dir);
+	snprintf(w.tasks_dir, sizeof(w.tasks_dir), "%s/tasks", w.opt.data_dir);
+	snprintf(w.tmp_dir, sizeof(w.tmp_dir), "%s/tmp", w.opt.data_dir);
+	if (make_dir(w.opt.data_dir, &err) != 0 || make_dir(w.objects_dir, &err) != 0 ||
+	    make_dir(w.tasks_dir, &err) != 0 || make_dir(w.tmp_dir, &err) != 0) {
+		fprintf(stderr, "teeu-worker: --data-dir: %s\n", teeu_err_message(&err));
+		goto out;
+	}
+	pthread_mutex_init(&w.lock, NULL);
+	if (wk_am_trust(&w, &err) != 0) {
+		fprintf(stderr, "teeu-worker: %s\n", teeu_err_message(&err));
+		goto out;
+	}
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGPIPE, &sa, NULL);
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
+	if (wk_tasks_start(&w, &err) != 0) {
+		fprintf(stderr, "teeu-worker: %s\n", teeu_err_message(&err));
+		goto out;
+	}
+	tasks_started = 1;
+	if (wk_server_start(&w, &err) != 0) {
+		fprintf(stderr, "teeu-worker: %s\n", teeu_err_message(&err));
+		goto out;
+	}
+	fprintf(stderr,
+	        "teeu-worker: party %s listening on %s (%s), data in %s, measurement sim:%s, "
+	        "AuthManager %s\n",
+	        w.opt.party, w.opt.listen, w.has_tls ? "https" : "http", w.opt.data_dir,
+	        w.measurement_hex, w.am_url);
+	while (!stop_requested)
+		sleep(1); /* interrupted by the signal */
+	fprintf(stderr, "teeu-worker: shutting down\n");
+	wk_server_stop(&w);
+	status = 0;
+out:
+	if (tasks_started)
+		wk_tasks_stop(&w);
+	while (w.parties) {
+		struct wk_party *p = w.parties;
+		w.parties = p->next;
+		teeu_key_free(p->key);
+		free(p);
+	}
+	if (w.session)
+		wk_session_put(&w, w.session);
+	free(w.nonces);
+	teeu_key_free(w.am_key);
+	teeu_key_free(w.party_key);
+	teeu_file_free(config, config_size);
+	teeu_config_service_free(fc);
+	return status;
+usage_out:
+	teeu_config_service_free(fc);
+	return 2;
+}

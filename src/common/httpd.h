@@ -1,0 +1,56 @@
+/* httpd.h - what both TEEU daemons' HTTP fronts share (CivetWeb).
+ *
+ * The AuthManager and the worker answer every request with exactly one
+ * reply: JSON, with the error object of docs/PROTOCOL.md on failure. These
+ * helpers send that reply (recording its status so a second reply is never
+ * sent), map libteeu errors to statuses, split paths, and start CivetWeb
+ * with the options both daemons need (no URL decoding, TCP_NODELAY,
+ * keep-alive, TLS 1.2+).
+ */
+#ifndef TEEU_COMMON_HTTPD_H
+#define TEEU_COMMON_HTTPD_H
+
+#include <civetweb.h>
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "teeu/error.h"
+
+#define HTTPD_SEGMENTS_MAX 5
+
+/* Monotonic nanoseconds, for request durations. */
+int64_t httpd_mono_ns(void);
+
+/* Send status + body (stolen; NULL: an empty JSON body) unless *replied is
+ * already set; sets *replied to the status sent. Returns the status. */
+int httpd_reply(struct mg_connection *conn, int *replied, int status, json_t *body);
+
+/* {"error": {status, code, message[, object, rule]}}. */
+int httpd_reply_error(struct mg_connection *conn, int *replied, int status, const char *code,
+                      const char *message, const char *object, const char *rule);
+
+/* The status and error code for a libteeu error (PROTOCOL.md's table). */
+int httpd_status_for(const struct teeu_err *err, const char **code);
+
+/* Reply with the error's status and message. */
+int httpd_reply_err(struct mg_connection *conn, int *replied, const struct teeu_err *err);
+
+/* Split "/v1/a/b" in place into at most HTTPD_SEGMENTS_MAX segments;
+ * returns their count, or HTTPD_SEGMENTS_MAX + 1 when there are more. */
+size_t httpd_split_path(char *path, char *seg[HTTPD_SEGMENTS_MAX]);
+
+struct httpd_opts {
+	const char *name;   /* "teeu-worker": prefixes CivetWeb's log lines */
+	const char *listen; /* HOST:PORT */
+	const char *tls_cert; /* PEM with certificate and key; NULL: plain HTTP */
+	int threads;
+	long request_timeout_ms; /* 0: 30 s */
+};
+
+/* Start listening; every request goes to handler(conn, cbdata). */
+int httpd_start(const struct httpd_opts *o, mg_request_handler handler, void *cbdata,
+                struct mg_context **out, struct teeu_err *err) TEEU_MUST_CHECK;
+void httpd_stop(struct mg_context *ctx);
+
+#endif /* TEEU_COMMON_HTTPD_H */
