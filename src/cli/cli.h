@@ -30,6 +30,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) TEEU_PRINTF(2, 3);
 /* Parse a size like "1048576", "64k", "1M" (powers of 1024). -1 on error. */
 long long cli_parse_size(const char *text);
 
+/* The content type a file name suggests: "npy", "csv", "sql", "native", "raw". */
+const char *cli_guess_content_type(const char *path);
+
 int cmd_seal(int argc, char **argv);
 void help_seal(void);
 int cmd_open(int argc, char **argv);
@@ -44,5 +47,19 @@ int cmd_keygen(int argc, char **argv);
 void help_keygen(void);
 int cmd_key(int argc, char **argv);
 void help_key(void);
+int cmd_put(int argc, char **argv);
+void help_put(void);
+int cmd_run(int argc, char **argv);
+void help_run(void);
+int cmd_get(int argc, char **argv);
+void help_get(void);
+int cmd_revoke(int argc, char **argv);
+void help_revoke(void);
+int cmd_approve(int argc, char **argv);
+void help_approve(void);
+int cmd_audit(int argc, char **argv);
+void help_audit(void);
+int cmd_status(int argc, char **argv);
+void help_status(void);
 
 #endif /* TEEU_CLI_H */

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -46,4 +47,20 @@ long long cli_parse_size(const char *text)
 	if (*end != '\0' || v > (1LL << 40))
 		return -1;
 	return v * mult;
+}
+
+const char *cli_guess_content_type(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	if (dot == NULL)
+		return "raw";
+	if (strcmp(dot, ".npy") == 0)
+		return "npy";
+	if (strcmp(dot, ".csv") == 0)
+		return "csv";
+	if (strcmp(dot, ".sql") == 0)
+		return "sql";
+	if (strcmp(dot, ".so") == 0)
+		return "native";
+	return "raw";
 }

@@ -78,22 +78,6 @@ void help_inspect(void)
 	       "shown is authenticated until the object is opened.\n");
 }
 
-static const char *guess_content_type(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-	if (dot == NULL)
-		return "raw";
-	if (strcmp(dot, ".npy") == 0)
-		return "npy";
-	if (strcmp(dot, ".csv") == 0)
-		return "csv";
-	if (strcmp(dot, ".sql") == 0)
-		return "sql";
-	if (strcmp(dot, ".so") == 0)
-		return "native";
-	return "raw";
-}
-
 static FILE *open_input(const char *path, struct teeu_err *err)
 {
 	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -158,7 +142,7 @@ int cmd_seal(int argc, char **argv)
 		                       argc - optind);
 	const char *in_path = argv[optind], *out_path = argv[optind + 1];
 	if (ctype == NULL)
-		ctype = guess_content_type(in_path);
+		ctype = cli_guess_content_type(in_path);
 	if ((r = teeu_object_info_init(&info, owner, &err)) != 0)
 		return cli_usage_error("seal", "--owner: %s", teeu_err_message(&err));
 	if ((c = teeu_object_kind_from_name(kind)) < 0)

@@ -14,6 +14,19 @@
 #endif
 
 static const struct cli_command k_commands[] = {
+        {"put", "seal a file, upload it to the TEEU and register its key and policy", cmd_put,
+         help_put},
+        {"run", "run a function over objects in the TEEU; print the output ids", cmd_run,
+         help_run},
+        {"get", "download and decrypt an output you are a recipient of", cmd_get, help_get},
+        {"revoke", "revoke an object: no key release or reveal from now on", cmd_revoke,
+         help_revoke},
+        {"approve", "approve a task digest for your objects that require approval",
+         cmd_approve, help_approve},
+        {"audit", "show and verify the AuthManager's audit log (for an object or all)",
+         cmd_audit, help_audit},
+        {"status", "reachability, modes and measurements of the AuthManager and the TEEU",
+         cmd_status, help_status},
         {"seal", "encrypt a file into a TEEU object under a new data key (offline)", cmd_seal,
          help_seal},
         {"open", "decrypt a TEEU object with its data key (offline)", cmd_open, help_open},

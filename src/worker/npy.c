@@ -120,21 +120,32 @@ static int peek_char(const struct teeu_buf *b, char *c)
 	return 0;
 }
 
+/* "'x'" or "byte 0xNN", for messages. */
+static void describe_byte(uint8_t u, char out[16])
+{
+	if (u >= 0x20 && u < 0x7f)
+		snprintf(out, 16, "'%c'", (char)u);
+	else
+		snprintf(out, 16, "byte 0x%02x", (unsigned)u);
+}
+
 static int expect_char(struct teeu_buf *b, size_t prefix, char want, const char *what,
                        struct teeu_err *err)
 {
 	uint8_t u;
+	char found[16];
 	size_t at = pos(b, prefix);
+
 	if (teeu_buf_get_u8(b, &u) != 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
 		                    ".npy header text ends at byte %zu where '%c' (%s) was expected",
 		                    at, want, what);
-	if ((char)u != want)
+	if ((char)u != want) {
+		describe_byte(u, found);
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-		                    ".npy header: expected '%c' (%s) at byte %zu, found %s%c%s", want,
-		                    what, at, u >= 0x20 && u < 0x7f ? "'" : "byte 0x",
-		                    u >= 0x20 && u < 0x7f ? (char)u : '?',
-		                    u >= 0x20 && u < 0x7f ? "'" : "");
+		                    ".npy header: expected '%c' (%s) at byte %zu, found %s", want,
+		                    what, at, found);
+	}
 	return 0;
 }
 
@@ -482,23 +493,27 @@ size_t npy_shape_format(const uint64_t *shape, size_t ndim, char *out, size_t ou
 	size_t n = 0;
 	int w;
 
+#define APPEND(...)                                                                                \
+	do {                                                                                       \
+		w = snprintf(out + n, out_size - n, __VA_ARGS__);                                  \
+		if (w < 0 || (size_t)w >= out_size - n)                                            \
+			goto too_small;                                                            \
+		n += (size_t)w;                                                                    \
+	} while (0)
+
 	if (out_size == 0)
 		return 0;
-	w = snprintf(out, out_size, "(");
-	for (size_t i = 0; w >= 0 && (size_t)w < out_size - n && i < ndim; i++) {
-		n += (size_t)w;
-		w = snprintf(out + n, out_size - n, "%s%" PRIu64 "%s", i > 0 ? " " : "", shape[i],
-		             i + 1 < ndim ? "," : (ndim == 1 ? ",)" : ")"));
-	}
-	if (w >= 0 && (size_t)w < out_size - n && ndim == 0) {
-		n += (size_t)w;
-		w = snprintf(out + n, out_size - n, ")");
-	}
-	if (w < 0 || (size_t)w >= out_size - n) {
-		out[0] = '\0';
-		return 0;
-	}
-	return n + (size_t)w;
+	APPEND("(");
+	for (size_t i = 0; i < ndim; i++)
+		APPEND("%s%" PRIu64, i > 0 ? ", " : "", shape[i]);
+	if (ndim == 1)
+		APPEND(",");
+	APPEND(")");
+	return n;
+#undef APPEND
+too_small:
+	out[0] = '\0';
+	return 0;
 }
 
 int npy_header_write(enum npy_dtype dtype, const uint64_t *shape, size_t ndim, uint8_t *out,
@@ -534,7 +549,7 @@ int npy_header_write(enum npy_dtype dtype, const uint64_t *shape, size_t ndim, u
 	snprintf((char *)out + 10, out_size - 10,
 	         "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", k_descr[dtype],
 	         shape_text);
-	memset(out + 10 + w, ' ', total - 10 - (size_t)w - 1);
+	memset(out + 10 + (size_t)w, ' ', total - 10 - (size_t)w - 1);
 	out[total - 1] = '\n';
 	*written = total;
 	return 0;
