@@ -118,9 +118,12 @@ int teeu_object_open_mem(const struct teeu_data_key *key, const uint8_t *obj, si
  * O(chunk size). */
 struct teeu_object_sealer;
 
-/* Start sealing what `rd` yields under info and key (both copied; the key
- * is wiped by teeu_object_sealer_free). plaintext_size rules as for
- * teeu_object_seal_stream(). */
+/* Start sealing what `rd` yields under info and key. info is copied; the
+ * key is used here to derive the object's keys (held by the sealer and
+ * wiped by teeu_object_sealer_free), so the caller may wipe it at once.
+ * plaintext_size rules as for teeu_object_seal_stream(): a mismatch fails
+ * the teeu_object_sealer_read() that finds it (TEEU_ERR_INVALID_ARG), before
+ * any chunk that contradicts the declared size is returned. */
 int teeu_object_sealer_new(const struct teeu_object_info *info, const struct teeu_data_key *key,
                            teeu_read_fn rd, void *rctx, struct teeu_object_sealer **out,
                            struct teeu_err *err) TEEU_MUST_CHECK;
@@ -130,9 +133,13 @@ int teeu_object_sealer_new(const struct teeu_object_info *info, const struct tee
 void teeu_object_sealer_header(const struct teeu_object_sealer *s, const uint8_t **header,
                                size_t *size);
 
-/* A teeu_read_fn (ctx is the sealer): the next bytes of the object; *got =
- * 0 once the final chunk has been returned. The bytes are exactly those
- * teeu_object_seal_stream() would write for the same input. */
+/* A teeu_read_fn (ctx is the sealer): the next bytes of the object, filling
+ * all `size` bytes (size >= 1) unless the object ends first; *got = 0 once
+ * the final chunk has been returned. Reads from rd as needed (one chunk and
+ * one byte of look-ahead at a time). The bytes are exactly those
+ * teeu_object_seal_stream() would write for the same input. A failure (rd's,
+ * or a size mismatch) is returned once the bytes before it have been, and
+ * by every later call. */
 int teeu_object_sealer_read(void *sealer, void *buf, size_t size, size_t *got,
                             struct teeu_err *err);
 
@@ -142,22 +149,29 @@ void teeu_object_sealer_free(struct teeu_object_sealer *s);
 /* Push-based opening: object bytes are *written* to the opener in pieces of
  * any size (an HTTP download), and each chunk's plaintext goes to `wr` as
  * soon as that chunk is authenticated (the same caveat as
- * teeu_object_open_stream: on failure a prefix may have been written).
- * Memory is O(chunk size). */
+ * teeu_object_open_stream: on failure a prefix may have been written). The
+ * final chunk's plaintext goes to `wr` from teeu_object_opener_finish, once
+ * nothing followed it (as open_stream holds it until its input ends).
+ * Memory is O(chunk size): the opener holds at most one chunk. */
 struct teeu_object_opener;
 
+/* key is copied, and the copy wiped once the header is authenticated. */
 int teeu_object_opener_new(const struct teeu_data_key *key, teeu_write_fn wr, void *wctx,
                            struct teeu_object_opener **out, struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* A teeu_write_fn (ctx is the opener). Fails with the same TEEU_ERR_* code
  * teeu_object_open_stream() gives for the same bytes (wrong key, header
- * tampered, chunk corrupt/reordered/foreign, trailing data); after a
- * failure every later call fails with the same error. */
+ * tampered, chunk corrupt/reordered/foreign, trailing data), as soon as the
+ * bytes that decide it have arrived; after a failure every later call
+ * (write or finish) fails with the same error, and the opener has wiped
+ * its plaintext and keys. */
 int teeu_object_opener_write(void *opener, const void *buf, size_t size, struct teeu_err *err);
 
 /* The input is complete: fails with TEEU_ERR_TRUNCATED (or the error
- * open_stream gives) unless the final chunk was seen and nothing followed.
- * info_out may be NULL. */
+ * open_stream gives) unless the final chunk was seen and nothing followed;
+ * else checks a recorded plaintext_size and writes the final chunk's
+ * plaintext. info_out may be NULL. Writes after it fail
+ * (TEEU_ERR_INVALID_ARG). */
 int teeu_object_opener_finish(struct teeu_object_opener *o, struct teeu_object_info *info_out,
                               struct teeu_err *err) TEEU_MUST_CHECK;
 

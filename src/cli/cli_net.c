@@ -125,3 +125,23 @@ fail:
 	cli_net_close(n);
 	return r;
 }
+
+/* "a,b,c" → a JSON array of strings; NULL on an empty element. */
+json_t *cli_split_list(const char *text)
+{
+	json_t *a = json_array();
+	const char *p = text;
+	while (a) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == 0) {
+			json_decref(a);
+			return NULL;
+		}
+		json_array_append_new(a, json_stringn(p, n));
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return a;
+}

@@ -40,6 +40,9 @@ void cli_net_close(struct cli_net *n);
 /* "host:port" → "https://host:port"; a URL with a scheme is kept as is. */
 void cli_net_url(const char *given, char *out, size_t size);
 
+/* "a,b,c" → a JSON array of strings; NULL if an element is empty. */
+json_t *cli_split_list(const char *text);
+
 /* Print a JSON value on stdout (indented), for --json. */
 void cli_print_json(json_t *v);
 

@@ -2,8 +2,9 @@
  *
  * The file has three parts: the key schedule and header (shared by every
  * path), one-chunk seal/open (shared by the memory and the streaming paths),
- * and the two drivers. The streaming driver keeps one buffer of
- * chunk_size + 48 bytes and encrypts in place, so memory does not grow with
+ * and the drivers. The streaming drivers (the sealer and opener state
+ * machines, and seal_stream/open_stream over them) keep one buffer of about
+ * chunk_size + 48 bytes and encrypt in place, so memory does not grow with
  * the object; the memory driver encrypts straight from input to output.
  *
  * Parsing follows the spec's "Reading an object" order exactly, because the
@@ -602,8 +603,12 @@ out:
  *   space, so it copies nothing; teeu_object_opener_write copies into it, or
  *   decrypts a whole chunk straight from the caller's buffer.
  *
- * The reads the stream drivers make, and so the spec step each failure is
- * found at, are the same as those of the former loops.
+ * The opener takes its input in the parts the spec's steps need: 49 header
+ * bytes (which give the header's size), the rest of the header, 32 bytes of
+ * chunk header, ciphertext and tag, and after the final chunk one byte that
+ * must not be there. Where the input ends, or which bytes it holds, so
+ * decides the failure the same way whatever the pieces it came in, and the
+ * same way as teeu_object_open_mem (which the fuzzer checks).
  */
 
 /* Read until size bytes or the end of input; *got says how many. */
