@@ -44,7 +44,7 @@ test: test-release test-asan
 	@echo "make test: all tests passed (release and ASan+UBSan builds)"
 
 demo: build
-	@examples/seal_demo/run.sh $(BUILD)/teeu
+	@examples/secure_aggregation/demo.sh $(BUILD)
 
 fuzz-smoke: deps
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTEEU_FUZZ=ON >/dev/null

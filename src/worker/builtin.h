@@ -46,7 +46,9 @@ int builtin_input_begin(struct builtin_job *job, size_t i, struct teeu_err *err)
  * teeu_write_fn: ctx is the job). The .npy header is parsed from the first
  * bytes; a malformed header, an unsupported dtype or order, a shape that
  * differs from the first input's, or more data than the shape says fails
- * with a message naming the input index. */
+ * with a message naming the input index. (Bytes after the array data are
+ * counted here and refused by builtin_input_end, which can then say how
+ * many there were.) After any failure the job only repeats that error. */
 int builtin_input_write(void *job, const void *buf, size_t size, struct teeu_err *err);
 
 /* The current input is complete: fails if it was shorter than its shape. */
@@ -59,6 +61,15 @@ int builtin_finish(struct builtin_job *job, uint64_t *size, struct teeu_err *err
 /* Read the result's .npy bytes (a teeu_read_fn: ctx is the job); *got = 0
  * at the end. */
 int builtin_result_read(void *job, void *buf, size_t size, size_t *got, struct teeu_err *err);
+
+/* The largest result a job accepts, in elements (the accumulator takes 8
+ * bytes per element): 2^28 elements, 2 GiB. Input 0's header fixes the
+ * result shape; a larger one fails with TEEU_ERR_TOO_LARGE. */
+#define BUILTIN_MAX_RESULT_COUNT ((uint64_t)1 << 28)
+
+/* Lower (or raise) that limit for one job, before its first input: for a
+ * worker with less memory (an enclave heap), and for tests and fuzzers. */
+void builtin_job_set_max_result_count(struct builtin_job *job, uint64_t count);
 
 /* Wipe and free. Safe on NULL. */
 void builtin_job_free(struct builtin_job *job);
