@@ -16,25 +16,19 @@
 set -euo pipefail
 
 BUILD=${1:-build}
-TEEU=$BUILD/teeu
-AM=$BUILD/teeu-authmanager
-WORKER=$BUILD/teeu-worker
-PY=/usr/bin/python3 # Debian's, with python3-numpy (scripts/install-deps)
-for b in "$TEEU" "$AM" "$WORKER"; do
-	[ -x "$b" ] || { echo "demo: $b is missing: run make demo (it builds first)" >&2; exit 1; }
-done
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../../scripts/local-cluster.sh" # cluster_start / cluster_stop
 
 WORK=$(mktemp -d /tmp/teeu-demo.XXXXXX)
-PIDS=()
 cleanup() {
 	local rc=$?
-	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-	for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	cluster_stop || rc=1
 	if [ "$rc" -ne 0 ]; then
 		echo "demo: FAILED (exit $rc). Service logs:" >&2
 		tail -n 20 "$WORK"/*.log >&2 2>/dev/null || true
 	fi
 	rm -rf "$WORK"
+	exit $rc
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -48,62 +42,13 @@ cat <<'BANNER'
 ==============================================================================
 BANNER
 
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { # wait until something listens on 127.0.0.1:$1 (or the pid $2 exits)
-	for _ in $(seq 1 200); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
-# 1. Each party makes its key pair as SecretFlow's TEEU guide does.
-echo "1. key pairs: openssl genrsa -3 3072 for alice, bob and carol"
-for p in alice bob carol; do
-	openssl genrsa -3 -out "$WORK/$p.key" 3072 2>/dev/null
-	openssl rsa -in "$WORK/$p.key" -pubout -out "$WORK/$p.pub" 2>/dev/null
-	chmod 600 "$WORK/$p.key"
-done
-
-AM_PORT=$(free_port)
-W_PORT=$(free_port)
-AM_MEAS=$("$AM" --simulation --print-measurement | sed 's/^sim://')
-W_MEAS=$("$WORKER" --simulation --print-measurement | sed 's/^sim://')
-
-# 2. One cluster config per party (the shape of sf.init's arguments).
-for p in alice bob carol; do
-	cat >"$WORK/$p.yaml" <<YAML
-# $p's view of the cluster (docs/CONFIG.md)
-parties:
-  alice: {address: "127.0.0.1:0", public_key: alice.pub}
-  bob:   {address: "127.0.0.1:0", public_key: bob.pub}
-  carol: {address: "127.0.0.1:$W_PORT", public_key: carol.pub}
-self_party: $p
-party_key_pair:
-  $p: {private_key: $p.key, public_key: $p.pub}
-auth_manager_config:
-  host: "http://127.0.0.1:$AM_PORT"
-  measurement: "$AM_MEAS"
-teeu:
-  party: carol
-  address: "http://127.0.0.1:$W_PORT"
-  measurement: "$W_MEAS"
-tee_simulation: true
-YAML
-done
-
-# 3. Carol starts the AuthManager and her TEEU.
-echo "2. carol starts the AuthManager (127.0.0.1:$AM_PORT) and the TEEU (127.0.0.1:$W_PORT)"
-"$AM" --simulation --no-tls --quiet --listen "127.0.0.1:$AM_PORT" --data-dir "$WORK/am-data" \
-	--parties "$WORK/carol.yaml" >"$WORK/authmanager.log" 2>&1 &
-PIDS+=($!)
-wait_port "$AM_PORT" "${PIDS[0]}" || { echo "demo: the AuthManager did not start" >&2; exit 1; }
-"$WORKER" --simulation --no-tls --quiet --listen "127.0.0.1:$W_PORT" --data-dir "$WORK/carol-data" \
-	--party carol --party-key "$WORK/carol.key" --auth-manager "http://127.0.0.1:$AM_PORT" \
-	--auth-manager-measurement "$AM_MEAS" >"$WORK/worker.log" 2>&1 &
-PIDS+=($!)
-wait_port "$W_PORT" "${PIDS[1]}" || { echo "demo: the TEEU worker did not start" >&2; exit 1; }
+# 1-3. Key pairs as SecretFlow's guide makes them (openssl genrsa -3 3072),
+# one cluster config per party (the shape of sf.init's arguments), and
+# carol's services: the AuthManager and her TEEU (scripts/local-cluster.sh).
+echo "1. key pairs (openssl genrsa -3 3072) and cluster configs for alice, bob, carol"
+echo "2. carol starts the AuthManager and her TEEU worker (simulation, loopback)"
+cluster_start "$BUILD" "$WORK" alice bob carol
+echo "   AuthManager 127.0.0.1:$AM_PORT (sim:${AM_MEAS:0:16}...), TEEU 127.0.0.1:$W_PORT (sim:${W_MEAS:0:16}...)"
 
 # 4. The plaintext arrays, on alice's and bob's machines.
 "$PY" - "$WORK" <<'PY'
@@ -130,11 +75,11 @@ echo "5. alice and bob each fetch and decrypt the result"
 T1=$(ms)
 
 # 6. Carol's disk holds ciphertext only: no input's bytes appear there.
-"$PY" - "$WORK" <<'PY'
+"$PY" - "$WORK" "$WORKER_DATA" <<'PY'
 import sys, os, numpy as np
 w = sys.argv[1]
 blobs = b""
-for root, _, files in os.walk(f"{w}/carol-data"):
+for root, _, files in os.walk(f"{sys.argv[2]}"):
     for f in files:
         blobs += open(os.path.join(root, f), "rb").read()
 for p in ("alice", "bob"):

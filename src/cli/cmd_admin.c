@@ -174,6 +174,6 @@ int cmd_approve(int argc, char **argv)
 	if ((r = parse_args("approve", help_approve, "TASK_DIGEST", 64, argc, argv, &a)) >= 0)
 		return r;
 	snprintf(done, sizeof(done), "approved task %s", a.arg);
-	return signed_post("approve", &a, "/v1/approvals",
-	                   json_pack("{s:s}", "task_digest", a.arg), done);
+	return signed_post("approve", &a, "/v1/approvals", json_pack("{s:s}", "task_digest", a.arg),
+	                   done);
 }

@@ -945,6 +945,8 @@ static int opener_chunk(struct teeu_object_opener *o, const uint8_t *body, struc
  * current part is complete. */
 static int opener_advance(struct teeu_object_opener *o, size_t n, struct teeu_err *err)
 {
+	struct teeu_buf b;
+	uint8_t owner_size;
 	int r;
 
 	o->have += n;
@@ -953,9 +955,11 @@ static int opener_advance(struct teeu_object_opener *o, size_t n, struct teeu_er
 	switch (o->phase) {
 	case OPEN_FIXED:
 		/* The fixed part tells the owner's size, and so the header's. */
-		if (o->hdr[HEADER_FIXED - 1] <= TEEU_OBJECT_OWNER_MAX) {
+		teeu_buf_init(&b, o->hdr, o->have);
+		if (teeu_buf_skip(&b, HEADER_FIXED - 1) == 0 &&
+		    teeu_buf_get_u8(&b, &owner_size) == 0 && owner_size <= TEEU_OBJECT_OWNER_MAX) {
 			o->phase = OPEN_HEADER;
-			o->need = HEADER_FIXED + (size_t)o->hdr[HEADER_FIXED - 1] + HEADER_TAIL;
+			o->need = HEADER_FIXED + (size_t)owner_size + HEADER_TAIL;
 			return 0;
 		}
 		return opener_header(o, err);
