@@ -62,6 +62,7 @@ fuzz-smoke: deps
 bench: build
 	$(BUILD)/bench_seal
 	$(BUILD)/bench_authmanager --daemon $(BUILD)/teeu-authmanager
+	bench/secure_aggregation.sh $(BUILD)
 
 format:
 	clang-format -i $(SOURCES)

@@ -8,7 +8,8 @@
 # plain HTTP on free 127.0.0.1 ports, the AuthManager and a TEEU worker
 # hosted by the LAST party named. cluster_stop stops both; callers trap it.
 # Sets: TEEU AM WORKER (binaries), AM_PORT W_PORT, AM_MEAS W_MEAS,
-# WORKER_DATA (the host's data directory), CLUSTER_PIDS.
+# WORKER_DATA (the host's data directory), CLUSTER_PIDS. With CLUSTER_VERBOSE
+# set to an option (e.g. --threads=2... or just " "), the daemons log each request.
 
 PY=/usr/bin/python3 # Debian's interpreter, with python3-numpy (scripts/install-deps)
 CLUSTER_PIDS=()
@@ -67,12 +68,12 @@ cluster_start() {
 			echo "tee_simulation: true"
 		} >"$work/$p.yaml"
 	done
-	"$AM" --simulation --no-tls --quiet --listen "127.0.0.1:$AM_PORT" \
+	"$AM" --simulation --no-tls ${CLUSTER_VERBOSE:---quiet} --listen "127.0.0.1:$AM_PORT" \
 		--data-dir "$work/authmanager-data" --parties "$work/$host.yaml" \
 		>"$work/authmanager.log" 2>&1 &
 	CLUSTER_PIDS+=($!)
 	cluster_wait_port "$AM_PORT" "$!" || { echo "local-cluster: the AuthManager did not start" >&2; return 1; }
-	"$WORKER" --simulation --no-tls --quiet --listen "127.0.0.1:$W_PORT" \
+	"$WORKER" --simulation --no-tls ${CLUSTER_VERBOSE:---quiet} --listen "127.0.0.1:$W_PORT" \
 		--data-dir "$WORKER_DATA" --party "$host" --party-key "$work/$host.key" \
 		--auth-manager "http://127.0.0.1:$AM_PORT" --auth-manager-measurement "$AM_MEAS" \
 		>"$work/worker.log" 2>&1 &

@@ -235,13 +235,28 @@ static int audit_log(struct cli_net *n, int verify, int as_json)
 				goto fail;
 			}
 			list = json_object_get(resp, "entries");
-			if (!json_is_array(list) || json_array_size(list) == 0 ||
-			    json_array_size(list) > want) {
-				r = teeu_err_set(&err, TEEU_ERR_MALFORMED,
-				                 "GET %s: expected 1 to %llu entries, got %zu (the "
-				                 "signed head has %llu)",
-				                 target, (unsigned long long)want,
-				                 json_array_size(list), (unsigned long long)h.size);
+			if (!json_is_array(list)) {
+				r = teeu_err_set(
+				        &err, TEEU_ERR_MALFORMED,
+				        "GET %s: expected {\"tree_size\", \"entries\": [...]}",
+				        target);
+				goto fail;
+			}
+			if (json_array_size(list) > want) {
+				r = teeu_err_set(
+				        &err, TEEU_ERR_MALFORMED,
+				        "GET %s: the log served %zu entries, more than the %llu "
+				        "asked for",
+				        target, json_array_size(list), (unsigned long long)want);
+				goto fail;
+			}
+			if (json_array_size(list) == 0) {
+				r = teeu_err_set(
+				        &err, TEEU_ERR_AUTH_FAILED,
+				        "GET %s: the log served no entries from index %llu, but "
+				        "its signed head has %llu: entries are missing",
+				        target, (unsigned long long)start,
+				        (unsigned long long)h.size);
 				goto fail;
 			}
 			json_array_foreach(list, i, e)

@@ -107,12 +107,6 @@ static int task_digest(json_t *task, const char *operator_party, char out[65],
 	return 0;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	enum { O_INPUTS = 256, O_RECIP, O_PARAM, O_TASK_ID, O_DIGEST, O_NO_WAIT, O_TIMEOUT,
@@ -267,10 +261,10 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "teeu run: task %s submitted (digest %s)\n", id_hex,
 		        json_string_value(json_object_get(resp, "task_digest")));
 
-	snprintf(target, sizeof(target), "/v1/tasks/%s", id_hex);
+	/* Long poll: the worker answers as soon as the task moves (or 10 s). */
+	snprintf(target, sizeof(target), "/v1/tasks/%s?wait=10000", id_hex);
 	{
 		time_t deadline = time(NULL) + timeout;
-		long wait_ms = 2;
 		for (;;) {
 			const char *stage;
 			json_decref(resp);
@@ -295,9 +289,6 @@ int cmd_run(int argc, char **argv)
 				             id_hex, status_text ? status_text : "?", timeout);
 				goto fail;
 			}
-			sleep_ms(wait_ms);
-			if (wait_ms < 250)
-				wait_ms *= 2;
 		}
 	}
 	if (json)

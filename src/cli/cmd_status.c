@@ -213,14 +213,16 @@ int cmd_status(int argc, char **argv)
 	/* Loud warnings, on stderr so that --json output stays one object. */
 	if (am_ok && is_simulation(am_health))
 		fprintf(stderr,
-		        "teeu status: WARNING: the AuthManager runs in SIMULATION mode: "
-		        "SIMULATION: protects nothing. %s\n",
-		        jstr(am_health, "warning"));
+		        "teeu status: WARNING: the AuthManager at %s runs in simulation "
+		        "mode. SIMULATION: protects nothing; for trials and tests only, "
+		        "never for real data.\n",
+		        am_url);
 	if (wk_ok && is_simulation(wk_health))
 		fprintf(stderr,
-		        "teeu status: WARNING: the TEEU worker runs in SIMULATION mode: "
-		        "SIMULATION: protects nothing. %s\n",
-		        jstr(wk_health, "warning"));
+		        "teeu status: WARNING: the TEEU worker at %s runs in simulation "
+		        "mode. SIMULATION: protects nothing; for trials and tests only, "
+		        "never for real data.\n",
+		        wk_url);
 
 	if (as_json) {
 		am_j = json_pack("{s:s, s:b}", "url", am_url, "reachable", am_ok);
@@ -290,7 +292,8 @@ int cmd_status(int argc, char **argv)
 		} else {
 			printf("  reachable:    NO: %s\n", teeu_err_message(&am_err));
 		}
-		printf("  attestation:  %s\n", attest_msg);
+		printf("  attestation:  %s\n",
+		       strncmp(attest_msg, "attestation ", 12) == 0 ? attest_msg + 12 : attest_msg);
 
 		printf("TEEU worker %s", wk_url[0] != '\0' ? wk_url : "(not configured)");
 		if (teeu_config_teeu_party(base.cfg) != NULL)

@@ -97,6 +97,7 @@ void wk_task_stage(struct worker *w, struct wk_task *t, const char *stage, uint6
 	snprintf(t->stage, sizeof(t->stage), "%s", stage);
 	t->done = 0;
 	t->total = total;
+	pthread_cond_broadcast(&w->task_moved);
 	pthread_mutex_unlock(&w->task_lock);
 }
 
@@ -297,16 +298,55 @@ int api_task_submit(struct wk_req *rq)
 	                          t->digest, "operator", w->opt.party, "status", "queued"));
 }
 
+/* ?wait=MS (0 to 30000): how long a GET may wait for the task to move. */
+static int parse_wait(struct wk_req *rq, long *wait_ms)
+{
+	char *end;
+	*wait_ms = 0;
+	if (!rq->query || !*rq->query)
+		return 0;
+	if (strncmp(rq->query, "wait=", 5) != 0 || !rq->query[5])
+		return wk_reply_error(rq, 400, "bad_request",
+		                      "the only query parameter is wait=MILLISECONDS");
+	errno = 0;
+	*wait_ms = strtol(rq->query + 5, &end, 10);
+	if (errno || *end || *wait_ms < 0 || *wait_ms > 30000)
+		return wk_reply_error(rq, 400, "bad_request",
+		                      "wait: milliseconds from 0 to 30000");
+	return 0;
+}
+
 int api_task_get(struct wk_req *rq, const char *id_hex)
 {
 	struct worker *w = rq->w;
 	struct wk_task *t;
 	json_t *j = NULL;
+	long wait_ms;
 
 	if (wk_authenticate(rq, "", 0) != 0)
 		return rq->status;
+	if (parse_wait(rq, &wait_ms) != 0)
+		return rq->status;
 	pthread_mutex_lock(&w->task_lock);
-	if ((t = find_task(w, id_hex)) != NULL) {
+	if ((t = find_task(w, id_hex)) != NULL && wait_ms > 0 &&
+	    (t->state == WK_QUEUED || t->state == WK_RUNNING)) {
+		/* Long poll: answer at the next change of stage or state. */
+		struct timespec until;
+		char stage[sizeof(t->stage)];
+		enum wk_task_state state = t->state;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += wait_ms / 1000;
+		until.tv_nsec += (wait_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		memcpy(stage, t->stage, sizeof(stage));
+		while (t->state == state && strcmp(t->stage, stage) == 0 && !w->stopping)
+			if (pthread_cond_timedwait(&w->task_moved, &w->task_lock, &until) != 0)
+				break;
+	}
+	if (t != NULL) {
 		j = task_json(t);
 		if (j) {
 			json_object_set_new(j, "stage", json_string(t->stage));
@@ -349,7 +389,8 @@ static void *runner_main(void *arg)
 		t->state = WK_RUNNING;
 		t->started = (int64_t)time(NULL);
 		pthread_mutex_unlock(&w->task_lock);
-		(void)task_persist(w, t);
+		/* "running" is not written down: after a crash a queued record
+		 * and a running one are failed alike at the next start. */
 
 		if (!am && wk_am_client(w, &am, &err) != 0) {
 			error = json_pack("{s:i, s:s, s:s}", "status", 503, "code", "unavailable",
@@ -364,6 +405,7 @@ static void *runner_main(void *arg)
 		snprintf(t->stage, sizeof(t->stage), "%s", r == 0 ? "done" : "failed");
 		t->outputs = outputs;
 		t->error = error;
+		pthread_cond_broadcast(&w->task_moved);
 		pthread_mutex_unlock(&w->task_lock);
 		(void)task_persist(w, t);
 		if (!w->opt.quiet) {
@@ -441,6 +483,7 @@ int wk_tasks_start(struct worker *w, struct teeu_err *err)
 {
 	pthread_mutex_init(&w->task_lock, NULL);
 	pthread_cond_init(&w->task_cond, NULL);
+	pthread_cond_init(&w->task_moved, NULL);
 	load_records(w);
 	if ((w->runners = calloc((size_t)w->opt.threads, sizeof(pthread_t))) == NULL)
 		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
@@ -457,6 +500,7 @@ void wk_tasks_stop(struct worker *w)
 	pthread_mutex_lock(&w->task_lock);
 	w->stopping = 1;
 	pthread_cond_broadcast(&w->task_cond);
+	pthread_cond_broadcast(&w->task_moved);
 	pthread_mutex_unlock(&w->task_lock);
 	for (int i = 0; i < w->runner_count; i++)
 		pthread_join(w->runners[i], NULL);

@@ -115,7 +115,8 @@ struct worker {
 	struct wk_session *session;
 
 	pthread_mutex_t task_lock;
-	pthread_cond_t task_cond;
+	pthread_cond_t task_cond;  /* a task was queued, or stopping */
+	pthread_cond_t task_moved; /* some task changed stage or state (long polls) */
 	struct wk_task *tasks;       /* all, newest first */
 	struct wk_task *queue_head, *queue_tail;
 	pthread_t *runners;
