@@ -98,12 +98,13 @@ static int parse_args(const char *cmd, void (*help)(void), const char *what, siz
 
 	memset(a, 0, sizeof(*a));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'j': a->json = 1; break;
 		case 'h': help(); return CLI_EXIT_OK;
-		default: return cli_usage_error(cmd, "unknown option");
+		case ':': return cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+		default: return cli_usage_error(cmd, "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

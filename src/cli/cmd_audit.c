@@ -184,147 +184,145 @@ static const char *const k_types[] = {
 
 /* ---------------------------------------------------------- whole log */
 
-static int audit_log(struct cli_net *n, int verify, int as_json)
+/* Append one page of GET /v1/audit/entries (entries start, start+1, ...)
+ * to the tree and count its entries by type in `types`. An entry whose
+ * text is not an object with a type and its own index is remembered in
+ * *bad (the first one) and reported after the root check. */
+static int add_page(json_t *list, uint64_t start, struct teeu_merkle_mem *mem, json_t *types,
+                    int64_t *bad, struct teeu_err *err)
+{
+	json_t *e;
+	size_t i;
+	int r;
+
+	json_array_foreach(list, i, e)
+	{
+		uint64_t index = start + i;
+		json_t *jidx = json_object_get(e, "index"), *text = json_object_get(e, "entry");
+		json_t *parsed, *own;
+		uint8_t leaf[TEEU_MERKLE_HASH_SIZE];
+		const char *type;
+
+		if (!json_is_integer(jidx) || json_integer_value(jidx) != (json_int_t)index ||
+		    !json_is_string(text))
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "entries from %llu: item %zu is not {\"index\": %llu, "
+			                    "\"entry\": STRING}",
+			                    (unsigned long long)start, i,
+			                    (unsigned long long)index);
+		if ((r = teeu_merkle_leaf_hash(json_string_value(text), json_string_length(text),
+		                               leaf)) != 0 ||
+		    (r = teeu_merkle_mem_append(mem, leaf, err)) != 0) {
+			teeu_err_prefix(err, "audit entry %llu: ", (unsigned long long)index);
+			return r;
+		}
+		parsed = json_loadb(json_string_value(text), json_string_length(text), 0, NULL);
+		type = json_string_value(json_object_get(parsed, "type"));
+		own = json_object_get(parsed, "index");
+		if (type == NULL || !json_is_integer(own) ||
+		    json_integer_value(own) != (json_int_t)index) {
+			if (*bad < 0)
+				*bad = (int64_t)index;
+		} else {
+			json_t *c = json_object_get(types, type);
+			json_object_set_new(types, type, json_integer(json_integer_value(c) + 1));
+		}
+		json_decref(parsed);
+	}
+	return 0;
+}
+
+/* Download the first h->size entries, rebuild the tree, compare roots. */
+static int verify_log(struct cli_net *n, const struct head *h, json_t *types, struct teeu_err *err)
 {
 	struct teeu_merkle_mem *mem = NULL;
+	uint8_t root[TEEU_MERKLE_HASH_SIZE];
+	char root_hex[2 * TEEU_MERKLE_HASH_SIZE + 1];
+	json_t *resp = NULL;
+	int64_t bad = -1;
+	int r;
+
+	if ((r = teeu_merkle_mem_new(&mem)) != 0)
+		return teeu_err_set(err, r, "out of memory");
+	while (teeu_merkle_mem_size(mem) < h->size) {
+		uint64_t start = teeu_merkle_mem_size(mem), want = h->size - start;
+		json_t *list, *served;
+		char target[96];
+
+		if (want > AUDIT_PAGE)
+			want = AUDIT_PAGE;
+		snprintf(target, sizeof(target), "/v1/audit/entries?start=%llu&count=%llu",
+		         (unsigned long long)start, (unsigned long long)want);
+		if ((r = am_get(n, target, &resp, err)) != 0)
+			goto out;
+		served = json_object_get(resp, "tree_size");
+		list = json_object_get(resp, "entries");
+		if (json_is_integer(served) && json_integer_value(served) >= 0 &&
+		    (uint64_t)json_integer_value(served) < h->size)
+			r = teeu_err_set(err, TEEU_ERR_AUTH_FAILED,
+			                 "the log now has %lld entries, fewer than the %llu of its "
+			                 "signed head: a log never shrinks, it was rewritten",
+			                 (long long)json_integer_value(served),
+			                 (unsigned long long)h->size);
+		else if (!json_is_array(list))
+			r = teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                 "GET %s: expected {\"tree_size\", \"entries\": [...]}",
+			                 target);
+		else if (json_array_size(list) > want)
+			r = teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                 "GET %s: the log served %zu entries, more than the %llu "
+			                 "asked for",
+			                 target, json_array_size(list), (unsigned long long)want);
+		else if (json_array_size(list) == 0)
+			r = teeu_err_set(
+			        err, TEEU_ERR_AUTH_FAILED,
+			        "GET %s: the log served no entries from index %llu, but its "
+			        "signed head has %llu: entries are missing",
+			        target, (unsigned long long)start, (unsigned long long)h->size);
+		else
+			r = add_page(list, start, mem, types, &bad, err);
+		json_decref(resp);
+		resp = NULL;
+		if (r != 0)
+			goto out;
+	}
+	if ((r = teeu_merkle_root(teeu_merkle_mem_get, mem, h->size, root, err)) != 0)
+		goto out;
+	if (teeu_ct_equal(root, h->root, sizeof(root)) != 0) {
+		teeu_hex_encode(root, sizeof(root), root_hex);
+		r = teeu_err_set(err, TEEU_ERR_AUTH_FAILED,
+		                 "the %llu entries served rebuild root %s, not the signed root %s: "
+		                 "the log does not match its signed head",
+		                 (unsigned long long)h->size, root_hex, h->root_hex);
+		goto out;
+	}
+	if (bad >= 0)
+		r = teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                 "audit entry %lld: not a JSON object with a \"type\" and its own "
+		                 "\"index\" (yet it is in the signed tree)",
+		                 (long long)bad);
+out:
+	teeu_merkle_mem_free(mem);
+	return r;
+}
+
+static int audit_log(struct cli_net *n, int verify, int as_json)
+{
 	struct teeu_err err = {0};
 	struct head h;
 	json_t *resp = NULL, *types = json_object(), *out = NULL;
-	uint64_t bad_entry = 0;
-	int r, have_bad = 0;
 
 	if (types == NULL) {
 		teeu_err_set(&err, TEEU_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((r = am_get(n, "/v1/audit/head", &resp, &err)) != 0 ||
-	    (r = head_verify(n->am.public_key, resp, &h, &err)) != 0)
+	if (am_get(n, "/v1/audit/head", &resp, &err) != 0 ||
+	    head_verify(n->am.public_key, resp, &h, &err) != 0)
 		goto fail;
 	json_decref(resp);
 	resp = NULL;
-
-	if (verify) {
-		uint8_t root[TEEU_MERKLE_HASH_SIZE];
-		char root_hex[2 * TEEU_MERKLE_HASH_SIZE + 1];
-
-		if ((r = teeu_merkle_mem_new(&mem)) != 0) {
-			teeu_err_set(&err, r, "out of memory");
-			goto fail;
-		}
-		while (teeu_merkle_mem_size(mem) < h.size) {
-			uint64_t start = teeu_merkle_mem_size(mem), want = h.size - start;
-			json_t *list, *e, *served;
-			char target[96];
-			size_t i;
-
-			if (want > AUDIT_PAGE)
-				want = AUDIT_PAGE;
-			snprintf(target, sizeof(target), "/v1/audit/entries?start=%llu&count=%llu",
-			         (unsigned long long)start, (unsigned long long)want);
-			if ((r = am_get(n, target, &resp, &err)) != 0)
-				goto fail;
-			served = json_object_get(resp, "tree_size");
-			if (json_is_integer(served) && json_integer_value(served) >= 0 &&
-			    (uint64_t)json_integer_value(served) < h.size) {
-				r = teeu_err_set(
-				        &err, TEEU_ERR_AUTH_FAILED,
-				        "the log now has %lld entries, fewer than the %llu of "
-				        "its signed head: it was rewritten",
-				        (long long)json_integer_value(served),
-				        (unsigned long long)h.size);
-				goto fail;
-			}
-			list = json_object_get(resp, "entries");
-			if (!json_is_array(list)) {
-				r = teeu_err_set(
-				        &err, TEEU_ERR_MALFORMED,
-				        "GET %s: expected {\"tree_size\", \"entries\": [...]}",
-				        target);
-				goto fail;
-			}
-			if (json_array_size(list) > want) {
-				r = teeu_err_set(
-				        &err, TEEU_ERR_MALFORMED,
-				        "GET %s: the log served %zu entries, more than the %llu "
-				        "asked for",
-				        target, json_array_size(list), (unsigned long long)want);
-				goto fail;
-			}
-			if (json_array_size(list) == 0) {
-				r = teeu_err_set(
-				        &err, TEEU_ERR_AUTH_FAILED,
-				        "GET %s: the log served no entries from index %llu, but "
-				        "its signed head has %llu: entries are missing",
-				        target, (unsigned long long)start,
-				        (unsigned long long)h.size);
-				goto fail;
-			}
-			json_array_foreach(list, i, e)
-			{
-				uint64_t index = start + i;
-				json_t *jidx = json_object_get(e, "index");
-				json_t *text = json_object_get(e, "entry"), *parsed, *own;
-				uint8_t leaf[TEEU_MERKLE_HASH_SIZE];
-				const char *type;
-
-				if (!json_is_integer(jidx) ||
-				    json_integer_value(jidx) != (json_int_t)index ||
-				    !json_is_string(text)) {
-					r = teeu_err_set(
-					        &err, TEEU_ERR_MALFORMED,
-					        "GET %s: item %zu is not {\"index\": %llu, "
-					        "\"entry\": STRING}",
-					        target, i, (unsigned long long)index);
-					goto fail;
-				}
-				if ((r = teeu_merkle_leaf_hash(json_string_value(text),
-				                               json_string_length(text), leaf)) !=
-				            0 ||
-				    (r = teeu_merkle_mem_append(mem, leaf, &err)) != 0) {
-					teeu_err_prefix(&err, "audit entry %llu: ",
-					                (unsigned long long)index);
-					goto fail;
-				}
-				/* Count by type. What does not parse is reported after the
-				 * root check, which says whether the log itself is at fault. */
-				parsed = json_loadb(json_string_value(text),
-				                    json_string_length(text), 0, NULL);
-				type = json_string_value(json_object_get(parsed, "type"));
-				own = json_object_get(parsed, "index");
-				if (type == NULL || !json_is_integer(own) ||
-				    json_integer_value(own) != (json_int_t)index) {
-					if (!have_bad)
-						bad_entry = index;
-					have_bad = 1;
-				} else {
-					json_t *c = json_object_get(types, type);
-					json_object_set_new(
-					        types, type,
-					        json_integer(json_integer_value(c) + 1));
-				}
-				json_decref(parsed);
-			}
-			json_decref(resp);
-			resp = NULL;
-		}
-		if ((r = teeu_merkle_root(teeu_merkle_mem_get, mem, h.size, root, &err)) != 0)
-			goto fail;
-		if (teeu_ct_equal(root, h.root, sizeof(root)) != 0) {
-			teeu_hex_encode(root, sizeof(root), root_hex);
-			r = teeu_err_set(&err, TEEU_ERR_AUTH_FAILED,
-			                 "the %llu entries served rebuild root %s, not the signed "
-			                 "root %s: the log does not match its signed head",
-			                 (unsigned long long)h.size, root_hex, h.root_hex);
-			goto fail;
-		}
-		if (have_bad) {
-			r = teeu_err_set(&err, TEEU_ERR_MALFORMED,
-			                 "audit entry %llu: not a JSON object with a \"type\" and "
-			                 "its own \"index\" (yet it is in the signed tree)",
-			                 (unsigned long long)bad_entry);
-			goto fail;
-		}
-	}
+	if (verify && verify_log(n, &h, types, &err) != 0)
+		goto fail;
 
 	if (as_json) {
 		out = json_pack("{s:o, s:b}", "head", head_json(&h), "signature_verified", 1);
@@ -371,12 +369,10 @@ static int audit_log(struct cli_net *n, int verify, int as_json)
 		}
 	}
 	json_decref(types);
-	teeu_merkle_mem_free(mem);
 	return CLI_EXIT_OK;
 fail:
 	json_decref(resp);
 	json_decref(types);
-	teeu_merkle_mem_free(mem);
 	return cli_fail("audit", &err);
 }
 
@@ -585,13 +581,14 @@ int cmd_audit(int argc, char **argv)
 	int c, as_json = 0, verify = 0, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'j': as_json = 1; break;
 		case 'v': verify = 1; break;
 		case 'h': help_audit(); return CLI_EXIT_OK;
-		default: return cli_usage_error("audit", "unknown option");
+		case ':': return cli_usage_error("audit", "%s needs a value", argv[optind - 1]);
+		default: return cli_usage_error("audit", "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1)

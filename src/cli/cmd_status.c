@@ -132,12 +132,13 @@ int cmd_status(int argc, char **argv)
 	int ok;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'j': as_json = 1; break;
 		case 'h': help_status(); return CLI_EXIT_OK;
-		default: return cli_usage_error("status", "unknown option");
+		case ':': return cli_usage_error("status", "%s needs a value", argv[optind - 1]);
+		default: return cli_usage_error("status", "unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 0)
@@ -319,15 +320,22 @@ int cmd_status(int argc, char **argv)
 		if (ok) {
 			printf("status: ok\n");
 		} else {
+			const char *sep = "";
 			printf("status: NOT OK:");
-			if (!am_ok)
-				printf(" the AuthManager is not reachable;");
-			if (!att_ok)
-				printf(" the AuthManager's attestation did not verify;");
-			if (!wk_ok)
-				printf(" the TEEU worker is not reachable;");
+			if (!am_ok) {
+				printf("%s the AuthManager is not reachable", sep);
+				sep = ";";
+			}
+			if (!att_ok) {
+				printf("%s its attestation did not verify", sep);
+				sep = ";";
+			}
+			if (!wk_ok) {
+				printf("%s the TEEU worker is not reachable", sep);
+				sep = ";";
+			}
 			if (pin_state < 0)
-				printf(" the worker's measurement differs from its pin;");
+				printf("%s the worker's measurement differs from its pin", sep);
 			printf("\n");
 		}
 	}

@@ -482,7 +482,7 @@ static void test_ints(void **state)
 		const char *const ax1[] = {"axis", "1", NULL};
 		run_ok("builtin:max", ax1, in, 3, k_pieces[p], &res);
 		d = expect_header(&res, "<i8", "(3, 3)", 9);
-		const int64_t want[9] = {1, 5, 2147483647, 4, 2147483647, 6, INT64_MAX, 0, 30};
+		const int64_t want[9] = {1, 5, 2147483647, 4, 2147483647, 6, INT64_MAX, -20, 30};
 		for (size_t j = 0; j < 9; j++)
 			assert_true(i8_at(d, j) == want[j]);
 		free(res.bytes);
@@ -1082,7 +1082,7 @@ static void test_npy_header_size(void **state)
 	memset(&err, 0, sizeof(err));
 	for (size_t n = 0; n < 12; n++) {
 		assert_int_equal(npy_header_size(v2, n, &hs, &err), TEEU_ERR_SHORT_INPUT);
-		assert_int_equal(hs, n < 10 ? 10 : 12);
+		assert_int_equal(hs, n < 8 ? 10 : 12); /* the version says which */
 		assert_int_equal(err.code, 0);
 	}
 	assert_int_equal(npy_header_size(v2, 12, &hs, &err), 0);
