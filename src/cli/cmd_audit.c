@@ -378,23 +378,22 @@ fail:
 
 /* ------------------------------------------------------- one object */
 
-/* Does the entry name the object (as "object", or in "objects"/"lineage",
- * or as the "function" of a task)? */
+/* Does the entry name the object, as "object" or in "objects" (a release
+ * lists the function object and the inputs there; an output registration
+ * its outputs) or "lineage"? */
 static int names_object(json_t *entry, const char *id)
 {
-	static const char *const single[] = {"object", "function"};
 	static const char *const lists[] = {"objects", "lineage"};
-	for (size_t k = 0; k < 2; k++) {
-		const char *s = json_string_value(json_object_get(entry, single[k]));
-		if (s != NULL && strcmp(s, id) == 0)
-			return 1;
-	}
+	const char *s = json_string_value(json_object_get(entry, "object"));
+
+	if (s != NULL && strcmp(s, id) == 0)
+		return 1;
 	for (size_t k = 0; k < 2; k++) {
 		json_t *list = json_object_get(entry, lists[k]), *v;
 		size_t i;
 		json_array_foreach(list, i, v)
 		{
-			const char *s = json_string_value(v);
+			s = json_string_value(v);
 			if (s != NULL && strcmp(s, id) == 0)
 				return 1;
 		}
@@ -422,36 +421,80 @@ static void print_entry(json_t *entry)
 	printf("\n");
 }
 
-static int audit_object(struct cli_net *n, const char *id, int verify, int as_json)
+/* Check one entry of GET /v1/audit/objects/ID against the verified head:
+ * its text's own index, that it names the object, and its inclusion proof
+ * over the exact bytes of its text. */
+static int verify_entry(const char *id, const struct head *h, json_int_t index, json_t *text,
+                        json_t *entry, json_t *jproof, struct teeu_err *err)
 {
 	uint8_t proof[TEEU_MERKLE_MAX_PROOF][TEEU_MERKLE_HASH_SIZE];
+	uint8_t leaf[TEEU_MERKLE_HASH_SIZE];
+	json_t *own = json_object_get(entry, "index"), *p;
+	size_t k;
+	int r;
+
+	if (!json_is_integer(own) || json_integer_value(own) != index)
+		return teeu_err_set(err, TEEU_ERR_AUTH_FAILED,
+		                    "audit entry %lld: served as index %lld but its text says "
+		                    "index %lld",
+		                    (long long)index, (long long)index,
+		                    (long long)json_integer_value(own));
+	if (!names_object(entry, id))
+		return teeu_err_set(err, TEEU_ERR_AUTH_FAILED,
+		                    "audit entry %lld does not name object %s", (long long)index,
+		                    id);
+	if (!json_is_array(jproof) || json_array_size(jproof) > TEEU_MERKLE_MAX_PROOF)
+		return teeu_err_set(
+		        err, TEEU_ERR_MALFORMED,
+		        "audit entry %lld: \"proof\" is not a list of at most %d hashes",
+		        (long long)index, TEEU_MERKLE_MAX_PROOF);
+	json_array_foreach(jproof, k, p)
+	{
+		if (parse_hash(p, proof[k]) != 0)
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "audit entry %lld: proof[%zu] is not 64 hex digits",
+			                    (long long)index, k);
+	}
+	if ((r = teeu_merkle_leaf_hash(json_string_value(text), json_string_length(text), leaf)) !=
+	            0 ||
+	    (r = teeu_merkle_verify_inclusion(leaf, (uint64_t)index, h->size,
+	                                      (const uint8_t(*)[TEEU_MERKLE_HASH_SIZE])proof,
+	                                      json_array_size(jproof), h->root, err)) != 0) {
+		teeu_err_prefix(err,
+		                "audit entry %lld: not included in the signed tree of size %llu: ",
+		                (long long)index, (unsigned long long)h->size);
+		return r;
+	}
+	return 0;
+}
+
+static int audit_object(struct cli_net *n, const char *id, int verify, int as_json)
+{
 	struct teeu_err err = {0};
 	struct head h;
 	json_t *resp = NULL, *list, *e, *parsed = json_array(), *out;
 	const char *obj;
 	char target[96];
 	size_t i;
-	int r;
 
 	memset(&h, 0, sizeof(h));
 	snprintf(target, sizeof(target), "/v1/audit/objects/%s", id);
 	if (parsed == NULL) {
-		r = teeu_err_set(&err, TEEU_ERR_NOMEM, "out of memory");
+		teeu_err_set(&err, TEEU_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((r = am_get(n, target, &resp, &err)) != 0)
+	if (am_get(n, target, &resp, &err) != 0)
 		goto fail;
 	obj = json_string_value(json_object_get(resp, "object"));
 	list = json_object_get(resp, "entries");
 	if (obj == NULL || strcmp(obj, id) != 0 || !json_is_array(list)) {
-		r = teeu_err_set(&err, TEEU_ERR_MALFORMED,
-		                 "GET %s: expected {\"object\": \"%s\", \"head\", \"entries\"}",
-		                 target, id);
+		teeu_err_set(&err, TEEU_ERR_MALFORMED,
+		             "GET %s: expected {\"object\": \"%s\", \"head\", \"entries\"}", target,
+		             id);
 		goto fail;
 	}
 	if (verify) {
-		if ((r = head_verify(n->am.public_key, json_object_get(resp, "head"), &h, &err)) !=
-		    0)
+		if (head_verify(n->am.public_key, json_object_get(resp, "head"), &h, &err) != 0)
 			goto fail;
 	} else {
 		/* Shown as served; --verify checks it. */
@@ -468,76 +511,28 @@ static int audit_object(struct cli_net *n, const char *id, int verify, int as_js
 	json_array_foreach(list, i, e)
 	{
 		json_t *jidx = json_object_get(e, "index"), *text = json_object_get(e, "entry");
-		json_t *jproof = json_object_get(e, "proof"), *p, *own;
 		json_int_t index = json_integer_value(jidx);
 		json_t *entry;
-		size_t k;
 
 		if (!json_is_integer(jidx) || index < 0 || !json_is_string(text)) {
-			r = teeu_err_set(&err, TEEU_ERR_MALFORMED,
-			                 "GET %s: entry %zu is not {\"index\", \"entry\": STRING, "
-			                 "\"proof\"}",
-			                 target, i);
+			teeu_err_set(&err, TEEU_ERR_MALFORMED,
+			             "GET %s: entry %zu is not {\"index\", \"entry\": STRING, "
+			             "\"proof\"}",
+			             target, i);
 			goto fail;
 		}
 		entry = json_loadb(json_string_value(text), json_string_length(text), 0, NULL);
 		if (!json_is_object(entry)) {
 			json_decref(entry);
-			r = teeu_err_set(&err, TEEU_ERR_MALFORMED,
-			                 "audit entry %lld: its text is not a JSON object",
-			                 (long long)index);
+			teeu_err_set(&err, TEEU_ERR_MALFORMED,
+			             "audit entry %lld: its text is not a JSON object",
+			             (long long)index);
 			goto fail;
 		}
 		json_array_append_new(parsed, entry);
-		if (!verify)
-			continue;
-		own = json_object_get(entry, "index");
-		if (!json_is_integer(own) || json_integer_value(own) != index) {
-			r = teeu_err_set(&err, TEEU_ERR_AUTH_FAILED,
-			                 "audit entry %lld: served as index %lld but its text says "
-			                 "index %lld",
-			                 (long long)index, (long long)index,
-			                 (long long)json_integer_value(own));
+		if (verify && verify_entry(id, &h, index, text, entry, json_object_get(e, "proof"),
+		                           &err) != 0)
 			goto fail;
-		}
-		if (!names_object(entry, id)) {
-			r = teeu_err_set(&err, TEEU_ERR_AUTH_FAILED,
-			                 "audit entry %lld does not name object %s",
-			                 (long long)index, id);
-			goto fail;
-		}
-		if (!json_is_array(jproof) || json_array_size(jproof) > TEEU_MERKLE_MAX_PROOF) {
-			r = teeu_err_set(&err, TEEU_ERR_MALFORMED,
-			                 "audit entry %lld: \"proof\" is not a list of at most %d "
-			                 "hashes",
-			                 (long long)index, TEEU_MERKLE_MAX_PROOF);
-			goto fail;
-		}
-		json_array_foreach(jproof, k, p)
-		{
-			if (parse_hash(p, proof[k]) != 0) {
-				r = teeu_err_set(
-				        &err, TEEU_ERR_MALFORMED,
-				        "audit entry %lld: proof[%zu] is not 64 hex digits",
-				        (long long)index, k);
-				goto fail;
-			}
-		}
-		{
-			uint8_t leaf[TEEU_MERKLE_HASH_SIZE];
-			if ((r = teeu_merkle_leaf_hash(json_string_value(text),
-			                               json_string_length(text), leaf)) != 0 ||
-			    (r = teeu_merkle_verify_inclusion(
-			             leaf, (uint64_t)index, h.size, (const uint8_t(*)[32])proof,
-			             json_array_size(jproof), h.root, &err)) != 0) {
-				teeu_err_prefix(
-				        &err,
-				        "audit entry %lld: not included in the signed tree of "
-				        "size %llu: ",
-				        (long long)index, (unsigned long long)h.size);
-				goto fail;
-			}
-		}
 	}
 
 	if (as_json) {

@@ -16,9 +16,10 @@
  *               inner) goes to slot (i, o, in).
  *
  * The accumulator holds doubles, or 64-bit integers while every input so
- * far is an integer array and the function is sum/min/max (converted in
- * place to doubles when a float input arrives). builtin_finish() turns the
- * sums into means and writes the .npy header; builtin_result_read() then
+ * far is an integer array and the function is sum/min/max (min/max convert
+ * them in place when a float input arrives; a sum of integers also keeps
+ * doubles until then, as numpy would have added them). builtin_finish()
+ * turns sums into means and writes the .npy header; builtin_result_read()
  * converts slots to the result dtype as they are read. Semantics and their
  * numpy equivalents: docs/FUNCTIONS.md.
  */
@@ -88,13 +89,15 @@ struct builtin_job {
 	uint64_t result_count;
 	unsigned dtypes; /* DTYPE_BIT of every input seen */
 
-	/* The accumulator: result_count slots of 8 bytes, seen as doubles or
-	 * as uint64 (two's complement int64) while acc_int. */
-	void *acc;
+	/* The accumulators, acc_count slots each (one per result element).
+	 * iacc: integers (two's complement int64 as uint64) while every input
+	 * so far is an integer array and the function is sum, min or max;
+	 * else NULL. facc: doubles; NULL for min/max while iacc is live. A
+	 * sum of integers keeps both, so that if a float input comes later the
+	 * doubles are exactly numpy's (each integer converted, then added). */
 	double *facc;
 	uint64_t *iacc;
-	size_t acc_size;
-	int acc_int;
+	size_t acc_count;
 
 	/* The input being read. */
 	enum stage stage;
@@ -107,10 +110,8 @@ struct builtin_job {
 	uint64_t trailing; /* bytes after the data, reported by builtin_input_end */
 	uint8_t carry[8];  /* an element split across pieces */
 	size_t carry_len;
-	union {
-		double f[BLOCK];
-		int64_t i[BLOCK];
-	} blk; /* decoded elements */
+	double bf[BLOCK];  /* decoded elements, as doubles */
+	int64_t bi[BLOCK]; /* and as integers */
 	union {
 		float f4[BLOCK];
 		int32_t i4[BLOCK];
@@ -354,10 +355,10 @@ static int feed(struct builtin_job *job, struct teeu_buf *b, size_t n)
 {
 	size_t j;
 	int r = 0;
-	double *f = job->blk.f;
-	int64_t *i = job->blk.i;
+	double *f = job->bf;
+	int64_t *i = job->bi;
 
-	if (job->acc_int) {
+	if (job->iacc != NULL) {
 		switch (job->h.dtype) {
 		case NPY_DTYPE_I8: r = teeu_buf_get_bytes(b, i, n * 8); break;
 		case NPY_DTYPE_I4:
@@ -365,10 +366,16 @@ static int feed(struct builtin_job *job, struct teeu_buf *b, size_t n)
 			for (j = 0; j < n; j++)
 				i[j] = job->raw.i4[j];
 			break;
-		default: return TEEU_ERR_INTERNAL; /* a float input switches acc_int off */
+		default: return TEEU_ERR_INTERNAL; /* a float input ends iacc */
 		}
-		if (r == 0)
-			apply(job, NULL, i, n);
+		if (r != 0)
+			return TEEU_ERR_INTERNAL;
+		apply(job, NULL, i, n);
+		if (job->facc != NULL) { /* a sum: also in doubles */
+			for (j = 0; j < n; j++)
+				f[j] = (double)i[j];
+			apply(job, f, NULL, n);
+		}
 	} else {
 		switch (job->h.dtype) {
 		case NPY_DTYPE_F8: r = teeu_buf_get_bytes(b, f, n * 8); break;
@@ -524,9 +531,13 @@ void builtin_job_free(struct builtin_job *job)
 {
 	if (job == NULL)
 		return;
-	if (job->acc != NULL) {
-		teeu_memzero(job->acc, job->acc_size);
-		free(job->acc);
+	if (job->facc != NULL) {
+		teeu_memzero(job->facc, job->acc_count * sizeof(double));
+		free(job->facc);
+	}
+	if (job->iacc != NULL) {
+		teeu_memzero(job->iacc, job->acc_count * sizeof(uint64_t));
+		free(job->iacc);
 	}
 	if (job->weights != NULL) {
 		teeu_memzero(job->weights, job->n_inputs * sizeof(double));
@@ -717,16 +728,18 @@ static int setup(struct builtin_job *job, struct teeu_err *err)
 		                    " elements",
 		                    rtext, job->max_result_count);
 	}
-	job->acc_size = (size_t)(job->result_count > 0 ? job->result_count : 1) * 8;
-	job->acc = calloc(1, job->acc_size);
-	if (job->acc == NULL)
-		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory for a result of %" PRIu64
-		                                         " elements",
+	/* Integers while every input is an integer array (sum, min, max);
+	 * doubles for means, for sums, and once a float input is seen. */
+	int ints = job->fn != FN_MEAN && job->fn != FN_WMEAN && !npy_dtype_is_float(h->dtype);
+	job->acc_count = (size_t)(job->result_count > 0 ? job->result_count : 1);
+	if (ints)
+		job->iacc = calloc(job->acc_count, sizeof(uint64_t));
+	if (!ints || job->fn == FN_SUM)
+		job->facc = calloc(job->acc_count, sizeof(double));
+	if ((ints && job->iacc == NULL) || ((!ints || job->fn == FN_SUM) && job->facc == NULL))
+		return teeu_err_set(err, TEEU_ERR_NOMEM,
+		                    "out of memory for a result of %" PRIu64 " elements",
 		                    job->result_count);
-	job->facc = job->acc;
-	job->iacc = job->acc;
-	/* Integers while every input is an integer array (sum, min, max). */
-	job->acc_int = job->fn != FN_MEAN && job->fn != FN_WMEAN && !npy_dtype_is_float(h->dtype);
 	return 0;
 }
 
@@ -752,16 +765,26 @@ static int header_done(struct builtin_job *job, struct teeu_err *err)
 		                    a, b);
 	}
 	job->dtypes |= DTYPE_BIT(job->h.dtype);
-	if (job->acc_int && npy_dtype_is_float(job->h.dtype)) {
-		/* From now on the result is a float: continue in doubles. */
-		for (size_t j = 0; j < job->acc_size / 8; j++) {
-			uint64_t u;
-			double d;
-			memcpy(&u, (unsigned char *)job->acc + 8 * j, 8);
-			d = (double)as_s64(u);
-			memcpy((unsigned char *)job->acc + 8 * j, &d, 8);
+	if (job->iacc != NULL && npy_dtype_is_float(job->h.dtype)) {
+		/* From now on the result is a float. */
+		if (job->facc == NULL) {
+			/* min/max: converting is monotonic, so the integer extremes
+			 * converted are the extremes of the converted integers. The
+			 * slots become doubles in place. */
+			unsigned char *m = (unsigned char *)job->iacc;
+			for (size_t j = 0; j < job->acc_count; j++) {
+				uint64_t u;
+				double d;
+				memcpy(&u, m + 8 * j, 8);
+				d = (double)as_s64(u);
+				memcpy(m + 8 * j, &d, 8);
+			}
+			job->facc = (double *)(void *)m;
+		} else { /* a sum kept its doubles all along */
+			teeu_memzero(job->iacc, job->acc_count * sizeof(uint64_t));
+			free(job->iacc);
 		}
-		job->acc_int = 0;
+		job->iacc = NULL;
 	}
 	job->stage = ST_DATA;
 	return 0;
