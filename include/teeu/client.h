@@ -151,7 +151,7 @@ struct teeu_am_trust {
 	struct teeu_key *public_key; /* the AuthManager's identity key: wrap data keys to it */
 	char tee_type[16];           /* "sim", ... */
 	char measurement_hex[2 * 64 + 1];
-	int pinned; /* 1 if the measurement was checked against a pin */
+	int pinned;           /* 1 if the measurement was checked against a pin */
 	char tls_pin_hex[65]; /* https: SHA-256 of the attested TLS key's SPKI; "" over http */
 };
 
@@ -175,16 +175,17 @@ void teeu_client_am_trust_free(struct teeu_am_trust *t);
  * object upload that is the object's header (PROTOCOL.md explains why).
  * The response is JSON, as for teeu_client_request(). */
 int teeu_client_upload(struct teeu_client *c, const char *method, const char *target,
-                       int64_t content_length, teeu_read_fn rd, void *rctx, const void *signed_body, size_t signed_size, int sign,
-                       long *status, json_t **response, struct teeu_err *err) TEEU_MUST_CHECK;
+                       int64_t content_length, teeu_read_fn rd, void *rctx, const void *signed_body,
+                       size_t signed_size, int sign, long *status, json_t **response,
+                       struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* GET a body streamed into `wr` (a teeu_write_fn), signed when sign is set.
  * A 2xx body goes to wr piece by piece as it arrives (a failure of wr
  * aborts the transfer with wr's error); an error status's JSON body is
  * parsed into *response and mapped as for teeu_client_request(). */
-int teeu_client_download(struct teeu_client *c, const char *target, int sign,
-                         teeu_write_fn wr, void *wctx,
-                         long *status, json_t **response, struct teeu_err *err) TEEU_MUST_CHECK;
+int teeu_client_download(struct teeu_client *c, const char *target, int sign, teeu_write_fn wr,
+                         void *wctx, long *status, json_t **response,
+                         struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* Progress of the next upload/download: called with bytes done and total
  * (0 when unknown) at most a few times a second; NULL: none. */

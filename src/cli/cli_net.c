@@ -68,7 +68,7 @@ int cli_net_open(struct cli_net *n, const char *cmd, const char *config_path, un
 		return r;
 	n->self = teeu_config_self_party(n->cfg);
 	n->key = teeu_config_self_key(n->cfg);
-	if ((need & (CLI_NET_KEY | CLI_NET_AM | CLI_NET_WORKER)) && !n->key) {
+	if ((need & CLI_NET_KEY) && !n->key) {
 		r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
 		                 "%s: no key pair for self_party '%s': add party_key_pair.%s."
 		                 "private_key to the config",
@@ -79,9 +79,10 @@ int cli_net_open(struct cli_net *n, const char *cmd, const char *config_path, un
 		struct teeu_am_trust_opts o;
 		const char *host = teeu_config_auth_manager_host(n->cfg);
 		if (!host) {
-			r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-			                 "%s: no auth_manager_config.host: where is the AuthManager?",
-			                 config_path);
+			r = teeu_err_set(
+			        err, TEEU_ERR_INVALID_ARG,
+			        "%s: no auth_manager_config.host: where is the AuthManager?",
+			        config_path);
 			goto fail;
 		}
 		cli_net_url(host, n->am_url, sizeof(n->am_url));
@@ -97,11 +98,12 @@ int cli_net_open(struct cli_net *n, const char *cmd, const char *config_path, un
 		if (!n->am.pinned)
 			fprintf(stderr,
 			        "teeu %s: WARNING: the AuthManager's measurement is not pinned in "
-			        "the config (auth_manager_config.measurement); accepted only because "
+			        "the config (auth_manager_config.measurement); accepted only "
+			        "because "
 			        "tee_simulation is true. It reports %s:%s\n",
 			        cmd, n->am.tee_type, n->am.measurement_hex);
-		if ((r = teeu_client_set_signer(n->am.client, TEEU_SIGNER_PARTY, n->self, n->key)) !=
-		    0)
+		if (n->key && (r = teeu_client_set_signer(n->am.client, TEEU_SIGNER_PARTY, n->self,
+		                                          n->key)) != 0)
 			goto fail;
 	}
 	if (need & CLI_NET_WORKER) {
@@ -117,7 +119,8 @@ int cli_net_open(struct cli_net *n, const char *cmd, const char *config_path, un
 		memset(&o, 0, sizeof(o));
 		o.base_url = n->worker_url;
 		if ((r = teeu_client_new(&o, &n->worker, err)) != 0 ||
-		    (r = teeu_client_set_signer(n->worker, TEEU_SIGNER_PARTY, n->self, n->key)) != 0)
+		    (n->key && (r = teeu_client_set_signer(n->worker, TEEU_SIGNER_PARTY, n->self,
+		                                           n->key)) != 0))
 			goto fail;
 	}
 	return 0;

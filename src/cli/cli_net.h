@@ -16,18 +16,18 @@
 #include "teeu/config.h"
 #include "teeu/key.h"
 
-#define CLI_NET_AM     0x1u /* attest the AuthManager, client signing as self */
-#define CLI_NET_WORKER 0x2u /* a client to the TEEU worker, signing as self */
-#define CLI_NET_KEY    0x4u /* this party's private key is required */
+#define CLI_NET_AM     0x1u /* attest the AuthManager; its client signs as self if it can */
+#define CLI_NET_WORKER 0x2u /* a client to the TEEU worker, signing as self if it can */
+#define CLI_NET_KEY    0x4u /* this party's private key is required (signed requests) */
 
 struct cli_net {
 	const char *cmd; /* for messages */
 	struct teeu_config *cfg;
-	const char *self;            /* self_party */
-	const struct teeu_key *key;  /* its key pair (borrowed from cfg) */
-	struct teeu_am_trust am;     /* with CLI_NET_AM */
+	const char *self;           /* self_party */
+	const struct teeu_key *key; /* its key pair (borrowed from cfg) */
+	struct teeu_am_trust am;    /* with CLI_NET_AM */
 	char am_url[TEEU_CLIENT_URL_MAX];
-	struct teeu_client *worker;  /* with CLI_NET_WORKER */
+	struct teeu_client *worker; /* with CLI_NET_WORKER */
 	char worker_url[TEEU_CLIENT_URL_MAX];
 };
 

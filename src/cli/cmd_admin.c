@@ -43,16 +43,17 @@ void help_approve(void)
 {
 	printf("Usage: teeu approve [--config FILE] [--json] TASK_DIGEST\n"
 	       "\n"
-	       "Approve the task whose digest is TASK_DIGEST (64 lower-case hex digits, as\n"
-	       "`teeu run` prints it) for every object you own whose policy has\n"
-	       "\"require_approval\": true. Other owners approve for their own objects; the\n"
-	       "task's keys are released only once every such owner approved. The\n"
-	       "AuthManager's attestation is verified against the config's pin first, and\n"
-	       "the request is signed with this party's key.\n"
+	       "Approve the task whose digest is TASK_DIGEST (64 lower-case hex digits; the\n"
+	       "task's submitter gets it from `teeu run --print-digest`) for every object\n"
+	       "you own whose policy has \"require_approval\": true. Each such owner approves\n"
+	       "for their own objects; the task's keys are released only once all did.\n"
+	       "The AuthManager's attestation is verified against the config's pin first,\n"
+	       "and the request is signed with this party's key.\n"
 	       "\n"
-	       "The digest covers the function, the inputs, the parameters and the\n"
-	       "recipients (docs/PROTOCOL.md, \"Tasks and their digest\"): check them before\n"
-	       "approving, an approval cannot be taken back.\n"
+	       "The digest binds the task id, the function, the operator, the parameters,\n"
+	       "the inputs and the recipients (docs/PROTOCOL.md, \"Tasks and their digest\"):\n"
+	       "approve only a digest you computed from a task you checked yourself. An\n"
+	       "approval cannot be taken back (revoke the object to stop all use).\n"
 	       "\n"
 	       "Options:\n"
 	       "  --config FILE  the cluster config (default: $TEEU_CONFIG); see docs/CONFIG.md\n"
@@ -127,7 +128,7 @@ static int signed_post(const char *cmd, const struct admin_args *a, const char *
 	long status = 0;
 	int r;
 
-	if (cli_net_open(&n, cmd, a->config, CLI_NET_AM, &err) != 0) {
+	if (cli_net_open(&n, cmd, a->config, CLI_NET_AM | CLI_NET_KEY, &err) != 0) {
 		json_decref(body);
 		return cli_fail(cmd, &err);
 	}

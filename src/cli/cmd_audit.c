@@ -403,8 +403,8 @@ static int names_object(json_t *entry, const char *id)
 
 static void print_entry(json_t *entry)
 {
-	static const char *const fields[] = {"party",       "operator", "session",
-	                                     "task_digest", "rule",     "reason"};
+	static const char *const fields[] = {"party",    "operator", "session", "task_digest",
+	                                     "function", "rule",     "reason"};
 	json_t *t = json_object_get(entry, "time");
 	const char *type = json_string_value(json_object_get(entry, "type"));
 	char when[TEEU_TIME_TEXT_SIZE] = "(no time)";
@@ -551,8 +551,9 @@ static int audit_object(struct cli_net *n, const char *id, int verify, int as_js
 			print_entry(e);
 		}
 		if (verify)
-			printf("verified: %zu entries included in the signed tree of size %llu\n",
-			       json_array_size(parsed), (unsigned long long)h.size);
+			printf("verified: %zu entr%s included in the signed tree of size %llu\n",
+			       json_array_size(parsed), json_array_size(parsed) == 1 ? "y" : "ies",
+			       (unsigned long long)h.size);
 	}
 	json_decref(parsed);
 	json_decref(resp);

@@ -98,7 +98,7 @@ int cmd_get(int argc, char **argv)
 	if (json && strcmp(output, "-") == 0)
 		return cli_usage_error(CMD, "--json with -o -: both would go to stdout");
 
-	if (cli_net_open(&n, CMD, config, CLI_NET_AM | CLI_NET_WORKER, &err) != 0)
+	if (cli_net_open(&n, CMD, config, CLI_NET_AM | CLI_NET_WORKER | CLI_NET_KEY, &err) != 0)
 		goto fail;
 	have_net = 1;
 
@@ -146,10 +146,10 @@ int cmd_get(int argc, char **argv)
 	}
 	sink.out = NULL;
 	if (json) {
-		json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "id", id, "path", output, "size",
-		                      (json_int_t)sink.size, "content_type",
-		                      teeu_content_type_name(info.content_type), "owner",
-		                      info.owner);
+		json_t *o =
+		        json_pack("{s:s, s:s, s:I, s:s, s:s}", "id", id, "path", output, "size",
+		                  (json_int_t)sink.size, "content_type",
+		                  teeu_content_type_name(info.content_type), "owner", info.owner);
 		cli_print_json(o);
 		json_decref(o);
 	} else if (strcmp(output, "-") != 0) {

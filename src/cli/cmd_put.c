@@ -68,8 +68,11 @@ static json_t *tee_entry(const char *spec)
 {
 	static const struct {
 		const char *type, *key;
-	} k_map[] = {{"sim", "measurement"}, {"sgx", "mr_enclave"}, {"tdx", "mr_td"},
-	             {"snp", "measurement"}, {"csv", "measurement"}};
+	} k_map[] = {{"sim", "measurement"},
+	             {"sgx", "mr_enclave"},
+	             {"tdx", "mr_td"},
+	             {"snp", "measurement"},
+	             {"csv", "measurement"}};
 	const char *colon = strchr(spec, ':');
 	if (!colon)
 		return NULL;
@@ -129,9 +132,9 @@ static int make_policy(const struct put_args *a, struct cli_net *n, const char *
 				                    "give --tee TYPE:MEASUREMENT (the config's "
 				                    "teeu.measurement names no TEE type outside "
 				                    "simulation)");
-			json_object_set_new(doc, "allow_tees",
-			                    json_pack("[{s:s, s:s}]", "type", "sim", "measurement",
-			                              m));
+			json_object_set_new(
+			        doc, "allow_tees",
+			        json_pack("[{s:s, s:s}]", "type", "sim", "measurement", m));
 		}
 		if (a->operators)
 			json_object_set_new(doc, "operators", cli_split_list(a->operators));
@@ -174,8 +177,20 @@ out:
 
 int cmd_put(int argc, char **argv)
 {
-	enum { O_FUNCS = 256, O_RECIP, O_TEE, O_OPS, O_MAX, O_NOT_AFTER, O_APPROVAL, O_POLICY,
-	       O_KIND, O_CTYPE, O_CONFIG, O_JSON };
+	enum {
+		O_FUNCS = 256,
+		O_RECIP,
+		O_TEE,
+		O_OPS,
+		O_MAX,
+		O_NOT_AFTER,
+		O_APPROVAL,
+		O_POLICY,
+		O_KIND,
+		O_CTYPE,
+		O_CONFIG,
+		O_JSON
+	};
 	static const struct option opts[] = {
 	        {"allow-funcs", required_argument, NULL, O_FUNCS},
 	        {"recipients", required_argument, NULL, O_RECIP},
@@ -223,10 +238,11 @@ int cmd_put(int argc, char **argv)
 			json_t *e = tee_entry(optarg);
 			if (!e) {
 				json_decref(a.tees);
-				return cli_usage_error(CMD,
-				                       "--tee %s: expected TYPE:MEASUREMENT with TYPE "
-				                       "sim, sgx, tdx, snp or csv",
-				                       optarg);
+				return cli_usage_error(
+				        CMD,
+				        "--tee %s: expected TYPE:MEASUREMENT with TYPE "
+				        "sim, sgx, tdx, snp or csv",
+				        optarg);
 			}
 			json_array_append_new(a.tees, e);
 			break;
@@ -237,7 +253,8 @@ int cmd_put(int argc, char **argv)
 			a.max_uses = strtoll(optarg, &end, 10);
 			if (errno || *end || a.max_uses < 1) {
 				json_decref(a.tees);
-				return cli_usage_error(CMD, "--max-uses: expected a positive integer");
+				return cli_usage_error(CMD,
+				                       "--max-uses: expected a positive integer");
 			}
 			break;
 		case O_NOT_AFTER: a.not_after = optarg; break;
@@ -247,7 +264,10 @@ int cmd_put(int argc, char **argv)
 		case O_CTYPE: a.content_type = optarg; break;
 		case O_CONFIG: a.config = optarg; break;
 		case O_JSON: a.json = 1; break;
-		case 'h': help_put(); json_decref(a.tees); return CLI_EXIT_OK;
+		case 'h':
+			help_put();
+			json_decref(a.tees);
+			return CLI_EXIT_OK;
 		default: json_decref(a.tees); return cli_usage_error(CMD, "unknown option");
 		}
 	}
@@ -267,18 +287,19 @@ int cmd_put(int argc, char **argv)
 		return cli_usage_error(CMD, "--allow-funcs and --recipients are required (or "
 		                            "--policy FILE)");
 	}
-	if ((a.allow_funcs && !list_ok(a.allow_funcs)) || (a.recipients && !list_ok(a.recipients)) ||
-	    (a.operators && !list_ok(a.operators))) {
+	if ((a.allow_funcs && !list_ok(a.allow_funcs)) ||
+	    (a.recipients && !list_ok(a.recipients)) || (a.operators && !list_ok(a.operators))) {
 		json_decref(a.tees);
 		return cli_usage_error(CMD, "a comma-separated list has an empty element");
 	}
 	kind = teeu_object_kind_from_name(a.kind);
 	ctype = teeu_content_type_from_name(a.content_type ? a.content_type
-	                                                  : cli_guess_content_type(a.file));
+	                                                   : cli_guess_content_type(a.file));
 	if (kind < 0 || ctype < 0) {
 		json_decref(a.tees);
-		return cli_usage_error(CMD, kind < 0 ? "--kind: data or function"
-		                                     : "--content-type: npy, csv, sql, native or raw");
+		return cli_usage_error(CMD,
+		                       kind < 0 ? "--kind: data or function"
+		                                : "--content-type: npy, csv, sql, native or raw");
 	}
 
 	if ((in = fopen(a.file, "rb")) == NULL || fstat(fileno(in), &st) != 0) {
@@ -286,7 +307,8 @@ int cmd_put(int argc, char **argv)
 		             "%s: cannot open: %s", a.file, strerror(errno));
 		goto fail;
 	}
-	if ((r = cli_net_open(&n, CMD, a.config, CLI_NET_AM | CLI_NET_WORKER, &err)) != 0)
+	if ((r = cli_net_open(&n, CMD, a.config, CLI_NET_AM | CLI_NET_WORKER | CLI_NET_KEY,
+	                      &err)) != 0)
 		goto fail;
 	have_net = 1;
 
@@ -336,10 +358,10 @@ int cmd_put(int argc, char **argv)
 		json_t *out = json_pack(
 		        "{s:s, s:s, s:s, s:s, s:I, s:I, s:O, s:O}", "id", id_hex, "owner", n.self,
 		        "kind", teeu_object_kind_name(kind), "content_type",
-		        teeu_content_type_name(ctype), "size", (json_int_t)st.st_size, "sealed_size",
-		        (json_int_t)sealed_size, "audit_index",
+		        teeu_content_type_name(ctype), "size", (json_int_t)st.st_size,
+		        "sealed_size", (json_int_t)sealed_size, "audit_index",
 		        json_object_get(resp, "audit_index") ? json_object_get(resp, "audit_index")
-		                                              : json_null(),
+		                                             : json_null(),
 		        "policy", policy);
 		cli_print_json(out);
 		json_decref(out);

@@ -63,8 +63,7 @@ static int is_hex(const char *s, size_t n)
 }
 
 /* The digest the AuthManager will compute for this task on this worker. */
-static int task_digest(json_t *task, const char *operator_party, char out[65],
-                       struct teeu_err *err)
+static int task_digest(json_t *task, const char *operator_party, char out[65], struct teeu_err *err)
 {
 	struct teeu_task_param params[TEEU_TASK_MAX_PARAMS];
 	uint8_t inputs[TEEU_TASK_MAX_INPUTS][TEEU_OBJECT_ID_SIZE], digest[32];
@@ -78,8 +77,9 @@ static int task_digest(json_t *task, const char *operator_party, char out[65],
 	if (json_array_size(ji) > TEEU_TASK_MAX_INPUTS ||
 	    json_array_size(jr) > TEEU_TASK_MAX_RECIPIENTS ||
 	    json_object_size(json_object_get(task, "params")) > TEEU_TASK_MAX_PARAMS)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "too many inputs, recipients or "
-		                                               "parameters (at most 64 each)");
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+		                    "too many inputs, recipients or "
+		                    "parameters (at most 64 each)");
 	json_object_foreach(json_object_get(task, "params"), k, v)
 	{
 		params[np].key = k;
@@ -109,8 +109,18 @@ static int task_digest(json_t *task, const char *operator_party, char out[65],
 
 int cmd_run(int argc, char **argv)
 {
-	enum { O_INPUTS = 256, O_RECIP, O_PARAM, O_TASK_ID, O_DIGEST, O_NO_WAIT, O_TIMEOUT,
-	       O_QUIET, O_CONFIG, O_JSON };
+	enum {
+		O_INPUTS = 256,
+		O_RECIP,
+		O_PARAM,
+		O_TASK_ID,
+		O_DIGEST,
+		O_NO_WAIT,
+		O_TIMEOUT,
+		O_QUIET,
+		O_CONFIG,
+		O_JSON
+	};
 	static const struct option opts[] = {
 	        {"inputs", required_argument, NULL, O_INPUTS},
 	        {"recipients", required_argument, NULL, O_RECIP},
@@ -150,7 +160,8 @@ int cmd_run(int argc, char **argv)
 		case O_PARAM: {
 			const char *eq = strchr(optarg, '=');
 			if (!eq || eq == optarg) {
-				status = cli_usage_error(CMD, "--param %s: expected KEY=VALUE", optarg);
+				status = cli_usage_error(CMD, "--param %s: expected KEY=VALUE",
+				                         optarg);
 				goto out;
 			}
 			json_object_setn_new(params, optarg, (size_t)(eq - optarg),
@@ -171,7 +182,10 @@ int cmd_run(int argc, char **argv)
 		case O_QUIET: quiet = 1; break;
 		case O_CONFIG: config = optarg; break;
 		case O_JSON: json = 1; break;
-		case 'h': help_run(); status = CLI_EXIT_OK; goto out;
+		case 'h':
+			help_run();
+			status = CLI_EXIT_OK;
+			goto out;
 		default: status = cli_usage_error(CMD, "unknown option"); goto out;
 		}
 	}
@@ -218,8 +232,9 @@ int cmd_run(int argc, char **argv)
 		op = teeu_config_teeu_party(cfg_only.cfg);
 		if (!op) {
 			cli_net_close(&cfg_only);
-			teeu_err_set(&err, TEEU_ERR_INVALID_ARG,
-			             "the config has no teeu.party: which party operates the TEEU?");
+			teeu_err_set(
+			        &err, TEEU_ERR_INVALID_ARG,
+			        "the config has no teeu.party: which party operates the TEEU?");
 			goto fail;
 		}
 		if (task_digest(task, op, digest, &err) != 0) {
@@ -242,7 +257,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 
-	if (cli_net_open(&n, CMD, config, CLI_NET_WORKER, &err) != 0)
+	if (cli_net_open(&n, CMD, config, CLI_NET_WORKER | CLI_NET_KEY, &err) != 0)
 		goto fail;
 	have_net = 1;
 	if (teeu_client_request(n.worker, "POST", "/v1/tasks", task, 1, NULL, &resp, &err) != 0) {
@@ -283,10 +298,11 @@ int cmd_run(int argc, char **argv)
 			                    strcmp(status_text, "failed") == 0))
 				break;
 			if (time(NULL) > deadline) {
-				teeu_err_set(&err, TEEU_ERR_IO,
-				             "task %s still %s after %ld s (it keeps running; check "
-				             "later with --no-wait/--json)",
-				             id_hex, status_text ? status_text : "?", timeout);
+				teeu_err_set(
+				        &err, TEEU_ERR_IO,
+				        "task %s still %s after %ld s (it keeps running; check "
+				        "later with --no-wait/--json)",
+				        id_hex, status_text ? status_text : "?", timeout);
 				goto fail;
 			}
 		}
@@ -300,7 +316,8 @@ int cmd_run(int argc, char **argv)
 		const char *rule = json_string_value(json_object_get(e, "rule"));
 		fprintf(stderr, "teeu run: task %s failed: %s", id_hex, msg ? msg : "(no message)");
 		if (obj || rule)
-			fprintf(stderr, " (object %s, rule %s)", obj ? obj : "-", rule ? rule : "-");
+			fprintf(stderr, " (object %s, rule %s)", obj ? obj : "-",
+			        rule ? rule : "-");
 		fprintf(stderr, "\n");
 		goto out;
 	}

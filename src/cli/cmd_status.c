@@ -75,25 +75,6 @@ static int get_health(const char *url, const char *ca_file, json_t **out, struct
 	return r;
 }
 
-/* The AuthManager's attestation as cli_net_open() checks it, for a config
- * without a key pair for self_party (cli_net_open requires one; checking
- * the evidence does not). Same options as cli_net_open(). */
-static int attest_keyless(const struct teeu_config *cfg, const char *url, struct teeu_am_trust *out,
-                          struct teeu_err *err)
-{
-	struct teeu_am_trust_opts o;
-	int r;
-
-	memset(&o, 0, sizeof(o));
-	o.base_url = url;
-	o.ca_file = teeu_config_auth_manager_ca_cert(cfg);
-	o.measurement_hex = teeu_config_auth_manager_measurement(cfg);
-	o.allow_simulation = teeu_config_tee_simulation(cfg);
-	if ((r = teeu_client_attest_authmanager(&o, out, err)) != 0)
-		teeu_err_prefix(err, "AuthManager %s: ", url);
-	return r;
-}
-
 static const char *jstr(json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -114,22 +95,220 @@ static void copy_field(json_t *out, json_t *health, const char *key)
 		json_object_set(out, key, v);
 }
 
+/* What status found out. */
+struct status {
+	struct cli_net base; /* the config only */
+	struct cli_net att;  /* with CLI_NET_AM, when the config has a key pair */
+	int have_att;
+	const struct teeu_am_trust *trust; /* the verified attestation, or NULL */
+	char am_url[TEEU_CLIENT_URL_MAX], wk_url[TEEU_CLIENT_URL_MAX];
+	char attest_msg[TEEU_ERR_MSG_MAX + 64];
+	struct teeu_err am_err, at_err, wk_err;
+	json_t *am_health, *wk_health;
+	const char *pin; /* teeu.measurement, "" if none */
+	int am_ok, wk_ok, wk_configured;
+	int pin_state; /* 0 not pinned, 1 matches, -1 differs */
+};
+
+/* The AuthManager: health, then the attestation check. */
+static void check_am(struct status *st, const char *config)
+{
+	const struct teeu_config *cfg = st->base.cfg;
+	const char *host = teeu_config_auth_manager_host(cfg);
+
+	if (host == NULL) {
+		teeu_err_set(&st->am_err, TEEU_ERR_INVALID_ARG,
+		             "not configured: the config has no auth_manager_config.host");
+		teeu_err_set(&st->at_err, TEEU_ERR_INVALID_ARG, "not checked");
+		snprintf(st->attest_msg, sizeof(st->attest_msg), "FAILED: not checked");
+		return;
+	}
+	cli_net_url(host, st->am_url, sizeof(st->am_url));
+	st->am_ok = get_health(st->am_url, teeu_config_auth_manager_ca_cert(cfg), &st->am_health,
+	                       &st->am_err) == 0;
+	/* no key pair needed: checking the evidence signs nothing */
+	if (cli_net_open(&st->att, "status", config, CLI_NET_AM, &st->at_err) == 0) {
+		st->have_att = 1;
+		st->trust = &st->att.am;
+	}
+	if (st->trust == NULL)
+		snprintf(st->attest_msg, sizeof(st->attest_msg), "FAILED: %s",
+		         teeu_err_message(&st->at_err));
+	else if (st->trust->pinned)
+		snprintf(st->attest_msg, sizeof(st->attest_msg),
+		         "attestation verified, measurement pinned");
+	else
+		snprintf(st->attest_msg, sizeof(st->attest_msg),
+		         "attestation verified, measurement NOT pinned (simulation)");
+	/* https whose TLS trust comes from the evidence (no ca_cert): the plain
+	 * client cannot verify the certificate, the attested one can. */
+	if (!st->am_ok && st->trust != NULL) {
+		struct teeu_err e2 = {0};
+		json_t *h = NULL;
+		if (teeu_client_request(st->trust->client, "GET", "/v1/health", NULL, 0, NULL, &h,
+		                        &e2) == 0 &&
+		    json_is_object(h)) {
+			st->am_health = h;
+			st->am_ok = 1;
+		} else {
+			json_decref(h);
+		}
+	}
+}
+
+/* The worker: health, and its reported measurement against the pin. */
+static void check_worker(struct status *st)
+{
+	const char *addr = teeu_config_teeu_address(st->base.cfg);
+	const char *m;
+
+	st->pin = teeu_config_teeu_measurement(st->base.cfg);
+	if (st->pin == NULL)
+		st->pin = "";
+	if (addr == NULL) {
+		teeu_err_set(&st->wk_err, TEEU_ERR_INVALID_ARG,
+		             "not configured: the config has no teeu.address");
+		return;
+	}
+	st->wk_configured = 1;
+	cli_net_url(addr, st->wk_url, sizeof(st->wk_url));
+	st->wk_ok = get_health(st->wk_url, NULL, &st->wk_health, &st->wk_err) == 0;
+	if (st->wk_ok && st->pin[0] != '\0') {
+		m = json_string_value(json_object_get(st->wk_health, "measurement"));
+		st->pin_state = m != NULL && strcasecmp(m, st->pin) == 0 ? 1 : -1;
+	}
+}
+
+static int status_ok(const struct status *st)
+{
+	return st->am_ok && st->trust != NULL && st->wk_ok && st->pin_state >= 0;
+}
+
+static void print_json(const struct status *st)
+{
+	static const char *const am_fields[] = {"service",     "version",   "mode",   "tee_type",
+	                                        "measurement", "tree_size", "warning"};
+	static const char *const wk_fields[] = {"service",      "version",       "mode",
+	                                        "tee_type",     "party",         "measurement",
+	                                        "tasks_queued", "tasks_running", "warning"};
+	json_t *am = json_pack("{s:s, s:b}", "url", st->am_url, "reachable", st->am_ok);
+	json_t *wk = json_pack("{s:s, s:b, s:b, s:s}", "url", st->wk_url, "configured",
+	                       st->wk_configured, "reachable", st->wk_ok, "pin", st->pin);
+	json_t *out;
+
+	if (st->am_ok) {
+		for (size_t k = 0; k < sizeof(am_fields) / sizeof(am_fields[0]); k++)
+			copy_field(am, st->am_health, am_fields[k]);
+		json_object_set_new(am, "simulation", json_boolean(is_simulation(st->am_health)));
+	} else {
+		json_object_set_new(am, "error", json_string(teeu_err_message(&st->am_err)));
+	}
+	json_object_set_new(am, "attestation_verified", json_boolean(st->trust != NULL));
+	json_object_set_new(am, "attestation", json_string(st->attest_msg));
+	if (st->trust != NULL) {
+		json_object_set_new(am, "measurement_pinned", json_boolean(st->trust->pinned));
+		json_object_set_new(am, "attested_measurement",
+		                    json_string(st->trust->measurement_hex));
+		json_object_set_new(am, "attested_tee_type", json_string(st->trust->tee_type));
+	}
+	if (st->wk_ok) {
+		for (size_t k = 0; k < sizeof(wk_fields) / sizeof(wk_fields[0]); k++)
+			copy_field(wk, st->wk_health, wk_fields[k]);
+		json_object_set_new(wk, "simulation", json_boolean(is_simulation(st->wk_health)));
+		json_object_set_new(wk, "pin_matches",
+		                    st->pin_state == 0 ? json_null()
+		                                       : json_boolean(st->pin_state > 0));
+	} else {
+		json_object_set_new(wk, "error", json_string(teeu_err_message(&st->wk_err)));
+	}
+	out = json_pack("{s:o, s:o, s:b}", "auth_manager", am, "worker", wk, "ok", status_ok(st));
+	cli_print_json(out);
+	json_decref(out);
+}
+
+static void print_text(const struct status *st)
+{
+	const char *party = teeu_config_teeu_party(st->base.cfg), *sep = "";
+	json_t *size;
+
+	printf("AuthManager %s\n", st->am_url[0] != '\0' ? st->am_url : "(not configured)");
+	if (st->am_ok) {
+		printf("  reachable:    yes (%s %s)\n", jstr(st->am_health, "service"),
+		       jstr(st->am_health, "version"));
+		printf("  mode:         %s%s\n", jstr(st->am_health, "mode"),
+		       is_simulation(st->am_health) ? " (SIMULATION: protects nothing)" : "");
+		printf("  tee type:     %s\n", jstr(st->am_health, "tee_type"));
+		if (st->trust != NULL)
+			printf("  measurement:  %s (attested)\n", st->trust->measurement_hex);
+		else
+			printf("  measurement:  %s (reported, not attested)\n",
+			       jstr(st->am_health, "measurement"));
+		if (json_is_integer(size = json_object_get(st->am_health, "tree_size")))
+			printf("  tree size:    %lld audit entries\n",
+			       (long long)json_integer_value(size));
+	} else {
+		printf("  reachable:    NO: %s\n", teeu_err_message(&st->am_err));
+	}
+	/* "attestation verified, ..." → "attestation:  verified, ..." */
+	printf("  attestation:  %s\n", strncmp(st->attest_msg, "attestation ", 12) == 0
+	                                       ? st->attest_msg + 12
+	                                       : st->attest_msg);
+
+	printf("TEEU worker %s", st->wk_url[0] != '\0' ? st->wk_url : "(not configured)");
+	if (party != NULL)
+		printf(" (party %s)", party);
+	printf("\n");
+	if (st->wk_ok) {
+		printf("  reachable:    yes (%s %s)\n", jstr(st->wk_health, "service"),
+		       jstr(st->wk_health, "version"));
+		printf("  mode:         %s%s\n", jstr(st->wk_health, "mode"),
+		       is_simulation(st->wk_health) ? " (SIMULATION: protects nothing)" : "");
+		printf("  party:        %s\n", jstr(st->wk_health, "party"));
+		printf("  measurement:  %s (reported, not attested)\n",
+		       jstr(st->wk_health, "measurement"));
+		if (st->pin_state == 0)
+			printf("  pin:          not pinned (teeu.measurement is empty)\n");
+		else if (st->pin_state > 0)
+			printf("  pin:          matches teeu.measurement\n");
+		else
+			printf("  pin:          DIFFERS from teeu.measurement %s\n", st->pin);
+	} else {
+		printf("  reachable:    NO: %s\n", teeu_err_message(&st->wk_err));
+	}
+
+	if (status_ok(st)) {
+		printf("status: ok\n");
+		return;
+	}
+	printf("status: NOT OK:");
+	if (!st->am_ok) {
+		printf("%s the AuthManager is not reachable", sep);
+		sep = ";";
+	}
+	if (st->trust == NULL) {
+		printf("%s the AuthManager's attestation did not verify", sep);
+		sep = ";";
+	}
+	if (!st->wk_ok) {
+		printf("%s the TEEU worker is not %s", sep,
+		       st->wk_configured ? "reachable" : "configured (teeu.address)");
+		sep = ";";
+	}
+	if (st->pin_state < 0)
+		printf("%s the worker's measurement differs from its pin", sep);
+	printf("\n");
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
 	                                     {"json", no_argument, NULL, 'j'},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
-	struct teeu_err err = {0}, am_err = {0}, at_err = {0}, wk_err = {0};
-	struct cli_net base, att;
-	struct teeu_am_trust keyless;
-	const struct teeu_am_trust *trust = NULL;
-	const char *config = NULL, *host, *addr, *pin;
-	char am_url[TEEU_CLIENT_URL_MAX] = "", wk_url[TEEU_CLIENT_URL_MAX] = "";
-	char attest_msg[TEEU_ERR_MSG_MAX + 64] = "";
-	json_t *am_health = NULL, *wk_health = NULL, *am_j, *wk_j, *out;
-	int c, as_json = 0, am_ok = 0, wk_ok = 0, att_ok = 0, pin_state = 0, have_att = 0;
-	int ok;
+	struct teeu_err err = {0};
+	struct status st;
+	const char *config = NULL;
+	int c, as_json = 0, ok;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -143,210 +322,40 @@ int cmd_status(int argc, char **argv)
 	}
 	if (argc - optind != 0)
 		return cli_usage_error("status", "expected no arguments");
+	memset(&st, 0, sizeof(st));
 	/* The config alone: no key needed. */
-	if (cli_net_open(&base, "status", config, 0, &err) != 0)
+	if (cli_net_open(&st.base, "status", config, 0, &err) != 0)
 		return cli_fail("status", &err);
-	memset(&att, 0, sizeof(att));
-	memset(&keyless, 0, sizeof(keyless));
 
-	/* AuthManager: health, then attestation. */
-	host = teeu_config_auth_manager_host(base.cfg);
-	if (host == NULL) {
-		teeu_err_set(&am_err, TEEU_ERR_INVALID_ARG,
-		             "not configured: the config has no auth_manager_config.host");
-		snprintf(attest_msg, sizeof(attest_msg), "not checked");
-	} else {
-		cli_net_url(host, am_url, sizeof(am_url));
-		am_ok = get_health(am_url, teeu_config_auth_manager_ca_cert(base.cfg), &am_health,
-		                   &am_err) == 0;
-		if (teeu_config_self_key(base.cfg) != NULL) {
-			if (cli_net_open(&att, "status", config, CLI_NET_AM, &at_err) == 0) {
-				have_att = 1;
-				trust = &att.am;
-			}
-		} else if (attest_keyless(base.cfg, am_url, &keyless, &at_err) == 0) {
-			trust = &keyless;
-		}
-		att_ok = trust != NULL;
-		if (att_ok)
-			snprintf(attest_msg, sizeof(attest_msg), "%s",
-			         trust->pinned ? "attestation verified, measurement pinned"
-			                       : "attestation verified, measurement NOT pinned "
-			                         "(simulation)");
-		else
-			snprintf(attest_msg, sizeof(attest_msg), "FAILED: %s",
-			         teeu_err_message(&at_err));
-		/* https whose TLS trust comes from the evidence (no ca_cert): the
-		 * plain client cannot verify the certificate, the attested one can. */
-		if (!am_ok && att_ok) {
-			struct teeu_err e2 = {0};
-			json_t *h = NULL;
-			if (teeu_client_request(trust->client, "GET", "/v1/health", NULL, 0, NULL,
-			                        &h, &e2) == 0 &&
-			    json_is_object(h)) {
-				am_health = h;
-				am_ok = 1;
-			} else {
-				json_decref(h);
-			}
-		}
-	}
-
-	/* Worker: health, and its measurement against the pin. */
-	addr = teeu_config_teeu_address(base.cfg);
-	pin = teeu_config_teeu_measurement(base.cfg);
-	if (pin == NULL)
-		pin = "";
-	if (addr == NULL) {
-		teeu_err_set(&wk_err, TEEU_ERR_INVALID_ARG,
-		             "not configured: the config has no teeu.address");
-	} else {
-		cli_net_url(addr, wk_url, sizeof(wk_url));
-		wk_ok = get_health(wk_url, NULL, &wk_health, &wk_err) == 0;
-		if (wk_ok && pin[0] != '\0') {
-			const char *m =
-			        json_string_value(json_object_get(wk_health, "measurement"));
-			pin_state = m != NULL && strcasecmp(m, pin) == 0 ? 1 : -1;
-		}
-	}
-	ok = am_ok && att_ok && wk_ok && pin_state >= 0;
+	check_am(&st, config);
+	check_worker(&st);
+	ok = status_ok(&st);
 
 	/* Loud warnings, on stderr so that --json output stays one object. */
-	if (am_ok && is_simulation(am_health))
+	if (st.am_ok && is_simulation(st.am_health))
 		fprintf(stderr,
-		        "teeu status: WARNING: the AuthManager at %s runs in simulation "
-		        "mode. SIMULATION: protects nothing; for trials and tests only, "
-		        "never for real data.\n",
-		        am_url);
-	if (wk_ok && is_simulation(wk_health))
+		        "teeu status: WARNING: the AuthManager at %s runs in simulation mode. "
+		        "SIMULATION: protects nothing; for trials and tests only, never for real "
+		        "data.\n",
+		        st.am_url);
+	if (st.wk_ok && is_simulation(st.wk_health))
 		fprintf(stderr,
-		        "teeu status: WARNING: the TEEU worker at %s runs in simulation "
-		        "mode. SIMULATION: protects nothing; for trials and tests only, "
-		        "never for real data.\n",
-		        wk_url);
-
+		        "teeu status: WARNING: the TEEU worker at %s runs in simulation mode. "
+		        "SIMULATION: protects nothing; for trials and tests only, never for real "
+		        "data.\n",
+		        st.wk_url);
 	if (as_json) {
-		am_j = json_pack("{s:s, s:b}", "url", am_url, "reachable", am_ok);
-		if (am_ok) {
-			copy_field(am_j, am_health, "service");
-			copy_field(am_j, am_health, "version");
-			copy_field(am_j, am_health, "mode");
-			copy_field(am_j, am_health, "tee_type");
-			copy_field(am_j, am_health, "measurement");
-			copy_field(am_j, am_health, "tree_size");
-			copy_field(am_j, am_health, "warning");
-			json_object_set_new(am_j, "simulation",
-			                    json_boolean(is_simulation(am_health)));
-		} else {
-			json_object_set_new(am_j, "error", json_string(teeu_err_message(&am_err)));
-		}
-		json_object_set_new(am_j, "attestation_verified", json_boolean(att_ok));
-		json_object_set_new(am_j, "attestation", json_string(attest_msg));
-		if (att_ok) {
-			json_object_set_new(am_j, "measurement_pinned",
-			                    json_boolean(trust->pinned));
-			json_object_set_new(am_j, "attested_measurement",
-			                    json_string(trust->measurement_hex));
-			json_object_set_new(am_j, "attested_tee_type",
-			                    json_string(trust->tee_type));
-		}
-		wk_j = json_pack("{s:s, s:b, s:b, s:s}", "url", wk_url, "configured", addr != NULL,
-		                 "reachable", wk_ok, "pin", pin);
-		if (wk_ok) {
-			copy_field(wk_j, wk_health, "service");
-			copy_field(wk_j, wk_health, "version");
-			copy_field(wk_j, wk_health, "mode");
-			copy_field(wk_j, wk_health, "tee_type");
-			copy_field(wk_j, wk_health, "party");
-			copy_field(wk_j, wk_health, "measurement");
-			copy_field(wk_j, wk_health, "tasks_queued");
-			copy_field(wk_j, wk_health, "tasks_running");
-			copy_field(wk_j, wk_health, "warning");
-			json_object_set_new(wk_j, "simulation",
-			                    json_boolean(is_simulation(wk_health)));
-			json_object_set_new(wk_j, "pin_matches",
-			                    pin_state == 0 ? json_null()
-			                                   : json_boolean(pin_state > 0));
-		} else {
-			json_object_set_new(wk_j, "error", json_string(teeu_err_message(&wk_err)));
-		}
-		out = json_pack("{s:o, s:o, s:b}", "auth_manager", am_j, "worker", wk_j, "ok", ok);
-		cli_print_json(out);
-		json_decref(out);
+		print_json(&st);
+		if (!ok)
+			fprintf(stderr, "teeu status: NOT OK (see the JSON output)\n");
 	} else {
-		printf("AuthManager %s\n", am_url[0] != '\0' ? am_url : "(not configured)");
-		if (am_ok) {
-			printf("  reachable:    yes (%s %s)\n", jstr(am_health, "service"),
-			       jstr(am_health, "version"));
-			printf("  mode:         %s%s\n", jstr(am_health, "mode"),
-			       is_simulation(am_health) ? " (SIMULATION: protects nothing)" : "");
-			printf("  tee type:     %s\n", jstr(am_health, "tee_type"));
-			if (att_ok)
-				printf("  measurement:  %s (attested)\n", trust->measurement_hex);
-			else
-				printf("  measurement:  %s (reported, not attested)\n",
-				       jstr(am_health, "measurement"));
-			if (json_is_integer(json_object_get(am_health, "tree_size")))
-				printf("  tree size:    %lld audit entries\n",
-				       (long long)json_integer_value(
-				               json_object_get(am_health, "tree_size")));
-		} else {
-			printf("  reachable:    NO: %s\n", teeu_err_message(&am_err));
-		}
-		printf("  attestation:  %s\n",
-		       strncmp(attest_msg, "attestation ", 12) == 0 ? attest_msg + 12 : attest_msg);
-
-		printf("TEEU worker %s", wk_url[0] != '\0' ? wk_url : "(not configured)");
-		if (teeu_config_teeu_party(base.cfg) != NULL)
-			printf(" (party %s)", teeu_config_teeu_party(base.cfg));
-		printf("\n");
-		if (wk_ok) {
-			printf("  reachable:    yes (%s %s)\n", jstr(wk_health, "service"),
-			       jstr(wk_health, "version"));
-			printf("  mode:         %s%s\n", jstr(wk_health, "mode"),
-			       is_simulation(wk_health) ? " (SIMULATION: protects nothing)" : "");
-			printf("  party:        %s\n", jstr(wk_health, "party"));
-			printf("  measurement:  %s (reported, not attested)\n",
-			       jstr(wk_health, "measurement"));
-			if (pin_state == 0)
-				printf("  pin:          not pinned (teeu.measurement is empty)\n");
-			else if (pin_state > 0)
-				printf("  pin:          matches teeu.measurement\n");
-			else
-				printf("  pin:          DIFFERS from teeu.measurement %s\n", pin);
-		} else {
-			printf("  reachable:    NO: %s\n", teeu_err_message(&wk_err));
-		}
-		if (ok) {
-			printf("status: ok\n");
-		} else {
-			const char *sep = "";
-			printf("status: NOT OK:");
-			if (!am_ok) {
-				printf("%s the AuthManager is not reachable", sep);
-				sep = ";";
-			}
-			if (!att_ok) {
-				printf("%s its attestation did not verify", sep);
-				sep = ";";
-			}
-			if (!wk_ok) {
-				printf("%s the TEEU worker is not reachable", sep);
-				sep = ";";
-			}
-			if (pin_state < 0)
-				printf("%s the worker's measurement differs from its pin", sep);
-			printf("\n");
-		}
+		print_text(&st);
 	}
-	if (!ok && as_json)
-		fprintf(stderr, "teeu status: NOT OK (see the JSON output)\n");
 
-	json_decref(am_health);
-	json_decref(wk_health);
-	if (have_att)
-		cli_net_close(&att);
-	teeu_client_am_trust_free(&keyless);
-	cli_net_close(&base);
+	json_decref(st.am_health);
+	json_decref(st.wk_health);
+	if (st.have_att)
+		cli_net_close(&st.att);
+	cli_net_close(&st.base);
 	return ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

@@ -41,8 +41,8 @@ int httpd_reply_err(struct mg_connection *conn, int *replied, const struct teeu_
 size_t httpd_split_path(char *path, char *seg[HTTPD_SEGMENTS_MAX]);
 
 struct httpd_opts {
-	const char *name;   /* "teeu-worker": prefixes CivetWeb's log lines */
-	const char *listen; /* HOST:PORT */
+	const char *name;     /* "teeu-worker": prefixes CivetWeb's log lines */
+	const char *listen;   /* HOST:PORT */
 	const char *tls_cert; /* PEM with certificate and key; NULL: plain HTTP */
 	int threads;
 	long request_timeout_ms; /* 0: 30 s */

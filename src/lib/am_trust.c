@@ -35,10 +35,11 @@ static int normalize_pin(const char *pin, char *out, size_t out_size, struct tee
 		return 0;
 	}
 	if ((n != 64 && n != 96) || n >= out_size)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-		                    "AuthManager measurement pin: expected 64 or 96 hex digits, got "
-		                    "%zu characters",
-		                    n);
+		return teeu_err_set(
+		        err, TEEU_ERR_INVALID_ARG,
+		        "AuthManager measurement pin: expected 64 or 96 hex digits, got "
+		        "%zu characters",
+		        n);
 	for (size_t i = 0; i < n; i++) {
 		char ch = pin[i];
 		if (ch >= 'A' && ch <= 'F')
@@ -82,10 +83,11 @@ int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct
 	if ((r = normalize_pin(opts->measurement_hex, pin, sizeof(pin), err)) != 0)
 		return r;
 	if (pin[0] == '\0' && !opts->allow_simulation)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-		                    "the AuthManager's measurement is not pinned "
-		                    "(auth_manager_config.measurement is empty): outside simulation "
-		                    "an empty pin is refused, never taken as 'skip the check'");
+		return teeu_err_set(
+		        err, TEEU_ERR_INVALID_ARG,
+		        "the AuthManager's measurement is not pinned "
+		        "(auth_manager_config.measurement is empty): outside simulation "
+		        "an empty pin is refused, never taken as 'skip the check'");
 	https = strncmp(opts->base_url, "https://", 8) == 0;
 
 	/* 1. Fetch evidence over a nonce of ours. Over https without a CA file

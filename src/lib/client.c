@@ -256,8 +256,6 @@ int teeu_client_set_signer(struct teeu_client *c, int signer_kind, const char *n
 /* ------------------------------------------------------------------------ */
 /* Sending                                                                   */
 
-
-
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct resp_buf *rb = userdata;
@@ -732,9 +730,9 @@ void teeu_client_set_progress(struct teeu_client *c,
 }
 
 int teeu_client_upload(struct teeu_client *c, const char *method, const char *target,
-                       int64_t content_length, teeu_read_fn rd, void *rctx,
-                       const void *signed_body, size_t signed_size, int sign, long *status,
-                       json_t **response, struct teeu_err *err)
+                       int64_t content_length, teeu_read_fn rd, void *rctx, const void *signed_body,
+                       size_t signed_size, int sign, long *status, json_t **response,
+                       struct teeu_err *err)
 {
 	struct resp_buf rb = {0};
 	struct xfer x;
@@ -786,6 +784,5 @@ int teeu_client_download(struct teeu_client *c, const char *target, int sign, te
 	if (status != NULL)
 		*status = st;
 	/* a 2xx body went to wr: only an error body is left to parse */
-	return parse_response("GET", target, st >= 200 && st < 300 ? 0 : st, &rb, r, response,
-	                      err);
+	return parse_response("GET", target, st >= 200 && st < 300 ? 0 : st, &rb, r, response, err);
 }

@@ -12,13 +12,20 @@
 #include "teeu/config.h"
 #include "teeu/file.h"
 
-static const char *const k_keys[] = {"listen",          "data_dir",
-                                     "simulation",      "tls_cert",
-                                     "tls_key",         "no_tls",
-                                     "parties",         "session_ttl",
-                                     "threads",         "auth_manager",
-                                     "party",           "party_key",
-                                     "auth_manager_ca", "auth_manager_measurement",
+static const char *const k_keys[] = {"listen",
+                                     "data_dir",
+                                     "simulation",
+                                     "tls_cert",
+                                     "tls_key",
+                                     "no_tls",
+                                     "parties",
+                                     "session_ttl",
+                                     "threads",
+                                     "auth_manager",
+                                     "party",
+                                     "party_key",
+                                     "auth_manager_ca",
+                                     "auth_manager_measurement",
                                      NULL};
 
 static int dup_path(const char *base, const char *v, char **out, struct teeu_err *err)

@@ -46,12 +46,13 @@ static const struct {
 	const char *name;
 	enum fn fn;
 } k_functions[] = {
-	{"builtin:mean", FN_MEAN}, {"builtin:sum", FN_SUM},
-	{"builtin:min", FN_MIN},   {"builtin:max", FN_MAX},
-	{"builtin:weighted_mean", FN_WMEAN},
+        {"builtin:mean", FN_MEAN},
+        {"builtin:sum", FN_SUM},
+        {"builtin:min", FN_MIN},
+        {"builtin:max", FN_MAX},
+        {"builtin:weighted_mean", FN_WMEAN},
 };
-#define KNOWN_FUNCTIONS                                                                            \
-	"builtin:mean, builtin:sum, builtin:min, builtin:max, builtin:weighted_mean"
+#define KNOWN_FUNCTIONS "builtin:mean, builtin:sum, builtin:min, builtin:max, builtin:weighted_mean"
 
 enum op { OP_SUM, OP_WSUM, OP_MIN, OP_MAX };
 enum red { RED_ALL, RED_INPUTS, RED_WITHIN };
@@ -332,14 +333,18 @@ static void apply(struct builtin_job *job, const double *xf, const int64_t *xi, 
 			if (job->inner == 1) { /* a run along the reduced dimension */
 				seg = job->len - l < n - done ? (size_t)(job->len - l) : n - done;
 				if (xf != NULL)
-					fold_float(job->op, l == 0, job->facc + base + o, xf + done, seg);
+					fold_float(job->op, l == 0, job->facc + base + o, xf + done,
+					           seg);
 				else
-					fold_int(job->op, l == 0, job->iacc + base + o, xi + done, seg);
+					fold_int(job->op, l == 0, job->iacc + base + o, xi + done,
+					         seg);
 			} else { /* a row of inner elements */
-				seg = job->inner - in < n - done ? (size_t)(job->inner - in) : n - done;
+				seg = job->inner - in < n - done ? (size_t)(job->inner - in)
+				                                 : n - done;
 				uint64_t slot = base + o * job->inner + in;
 				if (xf != NULL)
-					ew_float(job->op, l == 0, w, job->facc + slot, xf + done, seg);
+					ew_float(job->op, l == 0, w, job->facc + slot, xf + done,
+					         seg);
 				else
 					ew_int(job->op, l == 0, job->iacc + slot, xi + done, seg);
 			}
@@ -426,10 +431,11 @@ static int parse_axis(struct builtin_job *job, const char *v, struct teeu_err *e
 		                    "1 or -1, or None to reduce over everything",
 		                    job->name, v);
 	if (a > NPY_MAX_DIMS + 1)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-		                    "axis %.32s is out of range: the stacked inputs have at most %d "
-		                    "dimensions",
-		                    v, NPY_MAX_DIMS + 1);
+		return teeu_err_set(
+		        err, TEEU_ERR_INVALID_ARG,
+		        "axis %.32s is out of range: the stacked inputs have at most %d "
+		        "dimensions",
+		        v, NPY_MAX_DIMS + 1);
 	job->axis_none = 0;
 	job->axis = neg ? -a : a;
 	return 0;
@@ -473,11 +479,12 @@ static int parse_weights(struct builtin_job *job, const char *v, struct teeu_err
 				digits = 0;
 		}
 		if (digits == 0 || k != len || len >= sizeof(num))
-			return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-			                    "parameter 'weights': weight %zu ('%.*s') is not a decimal "
-			                    "number; give one number per input, comma-separated "
-			                    "(e.g. \"0.25,0.75\")",
-			                    count + 1, (int)(len < 32 ? len : 32), p);
+			return teeu_err_set(
+			        err, TEEU_ERR_INVALID_ARG,
+			        "parameter 'weights': weight %zu ('%.*s') is not a decimal "
+			        "number; give one number per input, comma-separated "
+			        "(e.g. \"0.25,0.75\")",
+			        count + 1, (int)(len < 32 ? len : 32), p);
 		memcpy(num, p, len);
 		num[len] = '\0';
 		double d = strtod(num, &end);
@@ -569,9 +576,10 @@ int builtin_job_new(const char *function, const struct teeu_task_param *params, 
 		if (strcmp(function, k_functions[f].name) == 0)
 			break;
 	if (f == sizeof(k_functions) / sizeof(k_functions[0]))
-		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-		                    "unknown function '%.128s': the built-in functions are " KNOWN_FUNCTIONS,
-		                    function);
+		return teeu_err_set(
+		        err, TEEU_ERR_UNSUPPORTED,
+		        "unknown function '%.128s': the built-in functions are " KNOWN_FUNCTIONS,
+		        function);
 	if (input_count == 0 || input_count > TEEU_TASK_MAX_INPUTS)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "%s needs 1 to %d inputs, not %zu",
 		                    k_functions[f].name, TEEU_TASK_MAX_INPUTS, input_count);
@@ -584,8 +592,8 @@ int builtin_job_new(const char *function, const struct teeu_task_param *params, 
 	job->n_inputs = input_count;
 	job->max_result_count = BUILTIN_MAX_RESULT_COUNT;
 	job->stage = ST_IDLE;
-	job->op = job->fn == FN_MIN   ? OP_MIN
-	          : job->fn == FN_MAX ? OP_MAX
+	job->op = job->fn == FN_MIN     ? OP_MIN
+	          : job->fn == FN_MAX   ? OP_MAX
 	          : job->fn == FN_WMEAN ? OP_WSUM
 	                                : OP_SUM;
 	job->axis_none = job->fn != FN_WMEAN; /* numpy's default; weighted_mean's is 0 */
@@ -593,8 +601,8 @@ int builtin_job_new(const char *function, const struct teeu_task_param *params, 
 	for (size_t i = 0; i < param_count; i++) {
 		const char *k = params[i].key, *v = params[i].value;
 		if (k == NULL || v == NULL) {
-			r = teeu_err_set(err, TEEU_ERR_INVALID_ARG, "parameter %zu has no key or value",
-			                 i);
+			r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+			                 "parameter %zu has no key or value", i);
 			goto out;
 		}
 		if (strcmp(k, "axis") == 0 || (strcmp(k, "weights") == 0 && job->fn == FN_WMEAN)) {
@@ -617,22 +625,25 @@ int builtin_job_new(const char *function, const struct teeu_task_param *params, 
 	}
 	if (job->fn == FN_WMEAN) {
 		if (!have_weights) {
-			r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-			                 "builtin:weighted_mean needs parameter 'weights': one number "
-			                 "per input, comma-separated (e.g. \"0.25,0.75\")");
+			r = teeu_err_set(
+			        err, TEEU_ERR_INVALID_ARG,
+			        "builtin:weighted_mean needs parameter 'weights': one number "
+			        "per input, comma-separated (e.g. \"0.25,0.75\")");
 			goto out;
 		}
 		if (job->axis_none) {
-			r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-			                 "builtin:weighted_mean averages over the inputs: axis must be "
-			                 "0 (the default), not None");
+			r = teeu_err_set(
+			        err, TEEU_ERR_INVALID_ARG,
+			        "builtin:weighted_mean averages over the inputs: axis must be "
+			        "0 (the default), not None");
 			goto out;
 		}
 		if (job->axis > 0) {
-			r = teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-			                 "builtin:weighted_mean averages over the inputs: axis must be "
-			                 "0 (the default), not %ld",
-			                 job->axis);
+			r = teeu_err_set(
+			        err, TEEU_ERR_INVALID_ARG,
+			        "builtin:weighted_mean averages over the inputs: axis must be "
+			        "0 (the default), not %ld",
+			        job->axis);
 			goto out;
 		}
 	}
@@ -646,7 +657,7 @@ out:
 /* ---------------------------------------------------------------------- */
 /* Inputs                                                                 */
 
-/* Checked a * b; 0 on overflow of max. */
+/* *out = a * b if that is at most max (0); else -1. */
 static int mul_le(uint64_t a, uint64_t b, uint64_t max, uint64_t *out)
 {
 	if (a != 0 && b > max / a)
@@ -677,10 +688,11 @@ static int setup(struct builtin_job *job, struct teeu_err *err)
 		if (ax < 0)
 			ax += (long)sdim;
 		if (job->fn == FN_WMEAN && ax != 0)
-			return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-			                    "builtin:weighted_mean averages over the inputs: axis %ld "
-			                    "is dimension %ld of the stacked inputs, it must be 0",
-			                    job->axis, ax);
+			return teeu_err_set(
+			        err, TEEU_ERR_INVALID_ARG,
+			        "builtin:weighted_mean averages over the inputs: axis %ld "
+			        "is dimension %ld of the stacked inputs, it must be 0",
+			        job->axis, ax);
 	}
 
 	if (job->axis_none) {
@@ -716,17 +728,19 @@ static int setup(struct builtin_job *job, struct teeu_err *err)
 			job->result_count = UINT64_MAX;
 	}
 	if ((job->op == OP_MIN || job->op == OP_MAX) && job->reduce_count == 0)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-		                    "zero-size array to reduction operation %s which has no identity "
-		                    "(the inputs have shape %s)",
-		                    op_numpy_name(job->op), text);
+		return teeu_err_set(
+		        err, TEEU_ERR_INVALID_ARG,
+		        "zero-size array to reduction operation %s which has no identity "
+		        "(the inputs have shape %s)",
+		        op_numpy_name(job->op), text);
 	if (job->result_count > job->max_result_count) {
 		char rtext[NPY_SHAPE_TEXT_MAX];
 		format_shape(job->result_shape, job->result_ndim, rtext);
-		return teeu_err_set(err, TEEU_ERR_TOO_LARGE,
-		                    "the result would have shape %s, more than the limit of %" PRIu64
-		                    " elements",
-		                    rtext, job->max_result_count);
+		return teeu_err_set(
+		        err, TEEU_ERR_TOO_LARGE,
+		        "the result would have shape %s, more than the limit of %" PRIu64
+		        " elements",
+		        rtext, job->max_result_count);
 	}
 	/* Integers while every input is an integer array (sum, min, max);
 	 * doubles for means, for sums, and once a float input is seen. */
@@ -759,10 +773,11 @@ static int header_done(struct builtin_job *job, struct teeu_err *err)
 	           memcmp(job->h.shape, job->shape, job->ndim * sizeof(job->shape[0])) != 0) {
 		format_shape(job->h.shape, job->h.ndim, a);
 		format_shape(job->shape, job->ndim, b);
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-		                    "shape %s differs from input 0's shape %s: all inputs must have "
-		                    "the same shape",
-		                    a, b);
+		return teeu_err_set(
+		        err, TEEU_ERR_MALFORMED,
+		        "shape %s differs from input 0's shape %s: all inputs must have "
+		        "the same shape",
+		        a, b);
 	}
 	job->dtypes |= DTYPE_BIT(job->h.dtype);
 	if (job->iacc != NULL && npy_dtype_is_float(job->h.dtype)) {
@@ -939,16 +954,17 @@ int builtin_input_end(struct builtin_job *job, struct teeu_err *err)
 	teeu_err_clear(&e);
 	if (job->stage == ST_HEADER) {
 		if (job->hdr_len == 0)
-			teeu_err_set(&e, TEEU_ERR_MALFORMED, "input %zu is empty: expected a .npy file",
-			             job->cur);
-		else if (npy_header_size(job->hdr, job->hdr_len, &want, NULL) == 0)
 			teeu_err_set(&e, TEEU_ERR_MALFORMED,
-			             "input %zu ends after %zu bytes, inside its %zu-byte .npy header",
-			             job->cur, job->hdr_len, want);
+			             "input %zu is empty: expected a .npy file", job->cur);
+		else if (npy_header_size(job->hdr, job->hdr_len, &want, NULL) == 0)
+			teeu_err_set(
+			        &e, TEEU_ERR_MALFORMED,
+			        "input %zu ends after %zu bytes, inside its %zu-byte .npy header",
+			        job->cur, job->hdr_len, want);
 		else
 			teeu_err_set(&e, TEEU_ERR_MALFORMED,
-			             "input %zu ends after %zu bytes, inside its .npy header", job->cur,
-			             job->hdr_len);
+			             "input %zu ends after %zu bytes, inside its .npy header",
+			             job->cur, job->hdr_len);
 		return failed(job, err, &e);
 	}
 	if (job->stage != ST_DATA) {
@@ -966,7 +982,8 @@ int builtin_input_end(struct builtin_job *job, struct teeu_err *err)
 	}
 	if (job->trailing > 0) {
 		teeu_err_set(&e, TEEU_ERR_MALFORMED,
-		             "input %zu: %" PRIu64 " bytes after the array data (shape %s of '%s' is "
+		             "input %zu: %" PRIu64
+		             " bytes after the array data (shape %s of '%s' is "
 		             "%" PRIu64 " bytes)",
 		             job->cur, job->trailing, text, npy_dtype_descr(job->h.dtype),
 		             job->h.data_size);
@@ -1067,8 +1084,9 @@ int builtin_result_read(void *ctx, void *buf, size_t size, size_t *got, struct t
 	while (n < size && job->out_off < job->out_size) {
 		uint64_t off = job->out_off;
 		if (off < job->out_hdr_size) {
-			c = job->out_hdr_size - (size_t)off < size - n ? job->out_hdr_size - (size_t)off
-			                                               : size - n;
+			c = job->out_hdr_size - (size_t)off < size - n
+			            ? job->out_hdr_size - (size_t)off
+			            : size - n;
 			memcpy(out + n, job->out_hdr + off, c);
 		} else {
 			uint64_t d = off - job->out_hdr_size, j = d / isz;

@@ -62,9 +62,10 @@ int builtin_finish(struct builtin_job *job, uint64_t *size, struct teeu_err *err
  * at the end. */
 int builtin_result_read(void *job, void *buf, size_t size, size_t *got, struct teeu_err *err);
 
-/* The largest result a job accepts, in elements (the accumulator takes 8
- * bytes per element): 2^28 elements, 2 GiB. Input 0's header fixes the
- * result shape; a larger one fails with TEEU_ERR_TOO_LARGE. */
+/* The largest result a job accepts, in elements: 2^28. The accumulator
+ * takes 8 bytes per element (2 GiB at the limit; 16 bytes for a sum while
+ * every input is an integer array). Input 0's header fixes the result
+ * shape; a larger one fails with TEEU_ERR_TOO_LARGE. */
 #define BUILTIN_MAX_RESULT_COUNT ((uint64_t)1 << 28)
 
 /* Lower (or raise) that limit for one job, before its first input: for a

@@ -65,9 +65,10 @@ int npy_header_size(const void *data, size_t size, size_t *header_size, struct t
 		return TEEU_ERR_SHORT_INPUT;
 	}
 	if (major < 1 || major > 3 || minor != 0)
-		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-		                    ".npy format version %u.%u is not supported (1.0, 2.0 and 3.0 are)",
-		                    (unsigned)major, (unsigned)minor);
+		return teeu_err_set(
+		        err, TEEU_ERR_UNSUPPORTED,
+		        ".npy format version %u.%u is not supported (1.0, 2.0 and 3.0 are)",
+		        (unsigned)major, (unsigned)minor);
 	if (major == 1) {
 		prefix = 10;
 		if (teeu_buf_get_u16le(&b, &len16) != 0) {
@@ -137,9 +138,10 @@ static int expect_char(struct teeu_buf *b, size_t prefix, char want, const char 
 	size_t at = pos(b, prefix);
 
 	if (teeu_buf_get_u8(b, &u) != 0)
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-		                    ".npy header text ends at byte %zu where '%c' (%s) was expected",
-		                    at, want, what);
+		return teeu_err_set(
+		        err, TEEU_ERR_MALFORMED,
+		        ".npy header text ends at byte %zu where '%c' (%s) was expected", at, want,
+		        what);
 	if ((char)u != want) {
 		describe_byte(u, found);
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
@@ -161,21 +163,23 @@ static int parse_string(struct teeu_buf *b, size_t prefix, const char *what, cha
 		                    ".npy header: expected a quoted %s at byte %zu", what, at);
 	for (;;) {
 		if (teeu_buf_get_u8(b, &c) != 0)
-			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-			                    ".npy header: the %s starting at byte %zu is not closed",
-			                    what, at);
+			return teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        ".npy header: the %s starting at byte %zu is not closed", what, at);
 		if (c == q)
 			break;
 		if (c == '\\' || c < 0x20 || c >= 0x7f)
-			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-			                    ".npy header: the %s starting at byte %zu has an escape "
-			                    "or a non-printable character",
-			                    what, at);
+			return teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        ".npy header: the %s starting at byte %zu has an escape "
+			        "or a non-printable character",
+			        what, at);
 		if (n + 1 >= out_size)
-			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-			                    ".npy header: the %s starting at byte %zu is longer than "
-			                    "%zu characters",
-			                    what, at, out_size - 1);
+			return teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        ".npy header: the %s starting at byte %zu is longer than "
+			        "%zu characters",
+			        what, at, out_size - 1);
 		out[n++] = (char)c;
 	}
 	out[n] = '\0';
@@ -197,8 +201,7 @@ static void parse_word(struct teeu_buf *b, char *out, size_t out_size)
 	out[n] = '\0';
 }
 
-static int parse_descr(struct teeu_buf *b, size_t prefix, struct npy_dict *d,
-                       struct teeu_err *err)
+static int parse_descr(struct teeu_buf *b, size_t prefix, struct npy_dict *d, struct teeu_err *err)
 {
 	char c;
 	if (peek_char(b, &c) == 0 && c == '[') {
@@ -236,7 +239,8 @@ static int parse_dim(struct teeu_buf *b, size_t prefix, uint64_t *out, struct te
 	while (peek_char(b, &c) == 0 && c >= '0' && c <= '9') {
 		if (teeu_buf_skip(b, 1) != 0)
 			break;
-		if (++digits > NPY_DIGITS_MAX || v > (NPY_MAX_DATA_BYTES - (uint64_t)(c - '0')) / 10)
+		if (++digits > NPY_DIGITS_MAX ||
+		    v > (NPY_MAX_DATA_BYTES - (uint64_t)(c - '0')) / 10)
 			return teeu_err_set(err, TEEU_ERR_TOO_LARGE,
 			                    ".npy header: the dimension at byte %zu is larger than "
 			                    "2^63-1",
@@ -253,8 +257,7 @@ static int parse_dim(struct teeu_buf *b, size_t prefix, uint64_t *out, struct te
 }
 
 /* A tuple of dimensions: (), (4,), (4, 3), (4, 3,). */
-static int parse_shape(struct teeu_buf *b, size_t prefix, struct npy_dict *d,
-                       struct teeu_err *err)
+static int parse_shape(struct teeu_buf *b, size_t prefix, struct npy_dict *d, struct teeu_err *err)
 {
 	int r;
 	char c;
@@ -288,13 +291,13 @@ static int parse_shape(struct teeu_buf *b, size_t prefix, struct npy_dict *d,
 	if (d->ndim == 1 && !comma)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
 		                    ".npy header: the shape at byte %zu is (%" PRIu64
-		                    "), which is not a tuple: a 1-D shape is written (%" PRIu64 ",)",
+		                    "), which is not a tuple: a 1-D shape is written (%" PRIu64
+		                    ",)",
 		                    at, d->shape[0], d->shape[0]);
 	return 0;
 }
 
-static int parse_dict(struct teeu_buf *b, size_t prefix, struct npy_dict *d,
-                      struct teeu_err *err)
+static int parse_dict(struct teeu_buf *b, size_t prefix, struct npy_dict *d, struct teeu_err *err)
 {
 	int r;
 	char c, key[NPY_STR_MAX + 1];
@@ -319,13 +322,15 @@ static int parse_dict(struct teeu_buf *b, size_t prefix, struct npy_dict *d,
 		            : strcmp(key, "shape") == 0         ? &d->have_shape
 		                                                : NULL;
 		if (seen == NULL)
-			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-			                    ".npy header: unknown key '%s' at byte %zu (a .npy header "
-			                    "has exactly 'descr', 'fortran_order' and 'shape')",
-			                    key, at);
+			return teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        ".npy header: unknown key '%s' at byte %zu (a .npy header "
+			        "has exactly 'descr', 'fortran_order' and 'shape')",
+			        key, at);
 		if (*seen)
 			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-			                    ".npy header: key '%s' appears twice (byte %zu)", key, at);
+			                    ".npy header: key '%s' appears twice (byte %zu)", key,
+			                    at);
 		*seen = 1;
 		if (seen == &d->have_descr)
 			r = parse_descr(b, prefix, d, err);
@@ -393,12 +398,12 @@ static int check_descr(const struct npy_dict *d, enum npy_dtype *out, struct tee
 	    (strcmp(d->descr + 1, "f4") == 0 || strcmp(d->descr + 1, "f8") == 0 ||
 	     strcmp(d->descr + 1, "i4") == 0 || strcmp(d->descr + 1, "i8") == 0))
 		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-		                    "dtype '%s' (big-endian) is not supported: %s "
-		                    "(arr.astype('<%s'))",
-		                    d->descr, hint, d->descr + 1);
+		                    "dtype '%s' (big-endian) is not supported: use little-endian "
+		                    "float32, float64, int32 or int64: arr.astype('<%s')",
+		                    d->descr, d->descr + 1);
 	return teeu_err_set(err, TEEU_ERR_UNSUPPORTED, "dtype '%s' (%s%s) is not supported: %s",
-	                    d->descr, d->descr[0] == '>' ? "big-endian " : "",
-	                    descr_kind(d->descr), hint);
+	                    d->descr, d->descr[0] == '>' ? "big-endian " : "", descr_kind(d->descr),
+	                    hint);
 }
 
 int npy_header_parse(const void *data, size_t size, struct npy_header *out, struct teeu_err *err)
@@ -440,7 +445,7 @@ int npy_header_parse(const void *data, size_t size, struct npy_header *out, stru
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
 		                    ".npy header has no '%s' key (it needs 'descr', "
 		                    "'fortran_order' and 'shape')",
-		                    !d.have_descr ? "descr"
+		                    !d.have_descr   ? "descr"
 		                    : !d.have_order ? "fortran_order"
 		                                    : "shape");
 
@@ -458,8 +463,8 @@ int npy_header_parse(const void *data, size_t size, struct npy_header *out, stru
 		if (d.shape[i] > NPY_MAX_DATA_BYTES / npy_dtype_size(dtype) / nonzero) {
 			npy_shape_format(d.shape, d.ndim, shape_text, sizeof(shape_text));
 			return teeu_err_set(err, TEEU_ERR_TOO_LARGE,
-			                    "shape %s of '%s' is larger than 2^63-1 bytes", shape_text,
-			                    d.descr);
+			                    "shape %s of '%s' is larger than 2^63-1 bytes",
+			                    shape_text, d.descr);
 		}
 		nonzero *= d.shape[i];
 	}
@@ -467,10 +472,11 @@ int npy_header_parse(const void *data, size_t size, struct npy_header *out, stru
 	 * than 1 (or there is no data), as numpy itself sees it. */
 	if (d.fortran_order && longer > 1 && count > 0) {
 		npy_shape_format(d.shape, d.ndim, shape_text, sizeof(shape_text));
-		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-		                    "fortran_order True is not supported (shape %s): save the array "
-		                    "in C order (np.ascontiguousarray)",
-		                    shape_text);
+		return teeu_err_set(
+		        err, TEEU_ERR_UNSUPPORTED,
+		        "fortran_order True is not supported (shape %s): save the array "
+		        "in C order (np.ascontiguousarray)",
+		        shape_text);
 	}
 
 	/* 4. Commit. */
@@ -525,7 +531,8 @@ int npy_header_write(enum npy_dtype dtype, const uint64_t *shape, size_t ndim, u
 
 	if ((unsigned)dtype >= NPY_DTYPE_COUNT || ndim > NPY_MAX_DIMS + 1 ||
 	    npy_shape_format(shape, ndim, shape_text, sizeof(shape_text)) == 0)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "npy_header_write: bad dtype or shape");
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+		                    "npy_header_write: bad dtype or shape");
 	if (ndim > 0) {
 		w = snprintf(first, sizeof(first), "%" PRIu64, shape[0]);
 		growth = w > 0 && w < NPY_GROWTH_DIGITS ? (size_t)(NPY_GROWTH_DIGITS - w) : 0;
@@ -540,7 +547,8 @@ int npy_header_write(enum npy_dtype dtype, const uint64_t *shape, size_t ndim, u
 	total = (10 + text_len + NPY_ALIGN - 1) / NPY_ALIGN * NPY_ALIGN;
 	if (total > out_size || total - 10 > UINT16_MAX)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-		                    "npy_header_write: %zu bytes needed, %zu given", total, out_size);
+		                    "npy_header_write: %zu bytes needed, %zu given", total,
+		                    out_size);
 	memcpy(out, k_magic, sizeof(k_magic));
 	out[6] = 1;
 	out[7] = 0;

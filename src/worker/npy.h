@@ -22,12 +22,12 @@
 
 #include "teeu/error.h"
 
-#define NPY_MAX_DIMS       32    /* dimensions of an accepted array */
-#define NPY_MAX_TEXT_SIZE  65536 /* bytes of header text (the dict and its padding) */
-#define NPY_PREFIX_MAX     12    /* magic (6) + version (2) + length (2 or 4) */
+#define NPY_MAX_DIMS        32    /* dimensions of an accepted array */
+#define NPY_MAX_TEXT_SIZE   65536 /* bytes of header text (the dict and its padding) */
+#define NPY_PREFIX_MAX      12    /* magic (6) + version (2) + length (2 or 4) */
 #define NPY_MAX_HEADER_SIZE (NPY_PREFIX_MAX + NPY_MAX_TEXT_SIZE)
-#define NPY_WRITE_MAX_SIZE 1024  /* bytes npy_header_write() may need */
-#define NPY_SHAPE_TEXT_MAX 768   /* "(d0, d1, ...)" for NPY_MAX_DIMS dims, with NUL */
+#define NPY_WRITE_MAX_SIZE  1024 /* bytes npy_header_write() may need */
+#define NPY_SHAPE_TEXT_MAX  768  /* "(d0, d1, ...)" for NPY_MAX_DIMS dims, with NUL */
 
 enum npy_dtype {
 	NPY_DTYPE_F4 = 0, /* '<f4' float32 */
@@ -38,13 +38,13 @@ enum npy_dtype {
 #define NPY_DTYPE_COUNT 4
 
 struct npy_header {
-	unsigned major;                /* format version: 1, 2 or 3 (minor is 0) */
-	enum npy_dtype dtype;          /* element type */
-	size_t ndim;                   /* 0 (a scalar) .. NPY_MAX_DIMS */
-	uint64_t shape[NPY_MAX_DIMS];  /* shape[0..ndim) */
-	uint64_t count;                /* elements: the product of the shape (1 for ()) */
-	uint64_t data_size;            /* bytes of data after the header: count * itemsize */
-	size_t header_size;            /* bytes from the magic to the end of the header text */
+	unsigned major;               /* format version: 1, 2 or 3 (minor is 0) */
+	enum npy_dtype dtype;         /* element type */
+	size_t ndim;                  /* 0 (a scalar) .. NPY_MAX_DIMS */
+	uint64_t shape[NPY_MAX_DIMS]; /* shape[0..ndim) */
+	uint64_t count;               /* elements: the product of the shape (1 for ()) */
+	uint64_t data_size;           /* bytes of data after the header: count * itemsize */
+	size_t header_size;           /* bytes from the magic to the end of the header text */
 };
 
 /* Bytes per element (4 or 8). */

@@ -169,7 +169,8 @@ int api_object_get(struct wk_req *rq, const char *id_hex)
 		return rq->status;
 	snprintf(path, sizeof(path), "%s/%s.teeu", rq->w->objects_dir, id_hex);
 	if ((fd = open(path, O_RDONLY)) < 0)
-		return wk_reply_error(rq, 404, "not_found", "no object with this id is stored here");
+		return wk_reply_error(rq, 404, "not_found",
+		                      "no object with this id is stored here");
 	if (fstat(fd, &st) != 0 || (buf = malloc(IO_PIECE)) == NULL) {
 		close(fd);
 		return wk_reply_error(rq, 500, "internal", "cannot read the object");

@@ -132,9 +132,9 @@ static int run_input(struct worker *w, struct wk_task *t, struct builtin_job *jo
 
 /* Seal the function's result into a new object file; *id_hex, *key and
  * *header (base64) describe it. The file is in place when this returns 0. */
-static int seal_output(struct worker *w, struct wk_task *t, struct builtin_job *job,
-                       uint64_t size, char id_hex[33], struct teeu_data_key *key,
-                       char **header_b64, char *final, size_t final_size, json_t **error)
+static int seal_output(struct worker *w, struct wk_task *t, struct builtin_job *job, uint64_t size,
+                       char id_hex[33], struct teeu_data_key *key, char **header_b64, char *final,
+                       size_t final_size, json_t **error)
 {
 	struct teeu_object_info info;
 	struct teeu_err err = {0};
@@ -195,8 +195,7 @@ int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, jso
 	json_t *inputs = json_object_get(t->def, "inputs"), *resp = NULL, *body, *jkeys, *v;
 	const char *function = json_string_value(json_object_get(t->def, "function")), *k;
 	size_t n_inputs = json_array_size(inputs), np = 0, i, nkeys = 0;
-	char *header_b64 = NULL, *wrapped_b64 = NULL, out_id[33], final[WK_PATH_MAX + 64],
-	     ctx[160];
+	char *header_b64 = NULL, *wrapped_b64 = NULL, out_id[33], final[WK_PATH_MAX + 64], ctx[160];
 	uint8_t *wrapped = NULL;
 	size_t wrapped_size = 0;
 	uint64_t size = 0;

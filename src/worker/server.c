@@ -103,11 +103,10 @@ int wk_authenticate(struct wk_req *rq, const void *signed_body, size_t signed_si
 		               "sessions");
 		return -1;
 	}
-	if ((r = teeu_reqsig_parse(&rs, mg_get_header(c, "TEEU-Party"), NULL,
-	                           mg_get_header(c, "TEEU-Timestamp"),
-	                           mg_get_header(c, "TEEU-Nonce"),
-	                           mg_get_header(c, "TEEU-Signature"), (int64_t)time(NULL),
-	                           &err)) != 0) {
+	if ((r = teeu_reqsig_parse(
+	             &rs, mg_get_header(c, "TEEU-Party"), NULL, mg_get_header(c, "TEEU-Timestamp"),
+	             mg_get_header(c, "TEEU-Nonce"), mg_get_header(c, "TEEU-Signature"),
+	             (int64_t)time(NULL), &err)) != 0) {
 		wk_reply_error(rq, 401, "unauthenticated", teeu_err_message(&err));
 		return -1;
 	}
@@ -176,8 +175,9 @@ static int read_json_body(struct wk_req *rq)
 	rq->json = json_loadb(rq->body, n, JSON_REJECT_DUPLICATES, &je);
 	if (!rq->json) {
 		char msg[300];
-		snprintf(msg, sizeof(msg), "request body is not valid JSON: %s (line %d, column %d)",
-		         je.text, je.line, je.column);
+		snprintf(msg, sizeof(msg),
+		         "request body is not valid JSON: %s (line %d, column %d)", je.text,
+		         je.line, je.column);
 		return wk_reply_error(rq, 400, "bad_request", msg);
 	}
 	if (!json_is_object(rq->json))
@@ -200,9 +200,9 @@ static int api_health(struct wk_req *rq)
 	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i}", "service",
 	                 "teeu-worker", "version", TEEU_VERSION, "mode",
 	                 w->opt.simulation ? "simulation" : "hardware", "tee_type", "sim",
-	                 "measurement", w->measurement_hex, "party", w->opt.party,
-	                 "auth_manager", w->am_url, "task_threads", w->runner_count,
-	                 "tasks_queued", queued, "tasks_running", running);
+	                 "measurement", w->measurement_hex, "party", w->opt.party, "auth_manager",
+	                 w->am_url, "task_threads", w->runner_count, "tasks_queued", queued,
+	                 "tasks_running", running);
 	if (body && w->opt.simulation)
 		json_object_set_new(body, "warning",
 		                    json_string("SIMULATION MODE: no TEE protects this worker; "

@@ -96,8 +96,8 @@ int wk_party_key(struct worker *w, const char *name, const struct teeu_key **out
 			                 "(register it there first)",
 			                 name);
 		else
-			teeu_err_prefix(err, "cannot look up party '%.64s' at the AuthManager: ",
-			                name);
+			teeu_err_prefix(err,
+			                "cannot look up party '%.64s' at the AuthManager: ", name);
 		goto out;
 	}
 	pem = json_string_value(json_object_get(resp, "public_key"));
@@ -228,7 +228,7 @@ int wk_session_get(struct worker *w, struct teeu_client *am, struct wk_session *
 	old = w->session;
 	if (old && --old->refs > 0)
 		old = NULL; /* still in use: its last user frees it */
-	s->refs = 2; /* the worker's reference and the caller's */
+	s->refs = 2;        /* the worker's reference and the caller's */
 	w->session = s;
 	pthread_mutex_unlock(&w->lock);
 	if (old)

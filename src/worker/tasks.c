@@ -46,11 +46,11 @@ static void task_free(struct wk_task *t)
 /* The record as stored and (mostly) as served. Caller holds task_lock. */
 static json_t *task_json(const struct wk_task *t)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:O, s:s, s:I, s:I, s:I}", "task_id", t->id,
-	                      "task_digest", t->digest, "submitter", t->submitter, "task", t->def,
-	                      "status", k_state_names[t->state], "submitted",
-	                      (json_int_t)t->submitted, "started", (json_int_t)t->started,
-	                      "finished", (json_int_t)t->finished);
+	json_t *j =
+	        json_pack("{s:s, s:s, s:s, s:O, s:s, s:I, s:I, s:I}", "task_id", t->id,
+	                  "task_digest", t->digest, "submitter", t->submitter, "task", t->def,
+	                  "status", k_state_names[t->state], "submitted", (json_int_t)t->submitted,
+	                  "started", (json_int_t)t->started, "finished", (json_int_t)t->finished);
 	if (!j)
 		return NULL;
 	json_object_set_new(j, "outputs", t->outputs ? json_copy(t->outputs) : json_array());
@@ -138,8 +138,8 @@ static int is_hex32(const char *s)
 /* Check the definition and compute its digest. On failure replies. */
 static int task_check(struct wk_req *rq, json_t *def, char digest_hex[65])
 {
-	static const char *const k_fields[] = {"id", "function", "params", "inputs", "recipients",
-	                                       NULL};
+	static const char *const k_fields[] = {"id",     "function",   "params",
+	                                       "inputs", "recipients", NULL};
 	struct teeu_task_param params[TEEU_TASK_MAX_PARAMS];
 	uint8_t inputs[TEEU_TASK_MAX_INPUTS][TEEU_OBJECT_ID_SIZE], digest[32];
 	const char *recipients[TEEU_TASK_MAX_RECIPIENTS], *key, *function;
@@ -280,8 +280,8 @@ int api_task_submit(struct wk_req *rq)
 	if (task_persist(w, t) != 0) {
 		pthread_mutex_lock(&w->task_lock);
 		t->state = WK_FAILED;
-		t->error = json_pack("{s:i, s:s, s:s}", "status", 500, "code", "internal", "message",
-		                     "cannot record the task on disk");
+		t->error = json_pack("{s:i, s:s, s:s}", "status", 500, "code", "internal",
+		                     "message", "cannot record the task on disk");
 		pthread_mutex_unlock(&w->task_lock);
 		return wk_reply_error(rq, 500, "internal", "cannot record the task on disk");
 	}
@@ -311,8 +311,7 @@ static int parse_wait(struct wk_req *rq, long *wait_ms)
 	errno = 0;
 	*wait_ms = strtol(rq->query + 5, &end, 10);
 	if (errno || *end || *wait_ms < 0 || *wait_ms > 30000)
-		return wk_reply_error(rq, 400, "bad_request",
-		                      "wait: milliseconds from 0 to 30000");
+		return wk_reply_error(rq, 400, "bad_request", "wait: milliseconds from 0 to 30000");
 	return 0;
 }
 

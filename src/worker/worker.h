@@ -84,7 +84,7 @@ struct wk_task {
 	char submitter[TEEU_REQSIG_SIGNER_MAX + 1];
 	json_t *def; /* {"id","function","params","inputs","recipients"} as submitted */
 	enum wk_task_state state;
-	char stage[64]; /* what it is doing now, for progress */
+	char stage[64];       /* what it is doing now, for progress */
 	uint64_t done, total; /* bytes processed in the current stage */
 	json_t *outputs;      /* [ID...] when done */
 	json_t *error;        /* PROTOCOL.md error object when failed */
@@ -117,7 +117,7 @@ struct worker {
 	pthread_mutex_t task_lock;
 	pthread_cond_t task_cond;  /* a task was queued, or stopping */
 	pthread_cond_t task_moved; /* some task changed stage or state (long polls) */
-	struct wk_task *tasks;       /* all, newest first */
+	struct wk_task *tasks;     /* all, newest first */
 	struct wk_task *queue_head, *queue_tail;
 	pthread_t *runners;
 	int runner_count;

@@ -76,8 +76,8 @@ static struct npy_file npy_make(int major, const char *descr, const char *shape,
                                 size_t data_size)
 {
 	char text[1024];
-	snprintf(text, sizeof(text), "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr,
-	         shape);
+	snprintf(text, sizeof(text), "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
+	         descr, shape);
 	return npy_raw(major, text, data, data_size);
 }
 
@@ -130,7 +130,8 @@ static void run(const char *function, const char *const *kv, const struct npy_fi
 		if ((res->rc = builtin_input_begin(job, i, &res->err)) != 0)
 			goto out;
 		for (size_t off = 0; off < in[i].size;) {
-			size_t k = piece == 0 || piece > in[i].size - off ? in[i].size - off : piece;
+			size_t k =
+			        piece == 0 || piece > in[i].size - off ? in[i].size - off : piece;
 			if ((res->rc = builtin_input_write(job, in[i].bytes + off, k, &res->err)) !=
 			    0)
 				goto out;
@@ -147,9 +148,8 @@ static void run(const char *function, const char *const *kv, const struct npy_fi
 		size_t want = piece == 0 ? 4096 : piece, got = 0;
 		if (res->size + want > size + 1)
 			want = size + 1 - res->size; /* ask for one byte more than there is */
-		assert_int_equal(builtin_result_read(job, res->bytes + res->size, want, &got,
-		                                     &res->err),
-		                 0);
+		assert_int_equal(
+		        builtin_result_read(job, res->bytes + res->size, want, &got, &res->err), 0);
 		if (got == 0)
 			break;
 		res->size += got;
@@ -160,8 +160,8 @@ out:
 	builtin_job_free(job);
 }
 
-static void run_ok(const char *function, const char *const *kv, const struct npy_file *in,
-                   size_t n, size_t piece, struct result *res)
+static void run_ok(const char *function, const char *const *kv, const struct npy_file *in, size_t n,
+                   size_t piece, struct result *res)
 {
 	run(function, kv, in, n, piece, res);
 	if (res->rc != 0)
@@ -172,8 +172,8 @@ static void run_ok(const char *function, const char *const *kv, const struct npy
  * sorted keys, 21 - len(str(shape[0])) growth spaces, padded to 64 with
  * spaces and '\n'. Checks the result starts with it and has elems elements
  * of isz bytes after it; returns the data. */
-static const uint8_t *expect_header(const struct result *res, const char *descr,
-                                    const char *shape, size_t elems)
+static const uint8_t *expect_header(const struct result *res, const char *descr, const char *shape,
+                                    size_t elems)
 {
 	char text[1024];
 	uint8_t hdr[1200];
@@ -197,7 +197,8 @@ static const uint8_t *expect_header(const struct result *res, const char *descr,
 	hdr[total - 1] = '\n';
 	assert_true(res->size >= total);
 	if (memcmp(res->bytes, hdr, total) != 0)
-		fail_msg("header is \"%.*s\", expected \"%.*s\"", (int)(res->size < total ? res->size : total) - 10,
+		fail_msg("header is \"%.*s\", expected \"%.*s\"",
+		         (int)(res->size < total ? res->size : total) - 10,
 		         (const char *)res->bytes + 10, (int)total - 10, (const char *)hdr + 10);
 	assert_int_equal(res->size, total + elems * isz);
 	return res->bytes + total;
@@ -278,13 +279,15 @@ static void test_mean_axes(void **state)
 	in[1] = npy_make(1, "<f8", "(4, 3)", g_b, sizeof(g_b));
 	for (size_t p = 0; p < N_PIECES; p++) {
 		/* axis=None (absent, "None", "none"): everything. */
-		const char *const none_kv[][3] = {{NULL}, {"axis", "None", NULL}, {"axis", "none", NULL}};
+		const char *const none_kv[][3] = {
+		        {NULL}, {"axis", "None", NULL}, {"axis", "none", NULL}};
 		for (int v = 0; v < 3; v++) {
 			double s = 0;
 			for (int i = 0; i < 4; i++)
 				for (int j = 0; j < 3; j++)
 					s += g_a[i][j] + g_b[i][j];
-			run_ok("builtin:mean", v == 0 ? NULL : none_kv[v], in, 2, k_pieces[p], &res);
+			run_ok("builtin:mean", v == 0 ? NULL : none_kv[v], in, 2, k_pieces[p],
+			       &res);
 			d = expect_header(&res, "<f8", "()", 1);
 			assert_f_eq(f8_at(d, 0), s / 24);
 			free(res.bytes);
@@ -456,19 +459,21 @@ static void test_ints(void **state)
 		for (int i = 0; i < 2; i++)
 			for (int j = 0; j < 3; j++) {
 				int64_t m = a[i][j] < b[i][j] ? a[i][j] : b[i][j];
-				assert_true(i8_at(d, (size_t)(i * 3 + j)) == (c[i][j] < m ? c[i][j] : m));
+				assert_true(i8_at(d, (size_t)(i * 3 + j)) ==
+				            (c[i][j] < m ? c[i][j] : m));
 			}
 		free(res.bytes);
 		run_ok("builtin:sum", ax0, in, 3, k_pieces[p], &res);
 		d = expect_header(&res, "<i8", "(2, 3)", 6);
 		for (int i = 0; i < 2; i++)
 			for (int j = 0; j < 3; j++) {
-				uint64_t u = (uint64_t)(int64_t)a[i][j] + (uint64_t)(int64_t)b[i][j] +
-				             (uint64_t)c[i][j];
+				uint64_t u = (uint64_t)(int64_t)a[i][j] +
+				             (uint64_t)(int64_t)b[i][j] + (uint64_t)c[i][j];
 				assert_true((uint64_t)i8_at(d, (size_t)(i * 3 + j)) == u);
 			}
 		/* spot check the wrap: 2147483647 + 6 + INT64_MIN ... */
-		assert_true(i8_at(d, 4) == (int64_t)((uint64_t)5 + 2147483647u + (uint64_t)INT64_MIN));
+		assert_true(i8_at(d, 4) ==
+		            (int64_t)((uint64_t)5 + 2147483647u + (uint64_t)INT64_MIN));
 		free(res.bytes);
 
 		const char *const ax2[] = {"axis", "2", NULL};
@@ -530,11 +535,11 @@ static void test_promotion(void **state)
 		struct npy_file in[2];
 		const char *minmax, *sum, *mean;
 	} cases[] = {
-		{{F4, F4}, "<f4", "<f4", "<f4"}, {{F4, F8}, "<f8", "<f8", "<f8"},
-		{{I4, F4}, "<f8", "<f8", "<f8"}, {{F4, I4}, "<f8", "<f8", "<f8"},
-		{{I4, I8}, "<i8", "<i8", "<f8"}, {{I8, I4}, "<i8", "<i8", "<f8"},
-		{{I8, F8}, "<f8", "<f8", "<f8"}, {{I4, I4}, "<i4", "<i8", "<f8"},
-		{{I8, I8}, "<i8", "<i8", "<f8"}, {{F8, F8}, "<f8", "<f8", "<f8"},
+	        {{F4, F4}, "<f4", "<f4", "<f4"}, {{F4, F8}, "<f8", "<f8", "<f8"},
+	        {{I4, F4}, "<f8", "<f8", "<f8"}, {{F4, I4}, "<f8", "<f8", "<f8"},
+	        {{I4, I8}, "<i8", "<i8", "<f8"}, {{I8, I4}, "<i8", "<i8", "<f8"},
+	        {{I8, F8}, "<f8", "<f8", "<f8"}, {{I4, I4}, "<i4", "<i8", "<f8"},
+	        {{I8, I8}, "<i8", "<i8", "<f8"}, {{F8, F8}, "<f8", "<f8", "<f8"},
 	};
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		double x[2][3];
@@ -549,7 +554,9 @@ static void test_promotion(void **state)
 		for (int fn = 0; fn < 4; fn++) {
 			const char *names[] = {"builtin:min", "builtin:max", "builtin:sum",
 			                       "builtin:mean"};
-			const char *descr = fn < 2 ? cases[c].minmax : fn == 2 ? cases[c].sum : cases[c].mean;
+			const char *descr = fn < 2    ? cases[c].minmax
+			                    : fn == 2 ? cases[c].sum
+			                              : cases[c].mean;
 			run_ok(names[fn], ax0, cases[c].in, 2, 5, &res);
 			d = expect_header(&res, descr, "(3,)", 3);
 			for (int j = 0; j < 3; j++) {
@@ -557,13 +564,15 @@ static void test_promotion(void **state)
 				              : fn == 1 ? (x[0][j] > x[1][j] ? x[0][j] : x[1][j])
 				              : fn == 2 ? x[0][j] + x[1][j]
 				                        : (x[0][j] + x[1][j]) / 2;
-				double got = descr[1] == 'f' ? (descr[2] == '4' ? f4_at(d, (size_t)j)
-				                                               : f8_at(d, (size_t)j))
-				                             : (descr[2] == '4' ? i4_at(d, (size_t)j)
-				                                                : (double)i8_at(d, (size_t)j));
+				double got =
+				        descr[1] == 'f'
+				                ? (descr[2] == '4' ? f4_at(d, (size_t)j)
+				                                   : f8_at(d, (size_t)j))
+				                : (descr[2] == '4' ? i4_at(d, (size_t)j)
+				                                   : (double)i8_at(d, (size_t)j));
 				if (!(got == want))
-					fail_msg("case %zu %s [%d]: %.17g, expected %.17g", c, names[fn], j,
-					         got, want);
+					fail_msg("case %zu %s [%d]: %.17g, expected %.17g", c,
+					         names[fn], j, got, want);
 			}
 			free(res.bytes);
 		}
@@ -593,8 +602,8 @@ static void test_float32_mean(void **state)
 	free(res.bytes);
 	run_ok("builtin:sum", NULL, in, 2, 0, &res);
 	d = expect_header(&res, "<f4", "()", 1);
-	assert_true(f4_at(d, 0) == (float)(0.1f + (double)0.2f + 1e30f + 3e30f - 3.0 + 1.0 +
-	                                   16777216.0 + 1.0));
+	assert_true(f4_at(d, 0) ==
+	            (float)(0.1f + (double)0.2f + 1e30f + 3e30f - 3.0 + 1.0 + 16777216.0 + 1.0));
 	free(res.bytes);
 	npy_free(in, 2);
 }
@@ -662,7 +671,8 @@ static void test_weighted_mean(void **state)
 		for (int i = 0; i < 4; i++)
 			for (int j = 0; j < 3; j++)
 				assert_f_eq(f8_at(d, (size_t)(i * 3 + j)),
-				            (1 * g_a[i][j] + 2 * g_b[i][j] + -5.0 * c[i][j]) / -2.0);
+				            (1 * g_a[i][j] + 2 * g_b[i][j] + -5.0 * c[i][j]) /
+				                    -2.0);
 		free(res.bytes);
 	}
 
@@ -671,18 +681,18 @@ static void test_weighted_mean(void **state)
 		size_t n;
 		const char *text;
 	} bad[] = {
-		{{"weights", "1,2,3", NULL}, 2, "3 numbers for 2 inputs"},
-		{{"weights", "1", NULL}, 2, "1 number for 2 inputs"},
-		{{"weights", "1,-1", NULL}, 2, "sums to 0"},
-		{{"weights", "1,abc", NULL}, 2, "weight 2 ('abc') is not a decimal number"},
-		{{"weights", "1,", NULL}, 2, "weight 2 ('') is not a decimal number"},
-		{{"weights", "1,0x10", NULL}, 2, "is not a decimal number"},
-		{{"weights", "1,nan", NULL}, 2, "is not a decimal number"},
-		{{"weights", "1,1e999", NULL}, 2, "out of range"},
-		{{"weights", "1,1", "axis", "1", NULL}, 2, "axis must be 0 (the default), not 1"},
-		{{"weights", "1,1", "axis", "None", NULL}, 2, "not None"},
-		{{NULL}, 2, "needs parameter 'weights'"},
-		{{"weights", "1,1", "weights", "1,1"}, 2, "given twice"},
+	        {{"weights", "1,2,3", NULL}, 2, "3 numbers for 2 inputs"},
+	        {{"weights", "1", NULL}, 2, "1 number for 2 inputs"},
+	        {{"weights", "1,-1", NULL}, 2, "sums to 0"},
+	        {{"weights", "1,abc", NULL}, 2, "weight 2 ('abc') is not a decimal number"},
+	        {{"weights", "1,", NULL}, 2, "weight 2 ('') is not a decimal number"},
+	        {{"weights", "1,0x10", NULL}, 2, "is not a decimal number"},
+	        {{"weights", "1,nan", NULL}, 2, "is not a decimal number"},
+	        {{"weights", "1,1e999", NULL}, 2, "out of range"},
+	        {{"weights", "1,1", "axis", "1", NULL}, 2, "axis must be 0 (the default), not 1"},
+	        {{"weights", "1,1", "axis", "None", NULL}, 2, "not None"},
+	        {{NULL}, 2, "needs parameter 'weights'"},
+	        {{"weights", "1,1", "weights", "1,1"}, 2, "given twice"},
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		run("builtin:weighted_mean", bad[k].kv, in, bad[k].n, 0, &res);
@@ -743,7 +753,8 @@ static void test_scalars_and_vectors(void **state)
 	/* axis 1 is out of range for scalars stacked into shape (3,). */
 	run("builtin:mean", ax1, sc, 3, 0, &res);
 	assert_int_equal(res.rc, TEEU_ERR_INVALID_ARG);
-	assert_msg_has(&res.err, "axis 1 is out of range for the stacked inputs' 1 dimensions (-1..0)");
+	assert_msg_has(&res.err,
+	               "axis 1 is out of range for the stacked inputs' 1 dimensions (-1..0)");
 	npy_free(sc, 3);
 	npy_free(ve, 2);
 }
@@ -780,12 +791,12 @@ static void test_header_syntax(void **state)
 {
 	double v[2] = {3.0, 5.0};
 	const char *texts[] = {
-		"{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
-		"{\"shape\": (2,), \"descr\": \"<f8\", \"fortran_order\": False}",
-		"{'fortran_order':False,'shape':(2,),'descr':'<f8'}",
-		"  {\t'descr' :\n'<f8' ,\r\n 'fortran_order' : False , 'shape' : ( 2 , ) , }  ",
-		"{'descr': '<f8', 'fortran_order': True, 'shape': (2,), }", /* 1-D: same layout */
-		"{'descr': '<f8', 'fortran_order': True, 'shape': (1, 2, 1), }",
+	        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+	        "{\"shape\": (2,), \"descr\": \"<f8\", \"fortran_order\": False}",
+	        "{'fortran_order':False,'shape':(2,),'descr':'<f8'}",
+	        "  {\t'descr' :\n'<f8' ,\r\n 'fortran_order' : False , 'shape' : ( 2 , ) , }  ",
+	        "{'descr': '<f8', 'fortran_order': True, 'shape': (2,), }", /* 1-D: same layout */
+	        "{'descr': '<f8', 'fortran_order': True, 'shape': (1, 2, 1), }",
 	};
 	const char *shapes[] = {"(2,)", "(2,)", "(2,)", "(2,)", "(2,)", "(1, 2, 1)"};
 	struct result res;
@@ -813,77 +824,79 @@ static void test_malformed(void **state)
 		int code;
 		const char *msg;
 	} cases[] = {
-		{NULL, "\x93NUMPZ\x01\x00\x10\x00", 10, TEEU_ERR_MALFORMED, "not a .npy file"},
-		{NULL, "PK\x03\x04", 4, TEEU_ERR_MALFORMED, "not a .npy file"},
-		{NULL, "\x93NUM", 4, TEEU_ERR_MALFORMED, "input 1 ends after 4 bytes, inside its .npy header"},
-		{NULL, "\x93NUMPY\x01\x00\x76\x00{'descr'", 17, TEEU_ERR_MALFORMED,
-		 "ends after 17 bytes, inside its 128-byte .npy header"},
-		{NULL, "", 0, TEEU_ERR_MALFORMED, "input 1 is empty"},
-		{NULL, "\x93NUMPY\x04\x00\x10\x00", 10, TEEU_ERR_UNSUPPORTED, "version 4.0"},
-		{NULL, "\x93NUMPY\x01\x01\x10\x00", 10, TEEU_ERR_UNSUPPORTED, "version 1.1"},
-		{NULL, "\x93NUMPY\x02\x00\xa0\x86\x01\x00", 12, TEEU_ERR_TOO_LARGE,
-		 "header length 100000 exceeds"},
-		{NULL, "\x93NUMPY\x03\x00\xff\xff\xff\xff", 12, TEEU_ERR_TOO_LARGE, "exceeds"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (3,), 'extra': 1}", NULL, 0,
-		 TEEU_ERR_MALFORMED, "unknown key 'extra'"},
-		{"{'descr': '<f8', 'fortran_order': False}", NULL, 0, TEEU_ERR_MALFORMED,
-		 "no 'shape' key"},
-		{"{'shape': (3,), 'fortran_order': False}", NULL, 0, TEEU_ERR_MALFORMED,
-		 "no 'descr' key"},
-		{"{'descr': '<f8', 'shape': (3,)}", NULL, 0, TEEU_ERR_MALFORMED,
-		 "no 'fortran_order' key"},
-		{"{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (3,)}", NULL, 0,
-		 TEEU_ERR_MALFORMED, "key 'descr' appears twice"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (3, x)}", NULL, 0,
-		 TEEU_ERR_MALFORMED, "'shape' must be a tuple"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (3)}", NULL, 0,
-		 TEEU_ERR_MALFORMED, "a 1-D shape is written (3,)"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': [3]}", NULL, 0,
-		 TEEU_ERR_MALFORMED, "expected '(' (a shape tuple)"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (-3,)}", NULL, 0,
-		 TEEU_ERR_MALFORMED, "non-negative integers"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (3 4)}", NULL, 0,
-		 TEEU_ERR_MALFORMED, "expected ','"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (3,)", NULL, 0,
-		 TEEU_ERR_MALFORMED, "header text ends"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (3,)} x", NULL, 0,
-		 TEEU_ERR_MALFORMED, "unexpected text after the dict"},
-		{"{'descr': '<f8' 'fortran_order': False, 'shape': (3,)}", NULL, 0,
-		 TEEU_ERR_MALFORMED, "expected ','"},
-		{"{'descr: '<f8', 'fortran_order': False, 'shape': (3,)}", NULL, 0,
-		 TEEU_ERR_MALFORMED, "expected ':'"},
-		{"{'descr': '<f8', 'fortran_order': 0, 'shape': (3,)}", NULL, 0, TEEU_ERR_MALFORMED,
-		 "must be True or False"},
-		{"['descr', '<f8']", NULL, 0, TEEU_ERR_MALFORMED, "expected '{'"},
-		{"{'descr': '>f8', 'fortran_order': False, 'shape': (3,), }", NULL, 0,
-		 TEEU_ERR_UNSUPPORTED,
-		 "dtype '>f8' (big-endian) is not supported: use little-endian float32, float64, "
-		 "int32 or int64"},
-		{"{'descr': '|O', 'fortran_order': False, 'shape': (3,), }", NULL, 0,
-		 TEEU_ERR_UNSUPPORTED, "dtype '|O' (Python objects) is not supported"},
-		{"{'descr': '<u4', 'fortran_order': False, 'shape': (3,), }", NULL, 0,
-		 TEEU_ERR_UNSUPPORTED, "dtype '<u4' (unsigned integer) is not supported"},
-		{"{'descr': '<f2', 'fortran_order': False, 'shape': (3,), }", NULL, 0,
-		 TEEU_ERR_UNSUPPORTED, "'<f2'"},
-		{"{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (3,), }", NULL, 0,
-		 TEEU_ERR_UNSUPPORTED, "structured dtypes"},
-		{"{'descr': '<f8', 'fortran_order': True, 'shape': (3, 1, 2), }", NULL, 0,
-		 TEEU_ERR_UNSUPPORTED,
-		 "fortran_order True is not supported (shape (3, 1, 2)): save the array in C order "
-		 "(np.ascontiguousarray)"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }", NULL, 0,
-		 TEEU_ERR_MALFORMED, "shape (3, 4) differs from input 0's shape (3,)"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (), }", NULL, 0,
-		 TEEU_ERR_MALFORMED, "shape () differs from input 0's shape (3,)"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,"
-		 "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1), }",
-		 NULL, 0, TEEU_ERR_TOO_LARGE, "more than 32 dimensions"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", NULL,
-		 0, TEEU_ERR_TOO_LARGE, "larger than 2^63-1 bytes"},
-		{"{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999999,), }",
-		 NULL, 0, TEEU_ERR_TOO_LARGE, "larger than 2^63-1"},
-		{"{'descr': '<f8\\n', 'fortran_order': False, 'shape': (3,), }", NULL, 0,
-		 TEEU_ERR_MALFORMED, "escape"},
+	        {NULL, "\x93NUMPZ\x01\x00\x10\x00", 10, TEEU_ERR_MALFORMED, "not a .npy file"},
+	        {NULL, "PK\x03\x04", 4, TEEU_ERR_MALFORMED, "not a .npy file"},
+	        {NULL, "\x93NUM", 4, TEEU_ERR_MALFORMED,
+	         "input 1 ends after 4 bytes, inside its .npy header"},
+	        {NULL, "\x93NUMPY\x01\x00\x76\x00{'descr'", 17, TEEU_ERR_MALFORMED,
+	         "ends after 17 bytes, inside its 128-byte .npy header"},
+	        {NULL, "", 0, TEEU_ERR_MALFORMED, "input 1 is empty"},
+	        {NULL, "\x93NUMPY\x04\x00\x10\x00", 10, TEEU_ERR_UNSUPPORTED, "version 4.0"},
+	        {NULL, "\x93NUMPY\x01\x01\x10\x00", 10, TEEU_ERR_UNSUPPORTED, "version 1.1"},
+	        {NULL, "\x93NUMPY\x02\x00\xa0\x86\x01\x00", 12, TEEU_ERR_TOO_LARGE,
+	         "header length 100000 exceeds"},
+	        {NULL, "\x93NUMPY\x03\x00\xff\xff\xff\xff", 12, TEEU_ERR_TOO_LARGE, "exceeds"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (3,), 'extra': 1}", NULL, 0,
+	         TEEU_ERR_MALFORMED, "unknown key 'extra'"},
+	        {"{'descr': '<f8', 'fortran_order': False}", NULL, 0, TEEU_ERR_MALFORMED,
+	         "no 'shape' key"},
+	        {"{'shape': (3,), 'fortran_order': False}", NULL, 0, TEEU_ERR_MALFORMED,
+	         "no 'descr' key"},
+	        {"{'descr': '<f8', 'shape': (3,)}", NULL, 0, TEEU_ERR_MALFORMED,
+	         "no 'fortran_order' key"},
+	        {"{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (3,)}", NULL, 0,
+	         TEEU_ERR_MALFORMED, "key 'descr' appears twice"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (3, x)}", NULL, 0,
+	         TEEU_ERR_MALFORMED, "'shape' must be a tuple"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (3)}", NULL, 0,
+	         TEEU_ERR_MALFORMED, "a 1-D shape is written (3,)"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': [3]}", NULL, 0,
+	         TEEU_ERR_MALFORMED, "expected '(' (a shape tuple)"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (-3,)}", NULL, 0,
+	         TEEU_ERR_MALFORMED, "non-negative integers"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (3 4)}", NULL, 0,
+	         TEEU_ERR_MALFORMED, "expected ','"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (3,)", NULL, 0,
+	         TEEU_ERR_MALFORMED, "header text ends"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (3,)} x", NULL, 0,
+	         TEEU_ERR_MALFORMED, "unexpected text after the dict"},
+	        {"{'descr': '<f8' 'fortran_order': False, 'shape': (3,)}", NULL, 0,
+	         TEEU_ERR_MALFORMED, "expected ','"},
+	        {"{'descr: '<f8', 'fortran_order': False, 'shape': (3,)}", NULL, 0,
+	         TEEU_ERR_MALFORMED, "expected ':'"},
+	        {"{'descr': '<f8', 'fortran_order': 0, 'shape': (3,)}", NULL, 0, TEEU_ERR_MALFORMED,
+	         "must be True or False"},
+	        {"['descr', '<f8']", NULL, 0, TEEU_ERR_MALFORMED, "expected '{'"},
+	        {"{'descr': '>f8', 'fortran_order': False, 'shape': (3,), }", NULL, 0,
+	         TEEU_ERR_UNSUPPORTED,
+	         "dtype '>f8' (big-endian) is not supported: use little-endian float32, float64, "
+	         "int32 or int64"},
+	        {"{'descr': '|O', 'fortran_order': False, 'shape': (3,), }", NULL, 0,
+	         TEEU_ERR_UNSUPPORTED, "dtype '|O' (Python objects) is not supported"},
+	        {"{'descr': '<u4', 'fortran_order': False, 'shape': (3,), }", NULL, 0,
+	         TEEU_ERR_UNSUPPORTED, "dtype '<u4' (unsigned integer) is not supported"},
+	        {"{'descr': '<f2', 'fortran_order': False, 'shape': (3,), }", NULL, 0,
+	         TEEU_ERR_UNSUPPORTED, "'<f2'"},
+	        {"{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (3,), }", NULL, 0,
+	         TEEU_ERR_UNSUPPORTED, "structured dtypes"},
+	        {"{'descr': '<f8', 'fortran_order': True, 'shape': (3, 1, 2), }", NULL, 0,
+	         TEEU_ERR_UNSUPPORTED,
+	         "fortran_order True is not supported (shape (3, 1, 2)): save the array in C order "
+	         "(np.ascontiguousarray)"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }", NULL, 0,
+	         TEEU_ERR_MALFORMED, "shape (3, 4) differs from input 0's shape (3,)"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (), }", NULL, 0,
+	         TEEU_ERR_MALFORMED, "shape () differs from input 0's shape (3,)"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': "
+	         "(1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,"
+	         "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1), }",
+	         NULL, 0, TEEU_ERR_TOO_LARGE, "more than 32 dimensions"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
+	         NULL, 0, TEEU_ERR_TOO_LARGE, "larger than 2^63-1 bytes"},
+	        {"{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999999,), }",
+	         NULL, 0, TEEU_ERR_TOO_LARGE, "larger than 2^63-1"},
+	        {"{'descr': '<f8\\n', 'fortran_order': False, 'shape': (3,), }", NULL, 0,
+	         TEEU_ERR_MALFORMED, "escape"},
 	};
 	struct result res;
 	(void)state;
@@ -895,8 +908,8 @@ static void test_malformed(void **state)
 		for (size_t p = 0; p < N_PIECES; p++) {
 			run("builtin:mean", NULL, in, 2, k_pieces[p], &res);
 			if (res.rc != cases[c].code)
-				fail_msg("case %zu: rc %d (%s), expected %d", c, res.rc, res.err.msg,
-				         cases[c].code);
+				fail_msg("case %zu: rc %d (%s), expected %d", c, res.rc,
+				         res.err.msg, cases[c].code);
 			assert_msg_has(&res.err, "input 1");
 			assert_msg_has(&res.err, cases[c].msg);
 		}
@@ -961,15 +974,15 @@ static void test_params(void **state)
 		const char *k, *v;
 		const char *msg;
 	} bad[] = {
-		{"axes", "0", "unknown parameter 'axes' for builtin:sum (it takes: axis)"},
-		{"weights", "1,1", "unknown parameter 'weights'"},
-		{"axis", "1.0", "parameter 'axis' of builtin:sum is '1.0'"},
-		{"axis", "", "is ''"},
-		{"axis", "-", "is '-'"},
-		{"axis", " 1", "is ' 1'"},
-		{"axis", "NONE", "is 'NONE'"},
-		{"axis", "40", "axis 40 is out of range"},
-		{"axis", "-99999999999999999999", "out of range"},
+	        {"axes", "0", "unknown parameter 'axes' for builtin:sum (it takes: axis)"},
+	        {"weights", "1,1", "unknown parameter 'weights'"},
+	        {"axis", "1.0", "parameter 'axis' of builtin:sum is '1.0'"},
+	        {"axis", "", "is ''"},
+	        {"axis", "-", "is '-'"},
+	        {"axis", " 1", "is ' 1'"},
+	        {"axis", "NONE", "is 'NONE'"},
+	        {"axis", "40", "axis 40 is out of range"},
+	        {"axis", "-99999999999999999999", "out of range"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		p[0].key = bad[i].k;
@@ -995,7 +1008,8 @@ static void test_params(void **state)
 	const char *const ax2[] = {"axis", "2", NULL}, *const axm3[] = {"axis", "-3", NULL};
 	run("builtin:sum", ax2, in, 2, 0, &res);
 	assert_int_equal(res.rc, TEEU_ERR_INVALID_ARG);
-	assert_msg_has(&res.err, "axis 2 is out of range for the stacked inputs' 2 dimensions (-2..1)");
+	assert_msg_has(&res.err,
+	               "axis 2 is out of range for the stacked inputs' 2 dimensions (-2..1)");
 	run("builtin:sum", axm3, in, 2, 0, &res);
 	assert_int_equal(res.rc, TEEU_ERR_INVALID_ARG);
 	assert_msg_has(&res.err, "axis -3 is out of range");
@@ -1007,7 +1021,8 @@ static void test_params(void **state)
 	const char *const ax3[] = {"axis", "3", NULL};
 	run("builtin:mean", ax3, in, 1, 0, &res);
 	assert_int_equal(res.rc, TEEU_ERR_INVALID_ARG);
-	assert_msg_has(&res.err, "axis 3 is out of range for the stacked inputs' 3 dimensions (-3..2)");
+	assert_msg_has(&res.err,
+	               "axis 3 is out of range for the stacked inputs' 3 dimensions (-3..2)");
 	npy_free(in, 1);
 }
 
@@ -1042,10 +1057,12 @@ static void test_npy_write_golden(void **state)
 	size_t n;
 	const uint64_t s1[] = {12345, 0, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 	const uint64_t s2[] = {0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5};
-	static const char g1[] = "{'descr': '<i4', 'fortran_order': False, 'shape': (12345, 0, 3, 4, "
-	                         "5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), }";
-	static const char g2[] = "{'descr': '<i4', 'fortran_order': False, 'shape': (0, 5, 5, 5, 5, "
-	                         "5, 5, 5, 5, 5, 5, 5, 5, 5), }";
+	static const char g1[] =
+	        "{'descr': '<i4', 'fortran_order': False, 'shape': (12345, 0, 3, 4, "
+	        "5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), }";
+	static const char g2[] =
+	        "{'descr': '<i4', 'fortran_order': False, 'shape': (0, 5, 5, 5, 5, "
+	        "5, 5, 5, 5, 5, 5, 5, 5, 5), }";
 	static const char g3[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (), }";
 	char text[NPY_SHAPE_TEXT_MAX];
 	(void)state;
@@ -1306,29 +1323,29 @@ static void test_result_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exists),
-		cmocka_unit_test(test_mean_axes),
-		cmocka_unit_test(test_sum_min_max_floats),
-		cmocka_unit_test(test_ints),
-		cmocka_unit_test(test_int_wrap),
-		cmocka_unit_test(test_promotion),
-		cmocka_unit_test(test_float32_mean),
-		cmocka_unit_test(test_nan),
-		cmocka_unit_test(test_weighted_mean),
-		cmocka_unit_test(test_scalars_and_vectors),
-		cmocka_unit_test(test_versions),
-		cmocka_unit_test(test_header_syntax),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_data_length),
-		cmocka_unit_test(test_params),
-		cmocka_unit_test(test_output_header_exact),
-		cmocka_unit_test(test_npy_write_golden),
-		cmocka_unit_test(test_npy_header_size),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_large),
-		cmocka_unit_test(test_int_then_float_within),
-		cmocka_unit_test(test_call_order),
-		cmocka_unit_test(test_result_limit),
+	        cmocka_unit_test(test_exists),
+	        cmocka_unit_test(test_mean_axes),
+	        cmocka_unit_test(test_sum_min_max_floats),
+	        cmocka_unit_test(test_ints),
+	        cmocka_unit_test(test_int_wrap),
+	        cmocka_unit_test(test_promotion),
+	        cmocka_unit_test(test_float32_mean),
+	        cmocka_unit_test(test_nan),
+	        cmocka_unit_test(test_weighted_mean),
+	        cmocka_unit_test(test_scalars_and_vectors),
+	        cmocka_unit_test(test_versions),
+	        cmocka_unit_test(test_header_syntax),
+	        cmocka_unit_test(test_malformed),
+	        cmocka_unit_test(test_data_length),
+	        cmocka_unit_test(test_params),
+	        cmocka_unit_test(test_output_header_exact),
+	        cmocka_unit_test(test_npy_write_golden),
+	        cmocka_unit_test(test_npy_header_size),
+	        cmocka_unit_test(test_empty),
+	        cmocka_unit_test(test_large),
+	        cmocka_unit_test(test_int_then_float_within),
+	        cmocka_unit_test(test_call_order),
+	        cmocka_unit_test(test_result_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
