@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "teeu/crypto.h"
 #include "teeu/error.h"
 #include "teeu/object.h"
@@ -45,6 +47,12 @@ struct teeu_task_def {
  * (the caller's order does not matter); duplicate keys are refused. */
 int teeu_task_digest(const struct teeu_task_def *task, uint8_t out[TEEU_SHA256_SIZE],
                      struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* The same digest for a task in its JSON form (PROTOCOL.md "Tasks and their
+ * digest": {"id", "function", "params"?, "inputs", "recipients"}), run by
+ * operator_party. TEEU_ERR_MALFORMED names the field that is wrong. */
+int teeu_task_digest_json(const json_t *task, const char *operator_party,
+                          uint8_t out[TEEU_SHA256_SIZE], struct teeu_err *err) TEEU_MUST_CHECK;
 
 #ifdef __cplusplus
 }

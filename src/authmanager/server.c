@@ -18,13 +18,7 @@
 #include <time.h>
 
 #include "am.h"
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "httpd.h"
 
 static void log_request(struct am_req *rq)
 {
@@ -37,53 +31,19 @@ static void log_request(struct am_req *rq)
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	fprintf(stderr, "%s %s %.200s %d %s%s %.1fms\n", when, rq->method, rq->path, rq->status,
-	        rq->is_session ? "session:" : "", who, (double)(mono_ns() - rq->start_ns) / 1e6);
+	        rq->is_session ? "session:" : "", who,
+	        (double)(httpd_mono_ns() - rq->start_ns) / 1e6);
 }
 
 int am_reply(struct am_req *rq, int status, json_t *body)
 {
-	char *text = NULL, len[32];
-	size_t size;
-
-	if (rq->status != 0) { /* already replied: a bug, but never reply twice */
-		json_decref(body);
-		return rq->status;
-	}
-	text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
-	if (!text) {
-		status = 500;
-		text = strdup("{\"error\":{\"status\":500,\"code\":\"internal\","
-		              "\"message\":\"out of memory\"}}");
-	}
-	size = text ? strlen(text) : 0;
-	snprintf(len, sizeof(len), "%zu", size + 1);
-	mg_response_header_start(rq->conn, status);
-	mg_response_header_add(rq->conn, "Content-Type", "application/json", -1);
-	mg_response_header_add(rq->conn, "Content-Length", len, -1);
-	mg_response_header_add(rq->conn, "Cache-Control", "no-store", -1);
-	if (status == 413)
-		mg_response_header_add(rq->conn, "Connection", "close", -1);
-	mg_response_header_send(rq->conn);
-	if (text) {
-		mg_write(rq->conn, text, size);
-		mg_write(rq->conn, "\n", 1);
-	}
-	free(text);
-	rq->status = status;
-	return status;
+	return httpd_reply(rq->conn, &rq->status, status, body);
 }
 
 int am_reply_error(struct am_req *rq, int status, const char *code, const char *message,
                    const char *object, const char *rule)
 {
-	json_t *e = json_pack("{s:i, s:s, s:s}", "status", status, "code", code, "message",
-	                      message ? message : code);
-	if (e && object)
-		json_object_set_new(e, "object", json_string(object));
-	if (e && rule)
-		json_object_set_new(e, "rule", json_string(rule));
-	return am_reply(rq, status, e ? json_pack("{s:o}", "error", e) : NULL);
+	return httpd_reply_error(rq->conn, &rq->status, status, code, message, object, rule);
 }
 
 int am_reply_denied(struct am_req *rq, const char *object, const char *rule, const char *message)
@@ -93,24 +53,7 @@ int am_reply_denied(struct am_req *rq, const char *object, const char *rule, con
 
 int am_reply_err(struct am_req *rq, const struct teeu_err *err)
 {
-	const char *msg = teeu_err_message(err);
-	switch (err->code) {
-	case TEEU_ERR_EXISTS: return am_reply_error(rq, 409, "conflict", msg, NULL, NULL);
-	case TEEU_ERR_TOO_LARGE: return am_reply_error(rq, 413, "too_large", msg, NULL, NULL);
-	case TEEU_ERR_NOT_FOUND: return am_reply_error(rq, 404, "not_found", msg, NULL, NULL);
-	case TEEU_ERR_DENIED: return am_reply_error(rq, 403, "denied", msg, NULL, NULL);
-	case TEEU_ERR_BAD_SIGNATURE:
-	case TEEU_ERR_AUTH_FAILED:
-		return am_reply_error(rq, 401, "unauthenticated", msg, NULL, NULL);
-	default: break;
-	}
-	switch (teeu_error_category(err->code)) {
-	case TEEU_ERRCAT_USAGE:
-	case TEEU_ERRCAT_INPUT: return am_reply_error(rq, 400, "bad_request", msg, NULL, NULL);
-	case TEEU_ERRCAT_DENIED: return am_reply_error(rq, 403, "denied", msg, NULL, NULL);
-	case TEEU_ERRCAT_NOTFOUND: return am_reply_error(rq, 404, "not_found", msg, NULL, NULL);
-	default: return am_reply_error(rq, 500, "internal", msg, NULL, NULL);
-	}
+	return httpd_reply_err(rq->conn, &rq->status, err);
 }
 
 /* Read the whole body (at most AM_BODY_MAX bytes). */
@@ -184,23 +127,6 @@ static int parse_json_body(struct am_req *rq)
 	return 0;
 }
 
-/* Split "/v1/a/b/c" into at most 5 segments. */
-static size_t split_path(char *path, char *seg[5])
-{
-	size_t n = 0;
-	char *p = path;
-	while (*p == '/')
-		p++;
-	while (*p && n < 5) {
-		seg[n++] = p;
-		p = strchr(p, '/');
-		if (!p)
-			break;
-		*p++ = '\0';
-	}
-	return p && *p ? 6 : n; /* 6: too many segments */
-}
-
 static int method_not_allowed(struct am_req *rq)
 {
 	return am_reply_error(rq, 405, "method_not_allowed",
@@ -209,12 +135,12 @@ static int method_not_allowed(struct am_req *rq)
 
 static int route(struct am_req *rq)
 {
-	char copy[512], *seg[5] = {0};
+	char copy[512], *seg[HTTPD_SEGMENTS_MAX] = {0};
 	size_t n;
 	int get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
 
 	snprintf(copy, sizeof(copy), "%s", rq->path);
-	n = split_path(copy, seg);
+	n = httpd_split_path(copy, seg);
 	if (n < 2 || n > 5 || strcmp(seg[0], "v1") != 0)
 		return am_reply_error(rq, 404, "not_found",
 		                      "no such endpoint (see docs/PROTOCOL.md)", NULL, NULL);
@@ -286,7 +212,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
 	memset(&rq, 0, sizeof(rq));
 	rq.am = cbdata;
 	rq.conn = conn;
-	rq.start_ns = mono_ns();
+	rq.start_ns = httpd_mono_ns();
 	rq.method = ri->request_method;
 	rq.query = ri->query_string;
 	if (!raw || strlen(raw) >= sizeof(rq.path) ||
@@ -318,66 +244,20 @@ out:
 	return rq.status;
 }
 
-static int log_message(const struct mg_connection *conn, const char *message)
-{
-	(void)conn;
-	fprintf(stderr, "teeu-authmanager: http: %s\n", message);
-	return 1;
-}
-
 int am_server_start(struct am *am, struct teeu_err *err)
 {
-	struct mg_callbacks cb;
-	char ports[300], threads[16], cert[4200];
-	const char *options[32];
-	size_t i = 0;
+	struct httpd_opts o;
 
-	memset(&cb, 0, sizeof(cb));
-	cb.log_message = log_message;
-	snprintf(threads, sizeof(threads), "%d", am->opt.threads);
-	snprintf(ports, sizeof(ports), "%s%s", am->opt.listen, am->has_tls ? "s" : "");
-	options[i++] = "listening_ports";
-	options[i++] = ports;
-	options[i++] = "num_threads";
-	options[i++] = threads;
-	/* Paths arrive undecoded: TEEU paths never need percent-encoding, so
-	 * a '%' is refused (400) rather than decoded into '/' or NUL. */
-	options[i++] = "decode_url";
-	options[i++] = "no";
-	/* Without it, Nagle + delayed ACK add ~40 ms to every keep-alive reply. */
-	options[i++] = "tcp_nodelay";
-	options[i++] = "1";
-	options[i++] = "enable_keep_alive";
-	options[i++] = "yes";
-	options[i++] = "request_timeout_ms";
-	options[i++] = "30000";
-	options[i++] = "keep_alive_timeout_ms";
-	options[i++] = "60000";
-	if (am->has_tls) {
-		/* CivetWeb reads key and certificate from one PEM file. */
-		snprintf(cert, sizeof(cert), "%s", am->opt.tls_cert);
-		options[i++] = "ssl_certificate";
-		options[i++] = cert;
-		options[i++] = "ssl_protocol_version";
-		options[i++] = "4"; /* TLS 1.2 and newer */
-	}
-	options[i] = NULL;
-
-	mg_init_library(am->has_tls ? MG_FEATURES_TLS : 0);
-	am->http = mg_start(&cb, am, options);
-	if (!am->http)
-		return teeu_err_set(err, TEEU_ERR_IO,
-		                    "cannot listen on %s (address in use, bad address, or TLS "
-		                    "certificate unreadable; see the http: lines above)",
-		                    am->opt.listen);
-	mg_set_request_handler(am->http, "/", handle, am);
-	return 0;
+	memset(&o, 0, sizeof(o));
+	o.name = "teeu-authmanager";
+	o.listen = am->opt.listen;
+	o.tls_cert = am->has_tls ? am->opt.tls_cert : NULL;
+	o.threads = am->opt.threads;
+	return httpd_start(&o, handle, am, &am->http, err);
 }
 
 void am_server_stop(struct am *am)
 {
-	if (am->http)
-		mg_stop(am->http);
+	httpd_stop(am->http);
 	am->http = NULL;
-	mg_exit_library();
 }

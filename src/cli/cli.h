@@ -8,6 +8,8 @@
 #ifndef TEEU_CLI_H
 #define TEEU_CLI_H
 
+#include <stddef.h>
+
 #include "teeu/error.h"
 
 #define CLI_EXIT_OK    0
@@ -29,6 +31,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) TEEU_PRINTF(2, 3);
 
 /* Parse a size like "1048576", "64k", "1M" (powers of 1024). -1 on error. */
 long long cli_parse_size(const char *text);
+
+/* 1 if s is exactly `want` lower-case hex digits (ids, digests). */
+int cli_is_lower_hex(const char *s, size_t want);
 
 /* The content type a file name suggests: "npy", "csv", "sql", "native", "raw". */
 const char *cli_guess_content_type(const char *path);

@@ -64,3 +64,12 @@ const char *cli_guess_content_type(const char *path)
 		return "native";
 	return "raw";
 }
+
+int cli_is_lower_hex(const char *s, size_t want)
+{
+	size_t n = 0;
+	for (; s[n] != '\0'; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	return n == want;
+}

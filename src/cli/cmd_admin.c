@@ -71,15 +71,6 @@ void help_approve(void)
 	       "Manual: docs/cli/teeu-approve.md\n");
 }
 
-static int is_lower_hex(const char *s, size_t want)
-{
-	size_t n = 0;
-	for (; s[n] != '\0'; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	return n == want;
-}
-
 struct admin_args {
 	const char *config;
 	const char *arg;
@@ -111,7 +102,7 @@ static int parse_args(const char *cmd, void (*help)(void), const char *what, siz
 	if (argc - optind != 1)
 		return cli_usage_error(cmd, "expected one %s", what);
 	a->arg = argv[optind];
-	if (!is_lower_hex(a->arg, hex_len))
+	if (!cli_is_lower_hex(a->arg, hex_len))
 		return cli_usage_error(cmd, "%s '%s': expected %zu lower-case hex digits", what,
 		                       a->arg, hex_len);
 	return -1;

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cli_net.h"
+#include "teeu/buf.h"
 #include "teeu/crypto.h"
 #include "teeu/encoding.h"
 #include "teeu/key.h"
@@ -68,29 +69,15 @@ struct head {
 	char time[TEEU_TIME_TEXT_SIZE];
 };
 
-static int is_lower_hex(const char *s, size_t want)
-{
-	size_t n = 0;
-	for (; s[n] != '\0'; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	return n == want;
-}
-
-static int hex_nibble(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c - 'a' + 10;
-}
-
 /* A hash given as 64 lower-case hex digits. */
 static int parse_hash(json_t *v, uint8_t out[TEEU_MERKLE_HASH_SIZE])
 {
 	const char *s = json_string_value(v);
-	if (s == NULL || !is_lower_hex(s, 2 * TEEU_MERKLE_HASH_SIZE))
+	struct teeu_buf b;
+	if (s == NULL || !cli_is_lower_hex(s, 2 * TEEU_MERKLE_HASH_SIZE))
 		return -1;
-	for (size_t i = 0; i < TEEU_MERKLE_HASH_SIZE; i++)
-		out[i] = (uint8_t)(hex_nibble(s[2 * i]) << 4 | hex_nibble(s[2 * i + 1]));
-	return 0;
+	teeu_buf_init(&b, s, strlen(s));
+	return teeu_buf_get_hex(&b, out, TEEU_MERKLE_HASH_SIZE) == 0 ? 0 : -1;
 }
 
 /* Check a signed head ({tree_size, root_hash, timestamp, signature,
@@ -591,7 +578,7 @@ int cmd_audit(int argc, char **argv)
 		return cli_usage_error("audit", "expected at most one object ID");
 	if (argc - optind == 1) {
 		id = argv[optind];
-		if (!is_lower_hex(id, 32))
+		if (!cli_is_lower_hex(id, 32))
 			return cli_usage_error(
 			        "audit", "object ID '%s': expected 32 lower-case hex digits", id);
 	}

@@ -53,60 +53,6 @@ void help_run(void)
 	       "printed); 2 usage. Manual: docs/cli/teeu-run.md.\n");
 }
 
-static int is_hex(const char *s, size_t n)
-{
-	size_t i = 0;
-	for (; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return i == n;
-}
-
-/* The digest the AuthManager will compute for this task on this worker. */
-static int task_digest(json_t *task, const char *operator_party, char out[65], struct teeu_err *err)
-{
-	struct teeu_task_param params[TEEU_TASK_MAX_PARAMS];
-	uint8_t inputs[TEEU_TASK_MAX_INPUTS][TEEU_OBJECT_ID_SIZE], digest[32];
-	const char *recipients[TEEU_TASK_MAX_RECIPIENTS], *k;
-	struct teeu_task_def td;
-	json_t *v, *ji = json_object_get(task, "inputs"), *jr = json_object_get(task, "recipients");
-	size_t np = 0, i;
-	int r;
-
-	memset(&td, 0, sizeof(td));
-	if (json_array_size(ji) > TEEU_TASK_MAX_INPUTS ||
-	    json_array_size(jr) > TEEU_TASK_MAX_RECIPIENTS ||
-	    json_object_size(json_object_get(task, "params")) > TEEU_TASK_MAX_PARAMS)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-		                    "too many inputs, recipients or "
-		                    "parameters (at most 64 each)");
-	json_object_foreach(json_object_get(task, "params"), k, v)
-	{
-		params[np].key = k;
-		params[np++].value = json_string_value(v);
-	}
-	for (i = 0; i < json_array_size(ji); i++)
-		if ((r = teeu_object_id_from_hex(json_string_value(json_array_get(ji, i)),
-		                                 inputs[i])) != 0)
-			return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "--inputs: bad object id");
-	for (i = 0; i < json_array_size(jr); i++)
-		recipients[i] = json_string_value(json_array_get(jr, i));
-	if (teeu_object_id_from_hex(json_string_value(json_object_get(task, "id")), td.id) != 0)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "bad task id");
-	td.function = json_string_value(json_object_get(task, "function"));
-	td.operator_party = operator_party;
-	td.params = params;
-	td.param_count = np;
-	td.inputs = (const uint8_t(*)[TEEU_OBJECT_ID_SIZE])inputs;
-	td.input_count = json_array_size(ji);
-	td.recipients = recipients;
-	td.recipient_count = json_array_size(jr);
-	if ((r = teeu_task_digest(&td, digest, err)) != 0)
-		return r;
-	teeu_hex_encode(digest, 32, out);
-	return 0;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	enum {
@@ -199,12 +145,12 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < json_array_size(inputs); i++)
-		if (!is_hex(json_string_value(json_array_get(inputs, i)), 32)) {
+		if (!cli_is_lower_hex(json_string_value(json_array_get(inputs, i)), 32)) {
 			status = cli_usage_error(CMD, "--inputs: object ids are 32 lower-case hex "
 			                              "digits (as teeu put prints them)");
 			goto out;
 		}
-	if (task_id && !is_hex(task_id, 32)) {
+	if (task_id && !cli_is_lower_hex(task_id, 32)) {
 		status = cli_usage_error(CMD, "--task-id: 32 lower-case hex digits");
 		goto out;
 	}
@@ -237,9 +183,13 @@ int cmd_run(int argc, char **argv)
 			        "the config has no teeu.party: which party operates the TEEU?");
 			goto fail;
 		}
-		if (task_digest(task, op, digest, &err) != 0) {
-			cli_net_close(&cfg_only);
-			goto fail;
+		{
+			uint8_t raw[TEEU_SHA256_SIZE];
+			if (teeu_task_digest_json(task, op, raw, &err) != 0) {
+				cli_net_close(&cfg_only);
+				goto fail;
+			}
+			teeu_hex_encode(raw, sizeof(raw), digest);
 		}
 		cli_net_close(&cfg_only);
 		if (json) {

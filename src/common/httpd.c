@@ -47,8 +47,8 @@ int httpd_reply(struct mg_connection *conn, int *replied, int status, json_t *bo
 	return status;
 }
 
-int httpd_reply_error(struct mg_connection *conn, int *replied, int status, const char *code,
-                      const char *message, const char *object, const char *rule)
+json_t *httpd_error_object(int status, const char *code, const char *message, const char *object,
+                           const char *rule)
 {
 	json_t *e = json_pack("{s:i, s:s, s:s}", "status", status, "code", code, "message",
 	                      message ? message : code);
@@ -56,6 +56,13 @@ int httpd_reply_error(struct mg_connection *conn, int *replied, int status, cons
 		json_object_set_new(e, "object", json_string(object));
 	if (e && rule)
 		json_object_set_new(e, "rule", json_string(rule));
+	return e;
+}
+
+int httpd_reply_error(struct mg_connection *conn, int *replied, int status, const char *code,
+                      const char *message, const char *object, const char *rule)
+{
+	json_t *e = httpd_error_object(status, code, message, object, rule);
 	return httpd_reply(conn, replied, status, e ? json_pack("{s:o}", "error", e) : NULL);
 }
 

@@ -26,7 +26,11 @@ int64_t httpd_mono_ns(void);
  * already set; sets *replied to the status sent. Returns the status. */
 int httpd_reply(struct mg_connection *conn, int *replied, int status, json_t *body);
 
-/* {"error": {status, code, message[, object, rule]}}. */
+/* The inner error object {status, code, message[, object, rule]}. */
+json_t *httpd_error_object(int status, const char *code, const char *message, const char *object,
+                           const char *rule);
+
+/* Reply {"error": httpd_error_object(...)}. */
 int httpd_reply_error(struct mg_connection *conn, int *replied, int status, const char *code,
                       const char *message, const char *object, const char *rule);
 

@@ -112,3 +112,72 @@ int teeu_task_digest(const struct teeu_task_def *task, uint8_t out[TEEU_SHA256_S
 	free(d.p);
 	return r;
 }
+
+/* A list field of the task JSON: an array of 1..max strings. */
+static int json_list(const json_t *task, const char *key, size_t max, json_t **out,
+                     struct teeu_err *err)
+{
+	json_t *a = json_object_get(task, key);
+	size_t i;
+	if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > max)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "task: '%s' must be an array of 1 to %zu strings", key, max);
+	for (i = 0; i < json_array_size(a); i++)
+		if (!json_is_string(json_array_get(a, i)))
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "task: '%s'[%zu] must be a string", key, i);
+	*out = a;
+	return 0;
+}
+
+int teeu_task_digest_json(const json_t *task, const char *operator_party,
+                          uint8_t out[TEEU_SHA256_SIZE], struct teeu_err *err)
+{
+	struct teeu_task_param params[TEEU_TASK_MAX_PARAMS];
+	uint8_t inputs[TEEU_TASK_MAX_INPUTS][TEEU_OBJECT_ID_SIZE];
+	const char *recipients[TEEU_TASK_MAX_RECIPIENTS], *k;
+	struct teeu_task_def td;
+	json_t *v, *jp, *ji, *jr;
+	size_t np = 0, i;
+	int r;
+
+	memset(&td, 0, sizeof(td));
+	if (!json_is_object(task))
+		return teeu_err_set(err, TEEU_ERR_MALFORMED, "task: expected a JSON object");
+	if (teeu_object_id_from_hex(json_string_value(json_object_get(task, "id")), td.id) != 0)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED, "task: 'id' must be 32 hex digits");
+	td.function = json_string_value(json_object_get(task, "function"));
+	if (!td.function)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED, "task: 'function' must be a string");
+	jp = json_object_get(task, "params");
+	if (jp && (!json_is_object(jp) || json_object_size(jp) > TEEU_TASK_MAX_PARAMS))
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "task: 'params' must be an object of at most %d strings",
+		                    TEEU_TASK_MAX_PARAMS);
+	json_object_foreach(jp, k, v)
+	{
+		if (!json_is_string(v))
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "task: param '%.64s' must be a string", k);
+		params[np].key = k;
+		params[np++].value = json_string_value(v);
+	}
+	if ((r = json_list(task, "inputs", TEEU_TASK_MAX_INPUTS, &ji, err)) != 0 ||
+	    (r = json_list(task, "recipients", TEEU_TASK_MAX_RECIPIENTS, &jr, err)) != 0)
+		return r;
+	for (i = 0; i < json_array_size(ji); i++)
+		if (teeu_object_id_from_hex(json_string_value(json_array_get(ji, i)), inputs[i]) !=
+		    0)
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "task: inputs[%zu] must be 32 hex digits", i);
+	for (i = 0; i < json_array_size(jr); i++)
+		recipients[i] = json_string_value(json_array_get(jr, i));
+	td.operator_party = operator_party;
+	td.params = params;
+	td.param_count = np;
+	td.inputs = (const uint8_t(*)[TEEU_OBJECT_ID_SIZE])inputs;
+	td.input_count = json_array_size(ji);
+	td.recipients = recipients;
+	td.recipient_count = json_array_size(jr);
+	return teeu_task_digest(&td, out, err);
+}

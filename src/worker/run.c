@@ -22,22 +22,11 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "httpd.h"
 #include "teeu/encoding.h"
 #include "worker.h"
 
 #define MAX_INPUTS TEEU_TASK_MAX_INPUTS
-
-static json_t *error_obj(int status, const char *code, const char *message, const char *object,
-                         const char *rule)
-{
-	json_t *e = json_pack("{s:i, s:s, s:s}", "status", status, "code", code, "message",
-	                      message ? message : code);
-	if (e && object)
-		json_object_set_new(e, "object", json_string(object));
-	if (e && rule)
-		json_object_set_new(e, "rule", json_string(rule));
-	return e;
-}
 
 /* The AuthManager's error object if its response had one, else ours. */
 static json_t *error_from_am(json_t *resp, long status, const struct teeu_err *err)
@@ -45,8 +34,8 @@ static json_t *error_from_am(json_t *resp, long status, const struct teeu_err *e
 	json_t *e = json_object_get(resp, "error");
 	if (json_is_object(e) && status >= 400)
 		return json_copy(e);
-	return error_obj(status >= 400 ? (int)status : 502, "auth_manager", teeu_err_message(err),
-	                 NULL, NULL);
+	return httpd_error_object(status >= 400 ? (int)status : 502, "auth_manager",
+	                          teeu_err_message(err), NULL, NULL);
 }
 
 /* Reading an input file with progress. */
@@ -108,7 +97,7 @@ static int run_input(struct worker *w, struct wk_task *t, struct builtin_job *jo
 
 	if (wk_object_path(w, id, path, sizeof(path)) != 0 || (ir.fd = open(path, O_RDONLY)) < 0) {
 		snprintf(msg, sizeof(msg), "input %s is no longer stored on this worker", id);
-		*error = error_obj(404, "not_found", msg, id, NULL);
+		*error = httpd_error_object(404, "not_found", msg, id, NULL);
 		return -1;
 	}
 	snprintf(stage, sizeof(stage), "computing: input %zu of %zu", i + 1,
@@ -123,8 +112,8 @@ static int run_input(struct worker *w, struct wk_task *t, struct builtin_job *jo
 	if (r != 0) {
 		int input_fault = teeu_error_category(r) == TEEU_ERRCAT_INPUT;
 		snprintf(msg, sizeof(msg), "input %s: %s", id, teeu_err_message(&err));
-		*error = error_obj(input_fault ? 422 : 500, input_fault ? "bad_input" : "internal",
-		                   msg, id, NULL);
+		*error = httpd_error_object(input_fault ? 422 : 500,
+		                            input_fault ? "bad_input" : "internal", msg, id, NULL);
 		return -1;
 	}
 	return 0;
@@ -180,7 +169,7 @@ static int seal_output(struct worker *w, struct wk_task *t, struct builtin_job *
 	return 0;
 fail:
 	teeu_data_key_cleanse(key);
-	*error = error_obj(500, "internal", teeu_err_message(&err), NULL, NULL);
+	*error = httpd_error_object(500, "internal", teeu_err_message(&err), NULL, NULL);
 	return -1;
 }
 
@@ -215,7 +204,7 @@ int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, jso
 	/* 1-2: session and keys */
 	wk_task_stage(w, t, "attesting", 0);
 	if (wk_session_get(w, am, &s, &err) != 0) {
-		*error = error_obj(503, "attestation", teeu_err_message(&err), NULL, NULL);
+		*error = httpd_error_object(503, "attestation", teeu_err_message(&err), NULL, NULL);
 		goto out;
 	}
 	wk_task_stage(w, t, "releasing keys", 0);
@@ -252,7 +241,7 @@ int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, jso
 	/* 3: compute */
 	r = -1;
 	if (builtin_job_new(function, params, np, n_inputs, &job, &err) != 0) {
-		*error = error_obj(400, "bad_request", teeu_err_message(&err), NULL, NULL);
+		*error = httpd_error_object(400, "bad_request", teeu_err_message(&err), NULL, NULL);
 		goto out;
 	}
 	for (i = 0; i < n_inputs; i++)
@@ -260,7 +249,8 @@ int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, jso
 		              error) != 0)
 			goto out;
 	if (builtin_finish(job, &size, &err) != 0) {
-		*error = error_obj(422, "function_error", teeu_err_message(&err), NULL, NULL);
+		*error = httpd_error_object(422, "function_error", teeu_err_message(&err), NULL,
+		                            NULL);
 		goto out;
 	}
 
@@ -289,7 +279,7 @@ int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, jso
 	goto out;
 internal:
 	r = -1;
-	*error = error_obj(500, "internal", teeu_err_message(&err), NULL, NULL);
+	*error = httpd_error_object(500, "internal", teeu_err_message(&err), NULL, NULL);
 out:
 	if (r != 0 && final[0] != '\0')
 		unlink(final);

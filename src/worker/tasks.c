@@ -142,8 +142,7 @@ static int task_check(struct wk_req *rq, json_t *def, char digest_hex[65])
 	                                       "inputs", "recipients", NULL};
 	struct teeu_task_param params[TEEU_TASK_MAX_PARAMS];
 	uint8_t inputs[TEEU_TASK_MAX_INPUTS][TEEU_OBJECT_ID_SIZE], digest[32];
-	const char *recipients[TEEU_TASK_MAX_RECIPIENTS], *key, *function;
-	struct teeu_task_def td;
+	const char *key, *function, *recipient;
 	struct builtin_job *job = NULL;
 	struct teeu_err err = {0};
 	json_t *v, *jp, *ji, *jr;
@@ -197,8 +196,8 @@ static int task_check(struct wk_req *rq, json_t *def, char digest_hex[65])
 	    json_array_size(jr) > TEEU_TASK_MAX_RECIPIENTS)
 		return bad(rq, "%s", "'recipients' must be an array of 1 to 64 party names");
 	for (i = 0; i < json_array_size(jr); i++) {
-		recipients[i] = json_string_value(json_array_get(jr, i));
-		if (!recipients[i] || teeu_party_name_check(recipients[i], NULL) != 0)
+		recipient = json_string_value(json_array_get(jr, i));
+		if (!recipient || teeu_party_name_check(recipient, NULL) != 0)
 			return bad(rq, "%s", "'recipients': each must be a party name");
 	}
 	if (!builtin_exists(function)) {
@@ -214,18 +213,7 @@ static int task_check(struct wk_req *rq, json_t *def, char digest_hex[65])
 		return wk_reply_error(rq, 400, "bad_request", teeu_err_message(&err));
 	builtin_job_free(job);
 
-	memset(&td, 0, sizeof(td));
-	if (teeu_object_id_from_hex(json_string_value(json_object_get(def, "id")), td.id) != 0)
-		return bad(rq, "%s", "'id' must be 32 lower-case hex digits");
-	td.function = function;
-	td.operator_party = rq->w->opt.party;
-	td.params = params;
-	td.param_count = np;
-	td.inputs = (const uint8_t(*)[TEEU_OBJECT_ID_SIZE])inputs;
-	td.input_count = json_array_size(ji);
-	td.recipients = recipients;
-	td.recipient_count = json_array_size(jr);
-	if (teeu_task_digest(&td, digest, &err) != 0)
+	if (teeu_task_digest_json(def, rq->w->opt.party, digest, &err) != 0)
 		return wk_reply_error(rq, 400, "bad_request", teeu_err_message(&err));
 	teeu_hex_encode(digest, 32, digest_hex);
 	return 0;
