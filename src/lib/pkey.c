@@ -193,7 +193,11 @@ int teeu_key_from_pem(const void *pem, size_t size, int want_private, struct tee
 		        "PEM keys (decrypt it with: openssl pkey -in KEY -out PLAIN)");
 	if ((bio = BIO_new_mem_buf(pem, (int)size)) == NULL)
 		return ossl_fail(err, TEEU_ERR_NOMEM, "cannot read the key");
-	pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	/* Only a PEM block labelled as a private key is tried as one: OpenSSL's
+	 * decoders try every format in turn, and failing through all of them
+	 * for each public key made loading a cluster config slow. */
+	if (contains(pem, size, "PRIVATE KEY-----"))
+		pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	BIO_free(bio);
 	ERR_clear_error();
 	if (pkey != NULL && !want_private) {
