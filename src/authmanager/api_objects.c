@@ -508,7 +508,7 @@ static int reveal_check(sqlite3_stmt *st, struct reveal *p)
 		p->deny_rule = "kind";
 		snprintf(p->reason, sizeof(p->reason),
 		         "object %s is not a task output: only outputs are revealed (its owner "
-		         "holds its key)",
+		         "sealed it and needs no reveal)",
 		         p->id);
 		return 0;
 	}

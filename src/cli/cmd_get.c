@@ -93,11 +93,15 @@ int cmd_get(int argc, char **argv)
 	if (optind + 1 != argc || !output)
 		return cli_usage_error(CMD, "expected ID and -o FILE");
 	id = argv[optind];
-	if (strlen(id) != 32 || teeu_object_id_from_hex(id, idb) != 0)
+	if (!cli_is_lower_hex(id, 32) || teeu_object_id_from_hex(id, idb) != 0)
 		return cli_usage_error(CMD, "ID: 32 lower-case hex digits (as teeu run prints)");
 	if (json && strcmp(output, "-") == 0)
 		return cli_usage_error(CMD, "--json with -o -: both would go to stdout");
 
+	/* The output file first: a refusal to write it must not cost a reveal
+	 * (each one is an audit entry). */
+	if (teeu_file_out_open(output, 0600, force, &sink.out, &err) != 0)
+		goto fail;
 	if (cli_net_open(&n, CMD, config, CLI_NET_AM | CLI_NET_WORKER | CLI_NET_KEY, &err) != 0)
 		goto fail;
 	have_net = 1;
@@ -120,8 +124,7 @@ int cmd_get(int argc, char **argv)
 		goto fail;
 
 	/* The ciphertext, decrypted as it arrives. */
-	if (teeu_file_out_open(output, 0600, force, &sink.out, &err) != 0 ||
-	    teeu_object_opener_new(&key, sink_write, &sink, &opener, &err) != 0)
+	if (teeu_object_opener_new(&key, sink_write, &sink, &opener, &err) != 0)
 		goto fail;
 	snprintf(target, sizeof(target), "/v1/objects/%s", id);
 	teeu_client_set_progress(n.worker, cli_progress, (void *)"downloading");

@@ -41,6 +41,8 @@ void help_run(void)
 	       "  --print-digest       print the task digest (for `teeu approve`) and exit\n"
 	       "                       without submitting; use with --task-id\n"
 	       "  --no-wait            print the task id and return at once\n"
+	       "  --attach TASK_ID     instead of submitting, wait for that task and print its\n"
+	       "                       outputs (for --no-wait, or a run that timed out)\n"
 	       "  --timeout SEC        give up waiting after SEC seconds (default 3600)\n"
 	       "  --quiet              no progress on stderr\n"
 	       "  --config FILE        cluster config (default $TEEU_CONFIG)\n"
@@ -65,7 +67,8 @@ int cmd_run(int argc, char **argv)
 		O_TIMEOUT,
 		O_QUIET,
 		O_CONFIG,
-		O_JSON
+		O_JSON,
+		O_ATTACH
 	};
 	static const struct option opts[] = {
 	        {"inputs", required_argument, NULL, O_INPUTS},
@@ -74,6 +77,7 @@ int cmd_run(int argc, char **argv)
 	        {"task-id", required_argument, NULL, O_TASK_ID},
 	        {"print-digest", no_argument, NULL, O_DIGEST},
 	        {"no-wait", no_argument, NULL, O_NO_WAIT},
+	        {"attach", required_argument, NULL, O_ATTACH},
 	        {"timeout", required_argument, NULL, O_TIMEOUT},
 	        {"quiet", no_argument, NULL, O_QUIET},
 	        {"config", required_argument, NULL, O_CONFIG},
@@ -88,6 +92,7 @@ int cmd_run(int argc, char **argv)
 	const char *config = NULL, *task_id = NULL, *status_text;
 	char id_hex[33], target[64], digest[65], last_stage[128] = "";
 	long timeout = 3600;
+	const char *attach = NULL;
 	int c, status = CLI_EXIT_FAIL, have_net = 0, print_digest = 0, no_wait = 0, quiet = 0,
 	       json = 0;
 	char *end;
@@ -117,6 +122,7 @@ int cmd_run(int argc, char **argv)
 		case O_TASK_ID: task_id = optarg; break;
 		case O_DIGEST: print_digest = 1; break;
 		case O_NO_WAIT: no_wait = 1; break;
+		case O_ATTACH: attach = optarg; break;
 		case O_TIMEOUT:
 			errno = 0;
 			timeout = strtol(optarg, &end, 10);
@@ -134,6 +140,19 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		default: status = cli_usage_error(CMD, "unknown option"); goto out;
 		}
+	}
+	if (attach) {
+		/* Follow a task submitted earlier (--no-wait, or a run that timed out). */
+		if (optind != argc || !cli_is_lower_hex(attach, 32)) {
+			status = cli_usage_error(CMD, "--attach TASK_ID takes a task id (32 "
+			                              "lower-case hex digits) and nothing else");
+			goto out;
+		}
+		snprintf(id_hex, sizeof(id_hex), "%s", attach);
+		if (cli_net_open(&n, CMD, config, CLI_NET_WORKER | CLI_NET_KEY, &err) != 0)
+			goto fail;
+		have_net = 1;
+		goto wait;
 	}
 	if (optind + 1 != argc) {
 		status = cli_usage_error(CMD, "expected one FUNCTION (e.g. builtin:mean)");
@@ -226,6 +245,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "teeu run: task %s submitted (digest %s)\n", id_hex,
 		        json_string_value(json_object_get(resp, "task_digest")));
 
+wait:
 	/* Long poll: the worker answers as soon as the task moves (or 10 s). */
 	snprintf(target, sizeof(target), "/v1/tasks/%s?wait=10000", id_hex);
 	{
@@ -250,9 +270,9 @@ int cmd_run(int argc, char **argv)
 			if (time(NULL) > deadline) {
 				teeu_err_set(
 				        &err, TEEU_ERR_IO,
-				        "task %s still %s after %ld s (it keeps running; check "
-				        "later with --no-wait/--json)",
-				        id_hex, status_text ? status_text : "?", timeout);
+				        "task %s still %s after %ld s (it keeps running; follow "
+				        "it with: teeu run --attach %s)",
+				        id_hex, status_text ? status_text : "?", timeout, id_hex);
 				goto fail;
 			}
 		}

@@ -29,7 +29,12 @@ static int get_str(json_t *doc, const char *key, const char **out, struct teeu_e
 /* Lower-case hex of a pin, or "" for no pin. */
 static int normalize_pin(const char *pin, char *out, size_t out_size, struct teeu_err *err)
 {
-	size_t n = pin ? strlen(pin) : 0;
+	size_t n;
+	/* "TYPE:HEX" as --print-measurement prints it is accepted too. */
+	const char *colon = pin ? strchr(pin, ':') : NULL;
+	if (colon && colon - pin <= 8)
+		pin = colon + 1;
+	n = pin ? strlen(pin) : 0;
 	if (n == 0) {
 		out[0] = '\0';
 		return 0;

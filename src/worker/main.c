@@ -1,10 +1,11 @@
 /* main.c - teeu-worker: flags, start-up, clean shutdown.
  *
  * Start-up order, so that a user sees the first thing wrong: flags and the
- * settings file (exit 2), the operator's key and the data directory, the
- * measurement, then the AuthManager's attestation (a worker that cannot
- * trust its AuthManager must not accept work), then the runners and the
- * listener. SIGTERM/SIGINT: stop accepting, let running tasks finish, exit 0.
+ * settings file (exit 2), the measurement, the operator's key and the data
+ * directory, then the AuthManager's attestation (a worker that cannot trust
+ * its AuthManager must not accept work) and the operator's registration
+ * there, then the runners and the listener. SIGTERM/SIGINT: stop accepting, let running tasks
+ * finish, exit 0.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -207,6 +208,13 @@ int main(int argc, char **argv)
 		FROM_FILE(tls_cert, tls_cert);
 		FROM_FILE(tls_key, tls_key);
 #undef FROM_FILE
+		if (fc->threads > 256 || fc->parties || fc->session_ttl) {
+			fprintf(stderr, "teeu-worker: %s: %s\n", cli.config_path,
+			        fc->threads > 256 ? "threads: expected 1 to 256"
+			                          : "parties and session_ttl are AuthManager "
+			                            "settings; the worker does not take them");
+			goto usage_out;
+		}
 		if (w.opt.threads < 0 && fc->threads > 0)
 			w.opt.threads = (int)fc->threads;
 		set_sim |= fc->simulation;
@@ -257,7 +265,7 @@ int main(int argc, char **argv)
 	}
 	if (!w.opt.no_tls && (!w.opt.tls_cert || !w.opt.tls_key)) {
 		fprintf(stderr, "teeu-worker: TLS is on by default: give --tls-cert FILE and "
-		                "--tls-key FILE (see teeu-authmanager --help for making a pair), "
+		                "--tls-key FILE (docs/cli/teeu-worker.md shows how to make them), "
 		                "or --no-tls for plain HTTP on a trusted network\n");
 		goto usage_out;
 	}
@@ -276,6 +284,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "teeu-worker: --party-key: %s\n", teeu_err_message(&err));
 		goto out;
 	}
+	if (w.has_tls) {
+		/* CivetWeb takes the key from the --tls-cert file; this one must
+		 * exist and be a private key all the same, so a typo shows now. */
+		struct teeu_key *tk = NULL;
+		if (teeu_key_load(w.opt.tls_key, 1, &tk, &err) != 0) {
+			fprintf(stderr, "teeu-worker: --tls-key: %s\n", teeu_err_message(&err));
+			goto out;
+		}
+		teeu_key_free(tk);
+	}
 	snprintf(w.objects_dir, sizeof(w.objects_dir), "%s/objects", w.opt.data_dir);
 	snprintf(w.tasks_dir, sizeof(w.tasks_dir), "%s/tasks", w.opt.data_dir);
 	snprintf(w.tmp_dir, sizeof(w.tmp_dir), "%s/tmp", w.opt.data_dir);
@@ -288,6 +306,23 @@ int main(int argc, char **argv)
 	if (wk_am_trust(&w, &err) != 0) {
 		fprintf(stderr, "teeu-worker: %s\n", teeu_err_message(&err));
 		goto out;
+	}
+	{
+		/* The AuthManager must know --party with --party-key's key, or no
+		 * session can be opened and no party looked up. */
+		const struct teeu_key *registered;
+		if (wk_party_key(&w, w.opt.party, &registered, &err) != 0) {
+			fprintf(stderr, "teeu-worker: --party %s: %s\n", w.opt.party,
+			        teeu_err_message(&err));
+			goto out;
+		}
+		if (teeu_key_public_equal(registered, w.party_key) != 0) {
+			fprintf(stderr,
+			        "teeu-worker: --party-key is not the key the AuthManager has for "
+			        "party '%s'\n",
+			        w.opt.party);
+			goto out;
+		}
 	}
 	{
 		struct sigaction sa;

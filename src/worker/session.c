@@ -95,6 +95,13 @@ int wk_party_key(struct worker *w, const char *name, const struct teeu_key **out
 			                 "unknown party '%.64s': the AuthManager has no key for it "
 			                 "(register it there first)",
 			                 name);
+		else if (status == 401)
+			teeu_err_prefix(
+			        err,
+			        "the AuthManager refused the worker's own signature as party "
+			        "'%s' (is --party-key that party's registered key, and is "
+			        "the party registered?): ",
+			        w->opt.party);
 		else
 			teeu_err_prefix(err,
 			                "cannot look up party '%.64s' at the AuthManager: ", name);

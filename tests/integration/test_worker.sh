@@ -179,6 +179,44 @@ else
 	fail "concurrent tasks: $(cat "$WORK/e1" "$WORK/e2")"
 fi
 
+# --- --no-wait, then --attach ----------------------------------------------
+TASK=$(as alice run --no-wait builtin:sum --inputs "$A,$B" --recipients alice --param axis=2) || fail "run --no-wait"
+OUTM=$(as alice run --quiet --attach "$TASK") && as alice get "$OUTM" -o "$WORK/max.npy" 2>/dev/null \
+	&& same_npy "$WORK/max.npy" "np.sum([a, b], axis=2)" \
+	&& ok "run --no-wait then --attach: the output of builtin:sum axis=2 matches numpy" \
+	|| fail "--attach"
+
+# --- a worker whose party the AuthManager does not know refuses to start ---
+openssl genrsa -3 -out "$WORK/zed.key" 3072 2>/dev/null
+if "$WORKER" --simulation --no-tls --listen "127.0.0.1:$(cluster_free_port)" --data-dir "$WORK/zed-data" \
+	--party zed --party-key "$WORK/zed.key" --auth-manager "http://127.0.0.1:$AM_PORT" \
+	--auth-manager-measurement "sim:$AM_MEAS" >"$WORK/zed.log" 2>&1; then
+	fail "a worker for an unregistered party started"
+elif grep -q "unknown party 'zed'" "$WORK/zed.log"; then
+	ok "a worker whose --party is unknown to the AuthManager refuses to start"
+else
+	fail "unregistered worker party: $(tail -n 3 "$WORK/zed.log")"
+fi
+if "$WORKER" --simulation --no-tls --listen "127.0.0.1:$(cluster_free_port)" --data-dir "$WORK/zed-data" \
+	--party carol --party-key "$WORK/zed.key" --auth-manager "http://127.0.0.1:$AM_PORT" \
+	--auth-manager-measurement "$AM_MEAS" >"$WORK/zed.log" 2>&1; then
+	fail "a worker with another party's name started"
+elif grep -q "is --party-key that party's registered key" "$WORK/zed.log"; then
+	ok "a worker whose --party-key is not the party's registered key refuses to start"
+else
+	fail "wrong worker key: $(tail -n 3 "$WORK/zed.log")"
+fi
+WRONG=$(printf '%064d' 0)
+if "$WORKER" --simulation --no-tls --listen "127.0.0.1:$(cluster_free_port)" --data-dir "$WORK/zed-data" \
+	--party carol --party-key "$WORK/carol.key" --auth-manager "http://127.0.0.1:$AM_PORT" \
+	--auth-manager-measurement "$WRONG" >"$WORK/zed.log" 2>&1; then
+	fail "a worker started with a wrong AuthManager pin"
+elif grep -q "is not the pinned" "$WORK/zed.log"; then
+	ok "a worker refuses an AuthManager whose measurement is not the pinned one"
+else
+	fail "wrong AuthManager pin: $(tail -n 3 "$WORK/zed.log")"
+fi
+
 # --- audit -----------------------------------------------------------------
 if as alice audit "$A" --verify >"$WORK/audit" 2>&1 && grep -q "release" "$WORK/audit"; then
 	ok "alice's audit of her object verifies and shows its releases"
