@@ -64,7 +64,8 @@ int cli_net_open(struct cli_net *n, const char *cmd, const char *config_path, un
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
 		                    "no cluster config: give --config FILE or set TEEU_CONFIG "
 		                    "(docs/CONFIG.md; `teeu config check FILE` checks one)");
-	if ((r = teeu_config_load(config_path, 0, &n->cfg, err)) != 0)
+	/* Only our own key: no networked command uses another party's. */
+	if ((r = teeu_config_load(config_path, TEEU_CONFIG_SELF_ONLY, &n->cfg, err)) != 0)
 		return r;
 	n->self = teeu_config_self_party(n->cfg);
 	n->key = teeu_config_self_key(n->cfg);

@@ -247,7 +247,8 @@ int cmd_run(int argc, char **argv)
 
 wait:
 	/* Long poll: the worker answers as soon as the task moves (or 10 s). */
-	snprintf(target, sizeof(target), "/v1/tasks/%s?wait=10000", id_hex);
+	snprintf(target, sizeof(target), "/v1/tasks/%s?wait=10000%s", id_hex,
+	         quiet ? "&until=end" : "");
 	{
 		time_t deadline = time(NULL) + timeout;
 		for (;;) {

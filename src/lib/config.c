@@ -70,6 +70,7 @@ struct loader {
 	size_t self_index;
 	struct pair_slot *pairs;
 	size_t pair_count;
+	int self_only; /* TEEU_CONFIG_SELF_ONLY */
 };
 
 static const char *const k_top_keys[] = {
@@ -472,6 +473,8 @@ static int load_files(struct loader *ld, struct teeu_err *err)
 
 	for (size_t i = 0; i < cfg->party_count; i++) {
 		struct party_slot *p = &cfg->parties[i];
+		if (ld->self_only && i != ld->self_index)
+			continue;
 		teeu_doc_path_key(base, ld->parties_path, p->name);
 		teeu_doc_path_key(path, base, "public_key");
 		if ((r = load_key(path, p->key_path, 0, &p->key, err)) != 0)
@@ -485,6 +488,8 @@ static int load_files(struct loader *ld, struct teeu_err *err)
 		char priv_path[TEEU_DOC_PATH_MAX], party_path[TEEU_DOC_PATH_MAX];
 		struct teeu_key *priv = NULL, *pub = NULL;
 
+		if (ld->self_only && s->party != ld->self_index)
+			continue;
 		teeu_doc_path_key(base, ld->parties_path, p->name);
 		teeu_doc_path_key(party_path, base, "public_key");
 		teeu_doc_path_key(base, "party_key_pair", p->name);
@@ -550,6 +555,7 @@ int teeu_config_parse(const uint8_t *data, size_t size, const char *what, const 
 	}
 	if ((r = read_schema(&ld, root, err)) != 0)
 		goto fail;
+	ld.self_only = (flags & TEEU_CONFIG_SELF_ONLY) != 0;
 	if ((flags & TEEU_CONFIG_SKIP_FILES) == 0 && (r = load_files(&ld, err)) != 0)
 		goto fail;
 	*out = ld.cfg;

@@ -286,20 +286,25 @@ int api_task_submit(struct wk_req *rq)
 	                          t->digest, "operator", w->opt.party, "status", "queued"));
 }
 
-/* ?wait=MS (0 to 30000): how long a GET may wait for the task to move. */
-static int parse_wait(struct wk_req *rq, long *wait_ms)
+/* ?wait=MS (0 to 30000): how long a GET may wait for the task to move;
+ * &until=end: wait for the task to end, not just to change stage. */
+static int parse_wait(struct wk_req *rq, long *wait_ms, int *until_end)
 {
 	char *end;
 	*wait_ms = 0;
+	*until_end = 0;
 	if (!rq->query || !*rq->query)
 		return 0;
 	if (strncmp(rq->query, "wait=", 5) != 0 || !rq->query[5])
 		return wk_reply_error(rq, 400, "bad_request",
-		                      "the only query parameter is wait=MILLISECONDS");
+		                      "query: wait=MILLISECONDS, optionally &until=end");
 	errno = 0;
 	*wait_ms = strtol(rq->query + 5, &end, 10);
-	if (errno || *end || *wait_ms < 0 || *wait_ms > 30000)
-		return wk_reply_error(rq, 400, "bad_request", "wait: milliseconds from 0 to 30000");
+	if (strcmp(end, "&until=end") == 0)
+		*until_end = 1;
+	if (errno || (*end && !*until_end) || *wait_ms < 0 || *wait_ms > 30000)
+		return wk_reply_error(rq, 400, "bad_request",
+		                      "wait: milliseconds from 0 to 30000 (then only &until=end)");
 	return 0;
 }
 
@@ -309,10 +314,11 @@ int api_task_get(struct wk_req *rq, const char *id_hex)
 	struct wk_task *t;
 	json_t *j = NULL;
 	long wait_ms;
+	int until_end;
 
 	if (wk_authenticate(rq, "", 0) != 0)
 		return rq->status;
-	if (parse_wait(rq, &wait_ms) != 0)
+	if (parse_wait(rq, &wait_ms, &until_end) != 0)
 		return rq->status;
 	pthread_mutex_lock(&w->task_lock);
 	if ((t = find_task(w, id_hex)) != NULL && wait_ms > 0 &&
@@ -329,7 +335,9 @@ int api_task_get(struct wk_req *rq, const char *id_hex)
 			until.tv_nsec -= 1000000000L;
 		}
 		memcpy(stage, t->stage, sizeof(stage));
-		while (t->state == state && strcmp(t->stage, stage) == 0 && !w->stopping)
+		while ((until_end ? (t->state == WK_QUEUED || t->state == WK_RUNNING)
+		                  : (t->state == state && strcmp(t->stage, stage) == 0)) &&
+		       !w->stopping)
 			if (pthread_cond_timedwait(&w->task_moved, &w->task_lock, &until) != 0)
 				break;
 	}

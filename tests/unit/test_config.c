@@ -724,6 +724,33 @@ static void test_key_mismatch(void **state)
 
 /* With TEEU_CONFIG_SKIP_FILES nothing is opened: every named file is
  * missing (in a directory that does not exist), and the load succeeds. */
+static void test_self_only(void **state)
+{
+	struct fixture *fx = *state;
+	struct teeu_config *cfg = NULL;
+	struct teeu_err err = {0};
+	static const char text[] = "parties:\n"
+	                           "  alice: {public_key: keys/alice.pub}\n"
+	                           "  bob: {public_key: /nonexistent/bob.pub}\n"
+	                           "self_party: alice\n"
+	                           "party_key_pair: {alice: {private_key: keys/alice.key}}\n";
+
+	/* Only alice's files are opened: bob's missing file is not noticed. */
+	assert_int_equal(teeu_config_parse((const uint8_t *)text, strlen(text), "c.yaml", fx->dir,
+	                                   TEEU_CONFIG_SELF_ONLY, &cfg, &err),
+	                 0);
+	assert_non_null(teeu_config_party_find(cfg, "alice")->public_key);
+	assert_null(teeu_config_party_find(cfg, "bob")->public_key);
+	assert_non_null(teeu_config_self_key(cfg));
+	teeu_config_free(cfg);
+	/* Without it, the same text fails on bob's file. */
+	cfg = NULL;
+	assert_int_equal(teeu_config_parse((const uint8_t *)text, strlen(text), "c.yaml", fx->dir,
+	                                   0, &cfg, &err),
+	                 TEEU_ERR_NOT_FOUND);
+	assert_null(cfg);
+}
+
 static void test_skip_files(void **state)
 {
 	struct fixture *fx = *state;
@@ -779,6 +806,7 @@ int main(void)
 	        cmocka_unit_test(test_missing_files),
 	        cmocka_unit_test(test_key_mismatch),
 	        cmocka_unit_test(test_skip_files),
+	        cmocka_unit_test(test_self_only),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
