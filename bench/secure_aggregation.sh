@@ -46,16 +46,28 @@ for p in ("alice", "bob"):
 PY
 
 # Baseline: numpy, same files, same page cache state.
-# Timed inside Python: the interpreter's start-up is not counted.
-NUMPY_S=$("$PY" - "$WORK" <<'PY'
+# Timed inside Python: the interpreter's start-up is not counted. Two
+# ways: np.mean([a, b], axis=0) as the task says it (numpy stacks a copy
+# first), and (a + b) / 2 in place, the fastest numpy way; the ratio is
+# taken against the faster of the two.
+read -r NUMPY_STACK_S NUMPY_FAST_S < <("$PY" - "$WORK" <<'PY'
 import sys, time, numpy as np
 w = sys.argv[1]
 t0 = time.monotonic()
 a, b = np.load(f"{w}/alice.npy"), np.load(f"{w}/bob.npy")
 np.save(f"{w}/numpy-mean.npy", np.mean([a, b], axis=0))
-print(f"{time.monotonic() - t0:.3f}")
+t1 = time.monotonic()
+del a, b
+t2 = time.monotonic()
+a, b = np.load(f"{w}/alice.npy"), np.load(f"{w}/bob.npy")
+a += b
+a /= 2
+np.save(f"{w}/numpy-fast.npy", a)
+t3 = time.monotonic()
+print(f"{t1 - t0:.3f} {t3 - t2:.3f}")
 PY
 )
+NUMPY_S=$("$PY" -c "print(min($NUMPY_STACK_S, $NUMPY_FAST_S))")
 
 as() { local p=$1; shift; "$BUILD/teeu" "$@" --config "$WORK/$p.yaml"; }
 T0=$(now)
@@ -98,12 +110,13 @@ numpy, teeu = $NUMPY_S, $TEEU_S
 idle, peak, out_mb = $IDLE_KB / 1024, $PEAK_KB / 1024, $OUT_MB
 demo = $DEMO_MED
 def verdict(ok): return "PASS" if ok else "MISS"
-print(f"  numpy (load a, b; mean; save)          {numpy:7.2f} s   baseline (timed in Python)")
+print(f"  numpy: load a, b; np.mean([a, b], 0); save {$NUMPY_STACK_S:7.2f} s   baseline (timed in Python)")
+print(f"  numpy: load a, b; (a + b) / 2 in place; save {$NUMPY_FAST_S:7.2f} s   baseline (timed in Python)")
 print(f"  TEEU put a                             {$T1 - $T0:7.2f} s")
 print(f"  TEEU put b                             {$T2 - $T1:7.2f} s")
 print(f"  TEEU run builtin:mean axis=0           {$T3 - $T2:7.2f} s")
 print(f"  TEEU get                               {$T4 - $T3:7.2f} s")
-print(f"  TEEU put + put + run + get             {teeu:7.2f} s   {teeu / numpy:.2f}x numpy (target <= 3x: {verdict(teeu <= 3 * numpy)})")
+print(f"  TEEU put + put + run + get             {teeu:7.2f} s   {teeu / numpy:.2f}x the faster numpy (target <= 3x: {verdict(teeu <= 3 * numpy)})")
 print(f"  worker RSS idle after start            {idle:7.1f} MiB  (target <= 16: {verdict(idle <= 16)})")
 print(f"  worker peak RSS (VmHWM)                {peak:7.1f} MiB  output {out_mb} MiB (target <= 64 + output: {verdict(peak <= 64 + out_mb)})")
 print(f"  4x3 demo, services up (median of 9)    {demo:7d} ms  5 CLI processes (target < 100: {verdict(demo < 100)})")
