@@ -294,6 +294,12 @@ static int handle(struct mg_connection *conn, void *cbdata)
 		               "never need encoding");
 		goto out;
 	}
+	if (strstr(raw, "/../") || strstr(raw, "/./") ||
+	    (strlen(raw) >= 3 && strcmp(raw + strlen(raw) - 3, "/..") == 0)) {
+		wk_reply_error(&rq, 400, "bad_request",
+		               "dot segments in the path: TEEU paths are ids and names only");
+		goto out;
+	}
 	snprintf(rq.target, sizeof(rq.target), "%s%s%s", raw, rq.query ? "?" : "",
 	         rq.query ? rq.query : "");
 	route(&rq);

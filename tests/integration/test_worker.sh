@@ -232,6 +232,12 @@ elif grep -q "builtin:nosuch" "$WORK/err"; then
 else
 	fail "unknown function message: $(cat "$WORK/err")"
 fi
+# --- the HTTP API against malformed and hostile requests (own signer) -----
+if "$PY" "$HERE/test_worker_http.py" "$WORK" "$W_PORT" "$TEEU" >"$WORK/http.out" 2>&1; then
+	ok "worker HTTP API: $(grep -c '^ok' "$WORK/http.out") malformed/hostile requests answered as specified"
+else
+	fail "worker HTTP API:"; grep -v '^ok' "$WORK/http.out"
+fi
 if kill -0 "${CLUSTER_PIDS[1]}" 2>/dev/null; then ok "the worker is still running"; else fail "the worker died"; fi
 
 cluster_stop || fail "a daemon did not shut down cleanly (see its log)"
