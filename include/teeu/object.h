@@ -67,7 +67,8 @@ const char *teeu_content_type_name(int content_type);
 int teeu_object_kind_from_name(const char *name);
 int teeu_content_type_from_name(const char *name);
 
-/* Object id as 32 lowercase hex digits, and back (exactly 32 hex digits). */
+/* Object id as 32 lowercase hex digits, and back (exactly 32 hex digits;
+ * NULL is TEEU_ERR_MALFORMED). */
 void teeu_object_id_to_hex(const uint8_t id[TEEU_OBJECT_ID_SIZE],
                            char out[TEEU_OBJECT_ID_HEX_SIZE]);
 int teeu_object_id_from_hex(const char *hex, uint8_t id[TEEU_OBJECT_ID_SIZE]) TEEU_MUST_CHECK;

@@ -78,6 +78,8 @@ int teeu_object_id_from_hex(const char *hex, uint8_t id[TEEU_OBJECT_ID_SIZE])
 {
 	struct teeu_buf b;
 	int r;
+	if (hex == NULL) /* e.g. a JSON field that is not a string */
+		return TEEU_ERR_MALFORMED;
 	teeu_buf_init(&b, hex, strlen(hex));
 	if ((r = teeu_buf_get_hex(&b, id, TEEU_OBJECT_ID_SIZE)) != 0)
 		return TEEU_ERR_MALFORMED;

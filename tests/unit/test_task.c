@@ -62,6 +62,55 @@ static void test_encoding(void **state)
 	assert_memory_equal(got, want, 32);
 }
 
+/* The JSON form gives the digest of the same task built as a struct. */
+static void test_json(void **state)
+{
+	const struct teeu_task_param params[] = {{"b", "2"}, {"a", "1"}};
+	const uint8_t inputs[2][16] = {{1}, {2}};
+	const char *const recips[] = {"alice", "bob"};
+	struct teeu_task_def t = {{0}, "builtin:mean", "carol", params, 2, inputs, 2, recips, 2};
+	uint8_t want[32], got[32];
+	struct teeu_err err;
+	json_t *j;
+	static const char *const bad[] = {
+	        "{}",
+	        "[]",
+	        "{\"id\":\"abababababababababababababababab\",\"function\":\"f\",\"inputs\":[],"
+	        "\"recipients\":[\"a\"]}",
+	        "{\"id\":1,\"function\":\"f\",\"inputs\":[\"0100000000000000000000000000000"
+	        "0\"],\"recipients\":[\"a\"]}",
+	        "{\"id\":\"abababababababababababababababab\",\"function\":\"f\",\"params\":{\"a\""
+	        ":1},\"inputs\":[\"01000000000000000000000000000000\"],\"recipients\":[\"a\"]}",
+	        "{\"id\":\"abababababababababababababababab\",\"function\":\"f\",\"inputs\":["
+	        "\"01\"]"
+	        ",\"recipients\":[\"a\"]}",
+	        "{\"id\":\"abababababababababababababababab\",\"function\":\"f\",\"inputs\":[\"0100"
+	        "0000000000000000000000000000\"],\"recipients\":[7]}",
+	};
+	(void)state;
+	memset(t.id, 0xab, 16);
+	assert_int_equal(teeu_task_digest(&t, want, NULL), 0);
+	j = json_loads(
+	        "{\"id\":\"abababababababababababababababab\",\"function\":\"builtin:mean\","
+	        "\"params\":{\"a\":\"1\",\"b\":\"2\"},\"inputs\":[\"0100000000000000000000"
+	        "0000000000\",\"02000000000000000000000000000000\"],\"recipients\":[\"alice\","
+	        "\"bob\"]}",
+	        0, NULL);
+	assert_non_null(j);
+	assert_int_equal(teeu_task_digest_json(j, "carol", got, &err), 0);
+	assert_memory_equal(got, want, 32);
+	/* another operator, another digest */
+	assert_int_equal(teeu_task_digest_json(j, "dave", got, &err), 0);
+	assert_memory_not_equal(got, want, 32);
+	json_decref(j);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		j = json_loads(bad[i], 0, NULL);
+		assert_non_null(j);
+		assert_int_equal(teeu_task_digest_json(j, "carol", got, &err), TEEU_ERR_MALFORMED);
+		json_decref(j);
+	}
+}
+
 static void test_changes(void **state)
 {
 	struct teeu_task_param params[] = {{"axis", "1"}};
@@ -133,6 +182,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_encoding),
 	        cmocka_unit_test(test_changes),
+	        cmocka_unit_test(test_json),
 	        cmocka_unit_test(test_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
