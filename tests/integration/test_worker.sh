@@ -69,6 +69,15 @@ OUT0=$(as bob run --quiet builtin:sum --inputs "$A,$B" --recipients bob) || fail
 as bob get "$OUT0" -o "$WORK/sum.npy" 2>/dev/null && same_npy "$WORK/sum.npy" "np.sum([a, b])" \
 	&& ok "sum over everything (axis None) matches numpy" || fail "sum result"
 
+# federated averaging: per-input weights
+W1=$(as alice put "$WORK/a.npy" --allow-funcs builtin:weighted_mean --recipients alice,bob) || fail "put W1"
+W2=$(as bob put "$WORK/b.npy" --allow-funcs builtin:weighted_mean --recipients alice,bob) || fail "put W2"
+OUTW=$(as bob run --quiet builtin:weighted_mean --inputs "$W1,$W2" --recipients bob --param weights=1,3) \
+	&& as bob get "$OUTW" -o "$WORK/wmean.npy" 2>/dev/null \
+	&& same_npy "$WORK/wmean.npy" "np.average([a, b], axis=0, weights=[1, 3])" \
+	&& ok "weighted_mean (weights 1,3) matches np.average(..., weights=[1, 3])" \
+	|| fail "weighted_mean"
+
 # --- carol's disk holds no plaintext --------------------------------------
 MARKER="TEEU-PLAINTEXT-MARKER-$(date +%s%N)"
 for i in $(seq 1 2000); do echo "$MARKER line $i"; done >"$WORK/secret.txt"
