@@ -207,7 +207,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	struct am_req rq;
-	const char *raw = ri->local_uri_raw ? ri->local_uri_raw : ri->request_uri;
+	const char *raw = ri->local_uri_raw ? ri->local_uri_raw : ri->request_uri, *why;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.am = cbdata;
@@ -222,12 +222,8 @@ static int handle(struct mg_connection *conn, void *cbdata)
 		goto out;
 	}
 	snprintf(rq.path, sizeof(rq.path), "%s", raw);
-	if (strchr(raw, '%') != NULL) {
-		am_reply_error(
-		        &rq, 400, "bad_request",
-		        "percent-encoded path: TEEU paths hold only ids and names, which never "
-		        "need encoding",
-		        NULL, NULL);
+	if ((why = httpd_path_problem(raw)) != NULL) {
+		am_reply_error(&rq, 400, "bad_request", why, NULL, NULL);
 		goto out;
 	}
 	snprintf(rq.target, sizeof(rq.target), "%s%s%s", raw, rq.query ? "?" : "",

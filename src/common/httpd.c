@@ -93,6 +93,19 @@ int httpd_reply_err(struct mg_connection *conn, int *replied, const struct teeu_
 	return httpd_reply_error(conn, replied, status, code, teeu_err_message(err), NULL, NULL);
 }
 
+const char *httpd_path_problem(const char *raw)
+{
+	size_t n = strlen(raw);
+	if (strchr(raw, '%') != NULL)
+		return "percent-encoded path: TEEU paths hold only ids and names, which never need "
+		       "encoding";
+	if (strstr(raw, "/../") || strstr(raw, "/./") ||
+	    (n >= 3 && strcmp(raw + n - 3, "/..") == 0) ||
+	    (n >= 2 && strcmp(raw + n - 2, "/.") == 0))
+		return "dot segments in the path: TEEU paths hold only ids and names";
+	return NULL;
+}
+
 size_t httpd_split_path(char *path, char *seg[HTTPD_SEGMENTS_MAX])
 {
 	size_t n = 0;

@@ -40,6 +40,12 @@ int httpd_status_for(const struct teeu_err *err, const char **code);
 /* Reply with the error's status and message. */
 int httpd_reply_err(struct mg_connection *conn, int *replied, const struct teeu_err *err);
 
+/* Why a raw (undecoded) request path is refused, or NULL if it is not:
+ * percent-encoding (never needed by TEEU's ids and names, so never
+ * decoded) and dot segments (never resolved: they would name another
+ * path than the one signed). */
+const char *httpd_path_problem(const char *raw);
+
 /* Split "/v1/a/b" in place into at most HTTPD_SEGMENTS_MAX segments;
  * returns their count, or HTTPD_SEGMENTS_MAX + 1 when there are more. */
 size_t httpd_split_path(char *path, char *seg[HTTPD_SEGMENTS_MAX]);

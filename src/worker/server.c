@@ -272,7 +272,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	struct wk_req rq;
-	const char *raw = ri->local_uri_raw ? ri->local_uri_raw : ri->request_uri;
+	const char *raw = ri->local_uri_raw ? ri->local_uri_raw : ri->request_uri, *why;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.w = cbdata;
@@ -288,16 +288,8 @@ static int handle(struct mg_connection *conn, void *cbdata)
 		goto out;
 	}
 	snprintf(rq.path, sizeof(rq.path), "%s", raw);
-	if (strchr(raw, '%') != NULL) {
-		wk_reply_error(&rq, 400, "bad_request",
-		               "percent-encoded path: TEEU paths hold only ids and names, which "
-		               "never need encoding");
-		goto out;
-	}
-	if (strstr(raw, "/../") || strstr(raw, "/./") ||
-	    (strlen(raw) >= 3 && strcmp(raw + strlen(raw) - 3, "/..") == 0)) {
-		wk_reply_error(&rq, 400, "bad_request",
-		               "dot segments in the path: TEEU paths are ids and names only");
+	if ((why = httpd_path_problem(raw)) != NULL) {
+		wk_reply_error(&rq, 400, "bad_request", why);
 		goto out;
 	}
 	snprintf(rq.target, sizeof(rq.target), "%s%s%s", raw, rq.query ? "?" : "",
