@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "builtin.h"
+#include "funcs.h"
 #include "httpd.h"
 #include "teeu/encoding.h"
 #include "worker.h"
@@ -85,7 +85,7 @@ static int output_write(void *ctx, const void *buf, size_t size, struct teeu_err
 }
 
 /* Feed input i (its file, its key) through the function. */
-static int run_input(struct worker *w, struct wk_task *t, struct builtin_job *job, size_t i,
+static int run_input(struct worker *w, struct wk_task *t, struct wk_func *job, size_t i,
                      const char *id, const struct teeu_data_key *key, json_t **error)
 {
 	struct input_reader ir = {w, t, -1, 0};
@@ -103,11 +103,24 @@ static int run_input(struct worker *w, struct wk_task *t, struct builtin_job *jo
 	snprintf(stage, sizeof(stage), "computing: input %zu of %zu", i + 1,
 	         json_array_size(json_object_get(t->def, "inputs")));
 	wk_task_stage(w, t, stage, fstat(ir.fd, &st) == 0 ? (uint64_t)st.st_size : 0);
-	if ((r = builtin_input_begin(job, i, &err)) == 0)
-		r = teeu_object_open_stream(key, input_read, &ir, builtin_input_write, job, &info,
+	/* The header's owner names the input's table (SQL) before the object
+	 * is opened; opening authenticates it (a changed header fails). */
+	{
+		uint8_t hdr[TEEU_OBJECT_HEADER_MAX];
+		ssize_t n = pread(ir.fd, hdr, sizeof(hdr), 0);
+		size_t hsize;
+		if (n <= 0)
+			r = teeu_err_set(&err, TEEU_ERR_MALFORMED, "not an object: an empty file");
+		else if ((r = teeu_object_read_header(hdr, (size_t)n, &info, &hsize, &err)) != 0)
+			teeu_err_prefix(&err, "not an object: ");
+		else
+			r = wk_func_input_begin(job, i, info.owner, info.content_type, &err);
+	}
+	if (r == 0)
+		r = teeu_object_open_stream(key, input_read, &ir, wk_func_input_write, job, &info,
 		                            &err);
 	if (r == 0)
-		r = builtin_input_end(job, &err);
+		r = wk_func_input_end(job, &err);
 	close(ir.fd);
 	if (r != 0) {
 		int input_fault = teeu_error_category(r) == TEEU_ERRCAT_INPUT;
@@ -121,7 +134,7 @@ static int run_input(struct worker *w, struct wk_task *t, struct builtin_job *jo
 
 /* Seal the function's result into a new object file; *id_hex, *key and
  * *header (base64) describe it. The file is in place when this returns 0. */
-static int seal_output(struct worker *w, struct wk_task *t, struct builtin_job *job, uint64_t size,
+static int seal_output(struct worker *w, struct wk_task *t, struct wk_func *job, uint64_t size,
                        char id_hex[33], struct teeu_data_key *key, char **header_b64, char *final,
                        size_t final_size, json_t **error)
 {
@@ -139,7 +152,7 @@ static int seal_output(struct worker *w, struct wk_task *t, struct builtin_job *
 	    (r = teeu_data_key_generate(key)) != 0)
 		goto fail;
 	info.kind = TEEU_OBJECT_DATA;
-	info.content_type = TEEU_CONTENT_NPY;
+	info.content_type = (uint8_t)wk_func_output_type(job);
 	info.plaintext_size = size;
 	teeu_object_id_to_hex(info.id, id_hex);
 	snprintf(tmp, sizeof(tmp), "%s/output-%s-XXXXXX", w->tmp_dir, id_hex);
@@ -147,7 +160,7 @@ static int seal_output(struct worker *w, struct wk_task *t, struct builtin_job *
 		r = teeu_err_set(&err, TEEU_ERR_IO, "cannot create the output file");
 		goto fail;
 	}
-	r = teeu_object_seal_stream(&info, key, builtin_result_read, job, output_write, &ow, &err);
+	r = teeu_object_seal_stream(&info, key, wk_func_result_read, job, output_write, &ow, &err);
 	if (r == 0 && fsync(ow.fd) != 0)
 		r = teeu_err_set(&err, TEEU_ERR_IO, "cannot sync the output");
 	/* the header is the file's first bytes */
@@ -173,13 +186,82 @@ fail:
 	return -1;
 }
 
+/* A memory sink for a sealed function object's text (bounded). */
+struct text_sink {
+	char *buf;
+	size_t len;
+};
+
+static int text_write(void *ctx, const void *buf, size_t size, struct teeu_err *err)
+{
+	struct text_sink *ts = ctx;
+	char *grown;
+	if (size > WK_FUNC_OBJECT_MAX - ts->len)
+		return teeu_err_set(err, TEEU_ERR_TOO_LARGE,
+		                    "a function object larger than %u bytes", WK_FUNC_OBJECT_MAX);
+	if ((grown = realloc(ts->buf, ts->len + size + 1)) == NULL)
+		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
+	ts->buf = grown;
+	memcpy(ts->buf + ts->len, buf, size);
+	ts->len += size;
+	ts->buf[ts->len] = '\0';
+	return 0;
+}
+
+static void text_wipe(struct text_sink *ts)
+{
+	if (ts->buf)
+		teeu_memzero(ts->buf, ts->len);
+	free(ts->buf);
+	ts->buf = NULL;
+	ts->len = 0;
+}
+
+/* Decrypt the sealed function object `id` into ts: it must be a function
+ * object holding SQL text. */
+static int load_function(struct worker *w, struct wk_task *t, const char *id,
+                         const struct teeu_data_key *key, struct text_sink *ts, json_t **error)
+{
+	struct input_reader ir = {w, t, -1, 0};
+	struct teeu_object_info info;
+	struct teeu_err err = {0};
+	char path[WK_PATH_MAX + 64], msg[TEEU_ERR_MSG_MAX + 128];
+	int r;
+
+	wk_task_stage(w, t, "opening the sealed function", 0);
+	if (wk_object_path(w, id, path, sizeof(path)) != 0 || (ir.fd = open(path, O_RDONLY)) < 0) {
+		snprintf(msg, sizeof(msg), "function object %s is not stored on this worker", id);
+		*error = httpd_error_object(404, "not_found", msg, id, NULL);
+		return -1;
+	}
+	r = teeu_object_open_stream(key, input_read, &ir, text_write, ts, &info, &err);
+	close(ir.fd);
+	if (r == 0 && (info.kind != TEEU_OBJECT_FUNCTION || info.content_type != TEEU_CONTENT_SQL))
+		r = teeu_err_set(&err, TEEU_ERR_UNSUPPORTED,
+		                 "a %s object of content %s: this worker runs sealed functions of "
+		                 "SQL text only",
+		                 teeu_object_kind_name(info.kind),
+		                 teeu_content_type_name(info.content_type));
+	if (r != 0) {
+		text_wipe(ts);
+		snprintf(msg, sizeof(msg), "function object %s: %s", id, teeu_err_message(&err));
+		*error = httpd_error_object(422, "bad_function", msg, id, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, json_t **outputs,
                 json_t **error)
 {
-	struct teeu_data_key keys[MAX_INPUTS], out_key;
+	struct teeu_data_key keys[MAX_INPUTS + 1], out_key; /* [function object,] inputs */
 	struct teeu_task_param params[TEEU_TASK_MAX_PARAMS];
 	struct wk_session *s = NULL;
-	struct builtin_job *job = NULL;
+	struct wk_func *job = NULL;
+	struct text_sink query = {NULL, 0};
+	char fobj[33] = "";
+	int kind = 0;
+	size_t first = 0; /* index of the first input's key */
 	struct teeu_err err = {0};
 	json_t *inputs = json_object_get(t->def, "inputs"), *resp = NULL, *body, *jkeys, *v;
 	const char *function = json_string_value(json_object_get(t->def, "function")), *k;
@@ -217,14 +299,19 @@ int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, jso
 		goto out;
 	}
 	json_decref(body);
-	jkeys = json_object_get(resp, "keys");
-	if (json_array_size(jkeys) != n_inputs)
+	/* Keys come back in order: the function object's first, then the inputs'. */
+	if (wk_func_check(function, params, np, n_inputs, &kind, fobj, &err) != 0)
 		goto internal;
-	for (i = 0; i < n_inputs; i++) {
+	first = kind == WK_FUNC_OBJECT ? 1 : 0;
+	jkeys = json_object_get(resp, "keys");
+	if (json_array_size(jkeys) != n_inputs + first)
+		goto internal;
+	for (i = 0; i < n_inputs + first; i++) {
 		json_t *e = json_array_get(jkeys, i);
 		const char *id = json_string_value(json_object_get(e, "id")),
 		           *wk = json_string_value(json_object_get(e, "wrapped_key"));
-		const char *want = json_string_value(json_array_get(inputs, i));
+		const char *want =
+		        i < first ? fobj : json_string_value(json_array_get(inputs, i - first));
 		if (!id || !wk || strcmp(id, want) != 0 ||
 		    teeu_base64_decode(wk, strlen(wk), TEEU_KEY_WRAPPED_MAX_SIZE, &wrapped,
 		                       &wrapped_size, &err) != 0)
@@ -240,15 +327,18 @@ int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, jso
 
 	/* 3: compute */
 	r = -1;
-	if (builtin_job_new(function, params, np, n_inputs, &job, &err) != 0) {
+	if (kind == WK_FUNC_OBJECT && load_function(w, t, fobj, &keys[0], &query, error) != 0)
+		goto out;
+	if (wk_func_new(function, params, np, n_inputs, query.buf, query.len, &job, &err) != 0) {
 		*error = httpd_error_object(400, "bad_request", teeu_err_message(&err), NULL, NULL);
 		goto out;
 	}
 	for (i = 0; i < n_inputs; i++)
-		if (run_input(w, t, job, i, json_string_value(json_array_get(inputs, i)), &keys[i],
-		              error) != 0)
+		if (run_input(w, t, job, i, json_string_value(json_array_get(inputs, i)),
+		              &keys[first + i], error) != 0)
 			goto out;
-	if (builtin_finish(job, &size, &err) != 0) {
+	wk_task_stage(w, t, "running the function", 0);
+	if (wk_func_finish(job, &size, &err) != 0) {
 		*error = httpd_error_object(422, "function_error", teeu_err_message(&err), NULL,
 		                            NULL);
 		goto out;
@@ -286,7 +376,8 @@ out:
 	for (i = 0; i < nkeys; i++)
 		teeu_data_key_cleanse(&keys[i]);
 	teeu_data_key_cleanse(&out_key);
-	builtin_job_free(job);
+	wk_func_free(job);
+	text_wipe(&query);
 	wk_session_put(w, s);
 	json_decref(resp);
 	free(header_b64);

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "builtin.h"
+#include "funcs.h"
 #include "httpd.h"
 #include "teeu/names.h"
 #include "worker.h"
@@ -143,7 +143,8 @@ static int task_check(struct wk_req *rq, json_t *def, char digest_hex[65])
 	struct teeu_task_param params[TEEU_TASK_MAX_PARAMS];
 	uint8_t inputs[TEEU_TASK_MAX_INPUTS][TEEU_OBJECT_ID_SIZE], digest[32];
 	const char *key, *function, *recipient;
-	struct builtin_job *job = NULL;
+	char fobj[33];
+	int kind;
 	struct teeu_err err = {0};
 	json_t *v, *jp, *ji, *jr;
 	size_t i, np = 0;
@@ -200,18 +201,16 @@ static int task_check(struct wk_req *rq, json_t *def, char digest_hex[65])
 		if (!recipient || teeu_party_name_check(recipient, NULL) != 0)
 			return bad(rq, "%s", "'recipients': each must be a party name");
 	}
-	if (!builtin_exists(function)) {
-		char msg[512];
-		snprintf(msg, sizeof(msg),
-		         "function '%.256s' is not one this worker runs: it runs builtin:mean, "
-		         "builtin:sum, builtin:min, builtin:max, builtin:weighted_mean "
-		         "(docs/FUNCTIONS.md)",
-		         function);
-		return wk_reply_error(rq, 400, "bad_request", msg);
-	}
-	if (builtin_job_new(function, params, np, json_array_size(ji), &job, &err) != 0)
+	if (wk_func_check(function, params, np, json_array_size(ji), &kind, fobj, &err) != 0)
 		return wk_reply_error(rq, 400, "bad_request", teeu_err_message(&err));
-	builtin_job_free(job);
+	if (kind == WK_FUNC_OBJECT && wk_object_path(rq->w, fobj, path, sizeof(path)) != 0) {
+		char msg[200];
+		snprintf(msg, sizeof(msg),
+		         "function object %s is not stored on this worker (its owner uploads it "
+		         "with teeu put --kind function)",
+		         fobj);
+		return httpd_reply_error(rq->conn, &rq->status, 404, "not_found", msg, fobj, NULL);
+	}
 
 	if (teeu_task_digest_json(def, rq->w->opt.party, digest, &err) != 0)
 		return wk_reply_error(rq, 400, "bad_request", teeu_err_message(&err));
