@@ -35,6 +35,12 @@ long long cli_parse_size(const char *text);
 /* 1 if s is exactly `want` lower-case hex digits (ids, digests). */
 int cli_is_lower_hex(const char *s, size_t want);
 
+/* The identity "sql:SHA256HEX" of the query in file `path` (its exact
+ * bytes; at most TEEU_TASK_PARAM_MAX), and its text if text is not NULL
+ * (caller free()s). */
+int cli_sql_identity(const char *path, char identity[4 + 2 * 32 + 1], char **text,
+                     struct teeu_err *err) TEEU_MUST_CHECK;
+
 /* The content type a file name suggests: "npy", "csv", "sql", "native", "raw". */
 const char *cli_guess_content_type(const char *path);
 

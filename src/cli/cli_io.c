@@ -4,6 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "teeu/crypto.h"
+#include "teeu/file.h"
+#include "teeu/task.h"
+
 #include "cli.h"
 
 int cli_fail(const char *cmd, const struct teeu_err *err)
@@ -72,4 +76,41 @@ int cli_is_lower_hex(const char *s, size_t want)
 		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
 			return 0;
 	return n == want;
+}
+
+int cli_sql_identity(const char *path, char identity[4 + 2 * TEEU_SHA256_SIZE + 1], char **text,
+                     struct teeu_err *err)
+{
+	uint8_t *data = NULL, h[TEEU_SHA256_SIZE];
+	size_t size = 0;
+	int r;
+
+	if ((r = teeu_file_read(path, TEEU_TASK_PARAM_MAX, &data, &size, err)) != 0) {
+		if (r == TEEU_ERR_TOO_LARGE)
+			teeu_err_set(
+			        err, r,
+			        "%s: a query travels in the task as a parameter of at most %d "
+			        "bytes; seal a longer one as a function object (teeu put --kind "
+			        "function)",
+			        path, TEEU_TASK_PARAM_MAX);
+		return r;
+	}
+	if (memchr(data, '\0', size) != NULL) {
+		teeu_file_free(data, size);
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "%s: a query is text: it has a NUL byte", path);
+	}
+	if ((r = teeu_sha256(data, size, h)) != 0) {
+		teeu_file_free(data, size);
+		return teeu_err_set(err, r, "cannot hash %s", path);
+	}
+	memcpy(identity, "sql:", 4);
+	teeu_hex_encode(h, sizeof(h), identity + 4);
+	if (text) {
+		*text = strdup((const char *)data); /* teeu_file_read NUL-terminates */
+		if (!*text)
+			r = teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
+	}
+	teeu_file_free(data, size);
+	return r;
 }

@@ -37,7 +37,9 @@ void help_put(void)
 	       "\n"
 	       "Policy (docs/POLICY.md):\n"
 	       "  --allow-funcs LIST     function identities that may read it, comma-separated\n"
-	       "                         (builtin:mean, sql:HEX, object:ID, owner:PARTY)\n"
+	       "                         (builtin:mean, sql:HEX or sql:@QUERY.sql for the query\n"
+	       "                         in that file, object:ID, owner:PARTY). For --kind\n"
+	       "                         function the default is the object itself\n"
 	       "  --recipients LIST      parties that may receive results derived from it\n"
 	       "  --tee TYPE:MEASUREMENT a TEE it may be decrypted in (repeatable): sim:HEX,\n"
 	       "                         sgx:MRENCLAVE, tdx:MRTD, snp:HEX, csv:HEX. Default: the\n"
@@ -55,8 +57,10 @@ void help_put(void)
 	       "  --config FILE          cluster config (default $TEEU_CONFIG)\n"
 	       "  --json                 print {id, owner, kind, content_type, size, ...}\n"
 	       "\n"
-	       "Example:\n"
+	       "Examples:\n"
 	       "  teeu put alice.npy --allow-funcs builtin:mean --recipients alice,bob\n"
+	       "  teeu put sales.csv --allow-funcs sql:@report.sql,owner:bob --recipients alice\n"
+	       "  teeu put secret.sql --kind function --recipients alice   # bob's sealed query\n"
 	       "\n"
 	       "Exit status: 0 registered; 1 failed (nothing is registered; an uploaded\n"
 	       "ciphertext may remain on the worker, unusable without its key); 2 usage.\n"
@@ -96,9 +100,42 @@ struct put_args {
 	const char *file, *allow_funcs, *recipients, *operators, *not_after, *policy_file;
 	const char *kind, *content_type, *config;
 	json_t *tees;
+	int kind_value; /* enum teeu_object_kind */
 	long long max_uses;
 	int require_approval, json;
 };
+
+/* allow_funcs: the list given, with each sql:@FILE replaced by the
+ * identity of the query in FILE; for a function object without a list,
+ * the object itself (the tightest choice: only this code). */
+static int allow_funcs(const struct put_args *a, const char *id_hex, json_t *doc,
+                       struct teeu_err *err)
+{
+	json_t *list = a->allow_funcs ? cli_split_list(a->allow_funcs) : json_array(), *v;
+	size_t i;
+	int r;
+
+	if (!a->allow_funcs) {
+		char self[40];
+		snprintf(self, sizeof(self), "object:%s", id_hex);
+		json_array_append_new(list, json_string(self));
+	}
+	json_array_foreach(list, i, v)
+	{
+		const char *f = json_string_value(v);
+		char identity[4 + 64 + 1];
+		if (strncmp(f, "sql:@", 5) != 0)
+			continue;
+		if ((r = cli_sql_identity(f + 5, identity, NULL, err)) != 0) {
+			teeu_err_prefix(err, "--allow-funcs %s: ", f);
+			json_decref(list);
+			return r;
+		}
+		json_array_set_new(list, i, json_string(identity));
+	}
+	json_object_set_new(doc, "allow_funcs", list);
+	return 0;
+}
 
 /* The signed policy document: canonical JSON and its signature. */
 static int make_policy(const struct put_args *a, struct cli_net *n, const char *id_hex,
@@ -116,7 +153,10 @@ static int make_policy(const struct put_args *a, struct cli_net *n, const char *
 			return r;
 	} else {
 		doc = json_object();
-		json_object_set_new(doc, "allow_funcs", cli_split_list(a->allow_funcs));
+		if ((r = allow_funcs(a, id_hex, doc, err)) != 0) {
+			json_decref(doc);
+			return r;
+		}
 		json_object_set_new(doc, "recipients", cli_split_list(a->recipients));
 		if (json_array_size(a->tees) > 0) {
 			json_object_set(doc, "allow_tees", a->tees);
@@ -282,17 +322,19 @@ int cmd_put(int argc, char **argv)
 		return cli_usage_error(CMD, "--policy FILE replaces the rule options; give one or "
 		                            "the other");
 	}
-	if (!a.policy_file && (!a.allow_funcs || !a.recipients)) {
+	kind = teeu_object_kind_from_name(a.kind);
+	a.kind_value = kind;
+	if (!a.policy_file && ((!a.allow_funcs && kind != TEEU_OBJECT_FUNCTION) || !a.recipients)) {
 		json_decref(a.tees);
 		return cli_usage_error(CMD, "--allow-funcs and --recipients are required (or "
-		                            "--policy FILE)");
+		                            "--policy FILE); a function object needs only "
+		                            "--recipients");
 	}
 	if ((a.allow_funcs && !list_ok(a.allow_funcs)) ||
 	    (a.recipients && !list_ok(a.recipients)) || (a.operators && !list_ok(a.operators))) {
 		json_decref(a.tees);
 		return cli_usage_error(CMD, "a comma-separated list has an empty element");
 	}
-	kind = teeu_object_kind_from_name(a.kind);
 	ctype = teeu_content_type_from_name(a.content_type ? a.content_type
 	                                                   : cli_guess_content_type(a.file));
 	if (kind < 0 || ctype < 0) {

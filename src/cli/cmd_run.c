@@ -31,12 +31,16 @@ void help_run(void)
 	       "result with `teeu get ID -o FILE`.\n"
 	       "\n"
 	       "Functions (docs/FUNCTIONS.md): builtin:mean, builtin:sum, builtin:min,\n"
-	       "builtin:max (parameter axis), builtin:weighted_mean (parameter weights).\n"
+	       "builtin:max (parameter axis), builtin:weighted_mean (parameter weights);\n"
+	       "sql with --query-file Q.sql (identity sql:SHA256 of the file; parameter\n"
+	       "tables=T1,T2 names the inputs' tables, default their owners' names);\n"
+	       "object:ID, a sealed function object (e.g. another party's secret query).\n"
 	       "\n"
 	       "Options:\n"
 	       "  --inputs LIST        input object ids, comma-separated, in order\n"
 	       "  --recipients LIST    parties that may fetch the output\n"
 	       "  --param K=V          a function parameter (repeatable), e.g. --param axis=1\n"
+	       "  --query-file FILE    for FUNCTION sql: the query; its SHA-256 is the identity\n"
 	       "  --task-id HEX        the task's id (32 hex digits; default random)\n"
 	       "  --print-digest       print the task digest (for `teeu approve`) and exit\n"
 	       "                       without submitting; use with --task-id\n"
@@ -50,6 +54,7 @@ void help_run(void)
 	       "\n"
 	       "Example:\n"
 	       "  teeu run builtin:mean --inputs $A,$B --recipients alice,bob --param axis=1\n"
+	       "  teeu run sql --query-file join.sql --inputs $A,$B --recipients alice\n"
 	       "\n"
 	       "Exit status: 0 the task finished; 1 it was refused or failed (the reason is\n"
 	       "printed); 2 usage. Manual: docs/cli/teeu-run.md.\n");
@@ -68,7 +73,8 @@ int cmd_run(int argc, char **argv)
 		O_QUIET,
 		O_CONFIG,
 		O_JSON,
-		O_ATTACH
+		O_ATTACH,
+		O_QUERY_FILE
 	};
 	static const struct option opts[] = {
 	        {"inputs", required_argument, NULL, O_INPUTS},
@@ -78,6 +84,7 @@ int cmd_run(int argc, char **argv)
 	        {"print-digest", no_argument, NULL, O_DIGEST},
 	        {"no-wait", no_argument, NULL, O_NO_WAIT},
 	        {"attach", required_argument, NULL, O_ATTACH},
+	        {"query-file", required_argument, NULL, O_QUERY_FILE},
 	        {"timeout", required_argument, NULL, O_TIMEOUT},
 	        {"quiet", no_argument, NULL, O_QUIET},
 	        {"config", required_argument, NULL, O_CONFIG},
@@ -92,7 +99,8 @@ int cmd_run(int argc, char **argv)
 	const char *config = NULL, *task_id = NULL, *status_text;
 	char id_hex[33], target[64], digest[65], last_stage[128] = "";
 	long timeout = 3600;
-	const char *attach = NULL;
+	const char *attach = NULL, *query_file = NULL, *function;
+	char identity[4 + 64 + 1], *query = NULL;
 	int c, status = CLI_EXIT_FAIL, have_net = 0, print_digest = 0, no_wait = 0, quiet = 0,
 	       json = 0;
 	char *end;
@@ -123,6 +131,7 @@ int cmd_run(int argc, char **argv)
 		case O_DIGEST: print_digest = 1; break;
 		case O_NO_WAIT: no_wait = 1; break;
 		case O_ATTACH: attach = optarg; break;
+		case O_QUERY_FILE: query_file = optarg; break;
 		case O_TIMEOUT:
 			errno = 0;
 			timeout = strtol(optarg, &end, 10);
@@ -184,7 +193,29 @@ int cmd_run(int argc, char **argv)
 		snprintf(id_hex, sizeof(id_hex), "%s", task_id);
 	}
 	json_object_set_new(task, "id", json_string(id_hex));
-	json_object_set_new(task, "function", json_string(argv[optind]));
+	/* sql: functions carry their query; its identity is its hash. */
+	function = argv[optind];
+	if (query_file) {
+		if (strcmp(function, "sql") != 0 && strncmp(function, "sql:", 4) != 0) {
+			status = cli_usage_error(CMD, "--query-file goes with FUNCTION sql");
+			goto out;
+		}
+		if (cli_sql_identity(query_file, identity, &query, &err) != 0)
+			goto fail;
+		if (strcmp(function, "sql") != 0 && strcmp(function, identity) != 0) {
+			teeu_err_set(&err, TEEU_ERR_INVALID_ARG,
+			             "the query in %s is %s, not %s: a changed query is another "
+			             "function",
+			             query_file, identity, function);
+			goto fail;
+		}
+		function = identity;
+		json_object_set_new(params, "query", json_string(query));
+	} else if (strcmp(function, "sql") == 0) {
+		status = cli_usage_error(CMD, "FUNCTION sql needs --query-file Q.sql");
+		goto out;
+	}
+	json_object_set_new(task, "function", json_string(function));
 	json_object_set(task, "params", params);
 	json_object_set(task, "inputs", inputs);
 	json_object_set(task, "recipients", recipients);
@@ -309,5 +340,6 @@ out:
 	json_decref(inputs);
 	json_decref(recipients);
 	json_decref(resp);
+	free(query);
 	return status;
 }
