@@ -45,6 +45,8 @@ void help_put(void)
 	       "                         sgx:MRENCLAVE, tdx:MRTD, snp:HEX, csv:HEX. Default: the\n"
 	       "                         config's teeu.measurement (sim: when tee_simulation)\n"
 	       "  --operators LIST       parties whose TEEU may run tasks on it (default any)\n"
+	       "  --input-owners LIST    the task's inputs must all be owned by these parties\n"
+	       "                         (for a function: whose data it may run on)\n"
 	       "  --max-uses N           at most N key releases in all\n"
 	       "  --not-after TIME       no use after this RFC 3339 time\n"
 	       "  --require-approval     each task needs your `teeu approve` of its digest\n"
@@ -97,7 +99,8 @@ static int list_ok(const char *text)
 }
 
 struct put_args {
-	const char *file, *allow_funcs, *recipients, *operators, *not_after, *policy_file;
+	const char *file, *allow_funcs, *recipients, *operators, *input_owners, *not_after,
+	        *policy_file;
 	const char *kind, *content_type, *config;
 	json_t *tees;
 	int kind_value; /* enum teeu_object_kind */
@@ -178,6 +181,8 @@ static int make_policy(const struct put_args *a, struct cli_net *n, const char *
 		}
 		if (a->operators)
 			json_object_set_new(doc, "operators", cli_split_list(a->operators));
+		if (a->input_owners)
+			json_object_set_new(doc, "input_owners", cli_split_list(a->input_owners));
 		if (a->not_after)
 			json_object_set_new(doc, "not_after", json_string(a->not_after));
 		if (a->max_uses > 0)
@@ -222,6 +227,7 @@ int cmd_put(int argc, char **argv)
 		O_RECIP,
 		O_TEE,
 		O_OPS,
+		O_INPUT_OWNERS,
 		O_MAX,
 		O_NOT_AFTER,
 		O_APPROVAL,
@@ -236,6 +242,7 @@ int cmd_put(int argc, char **argv)
 	        {"recipients", required_argument, NULL, O_RECIP},
 	        {"tee", required_argument, NULL, O_TEE},
 	        {"operators", required_argument, NULL, O_OPS},
+	        {"input-owners", required_argument, NULL, O_INPUT_OWNERS},
 	        {"max-uses", required_argument, NULL, O_MAX},
 	        {"not-after", required_argument, NULL, O_NOT_AFTER},
 	        {"require-approval", no_argument, NULL, O_APPROVAL},
@@ -288,6 +295,7 @@ int cmd_put(int argc, char **argv)
 			break;
 		}
 		case O_OPS: a.operators = optarg; break;
+		case O_INPUT_OWNERS: a.input_owners = optarg; break;
 		case O_MAX:
 			errno = 0;
 			a.max_uses = strtoll(optarg, &end, 10);
@@ -316,8 +324,9 @@ int cmd_put(int argc, char **argv)
 		return cli_usage_error(CMD, "expected one FILE");
 	}
 	a.file = argv[optind];
-	if (a.policy_file && (a.allow_funcs || a.recipients || json_array_size(a.tees) ||
-	                      a.operators || a.not_after || a.max_uses || a.require_approval)) {
+	if (a.policy_file &&
+	    (a.allow_funcs || a.recipients || json_array_size(a.tees) || a.operators ||
+	     a.input_owners || a.not_after || a.max_uses || a.require_approval)) {
 		json_decref(a.tees);
 		return cli_usage_error(CMD, "--policy FILE replaces the rule options; give one or "
 		                            "the other");
@@ -331,7 +340,8 @@ int cmd_put(int argc, char **argv)
 		                            "--recipients");
 	}
 	if ((a.allow_funcs && !list_ok(a.allow_funcs)) ||
-	    (a.recipients && !list_ok(a.recipients)) || (a.operators && !list_ok(a.operators))) {
+	    (a.recipients && !list_ok(a.recipients)) || (a.operators && !list_ok(a.operators)) ||
+	    (a.input_owners && !list_ok(a.input_owners))) {
 		json_decref(a.tees);
 		return cli_usage_error(CMD, "a comma-separated list has an empty element");
 	}
