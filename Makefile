@@ -63,6 +63,7 @@ bench: build
 	$(BUILD)/bench_seal
 	$(BUILD)/bench_authmanager --daemon $(BUILD)/teeu-authmanager
 	bench/secure_aggregation.sh $(BUILD)
+	bench/sql_join.sh $(BUILD)
 
 format:
 	clang-format -i $(SOURCES)
