@@ -2,11 +2,12 @@
  *
  * A policy says which functions may read an object (allow_funcs), in which
  * attested TEEs (allow_tees), who may receive results (recipients), whose
- * TEEU may compute (operators), until when (not_after), how often
- * (max_uses) and whether the owner must approve each task
- * (require_approval). Evaluation is a pure function of (policy, attested
- * claims, task, now, uses so far): it allows, or names the first rule that
- * failed. docs/POLICY.md is the reference, with examples.
+ * TEEU may compute (operators), whose data the task may read
+ * (input_owners), until when (not_after), how often (max_uses) and whether
+ * the owner must approve each task (require_approval). Evaluation is a pure
+ * function of (policy, attested claims, task, owners of the task's inputs,
+ * now, uses so far): it allows, or names the first rule that failed.
+ * docs/POLICY.md is the reference, with examples.
  */
 #ifndef TEEU_POLICY_H
 #define TEEU_POLICY_H
@@ -57,7 +58,9 @@ struct teeu_claims {
 	char tcb_status[TEEU_TCB_STATUS_MAX];
 };
 
-/* What a task asks of one input object. */
+/* What a task asks of one object (an input, or the function object). The
+ * owners of the task's data inputs are passed beside it, to
+ * teeu_policy_evaluate_owners(). */
 struct teeu_task {
 	const char *function;       /* identity: "builtin:mean", "sql:<hex>", "object:<id>" */
 	const char *function_owner; /* owner of an object:<id> function, else NULL */
@@ -76,6 +79,7 @@ enum teeu_policy_rule {
 	TEEU_RULE_ALLOW_FUNCS,
 	TEEU_RULE_RECIPIENTS,
 	TEEU_RULE_OPERATORS,
+	TEEU_RULE_INPUT_OWNERS,
 	TEEU_RULE_REQUIRE_APPROVAL,
 };
 
@@ -101,10 +105,20 @@ int teeu_policy_load(const char *path, struct teeu_policy **out,
 
 void teeu_policy_free(struct teeu_policy *policy);
 
-/* Evaluate for one input object. `now` is Unix seconds; `uses` counts the
+/* Evaluate for one object of a task (an input, or the function object).
+ * input_owners[0..input_owner_count) are the owners of the task's data
+ * inputs, in task order, as registered (never as the requester says); the
+ * input_owners rule checks them. `now` is Unix seconds; `uses` counts the
  * releases already made. Returns 0 when every rule allows; else
  * TEEU_ERR_DENIED with decision->rule naming the first failed rule and
  * decision->reason saying why. decision may be NULL. */
+int teeu_policy_evaluate_owners(const struct teeu_policy *policy, const struct teeu_claims *claims,
+                                const struct teeu_task *task, const char *const *input_owners,
+                                size_t input_owner_count, int64_t now, uint64_t uses,
+                                struct teeu_policy_decision *decision) TEEU_MUST_CHECK;
+
+/* teeu_policy_evaluate_owners() with no input owners: a policy that lists
+ * input_owners denies (rule input_owners), any other decides as above. */
 int teeu_policy_evaluate(const struct teeu_policy *policy, const struct teeu_claims *claims,
                          const struct teeu_task *task, int64_t now, uint64_t uses,
                          struct teeu_policy_decision *decision) TEEU_MUST_CHECK;

@@ -1,13 +1,13 @@
 /* api_release.c - key release for a task, and registration of its outputs.
  *
  * The heart of the AuthManager. A release is decided in one database step:
- * every object's policy is evaluated with the session's attested claims,
- * and either every use count goes up together with one `release` audit
- * entry, or nothing is counted and one `deny` entry names the object and
- * rule. Only after that commit are the keys opened from storage and wrapped
- * to the session key, on the request thread. Outputs can only be registered
- * by the session that got the release for their task, and get a policy
- * derived from the inputs' policies (DESIGN §4), never one the worker picks.
+ * every object's policy is evaluated with the session's attested claims
+ * and the registered owners of the task's inputs, and either every use count goes up together with
+ * one `release` audit entry, or nothing is counted and one `deny` entry names the object and rule.
+ * Only after that commit are the keys opened from storage and wrapped to the session key, on the
+ * request thread. Outputs can only be registered by the session that got the release for their
+ * task, and get a policy derived from the policies of the inputs and of the function object (DESIGN
+ * §4), never one the worker picks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +126,9 @@ struct release {
 	const char *deny_rule;
 	char reason[300];
 	uint64_t audit_index;
+	/* The registered owners of the task's inputs, in task order. */
+	char input_owner_buf[TEEU_TASK_MAX_INPUTS][65];
+	const char *input_owners[TEEU_TASK_MAX_INPUTS];
 };
 
 static void deny(struct release *rl, const char *id, const char *rule, const char *fmt,
@@ -152,7 +155,34 @@ static int approved_by(sqlite3 *db, const char *party, const char *digest, int *
 	return 0;
 }
 
-/* Check one object; on denial fills rl->deny_* and returns 0. */
+/* The registered owner of every input, in task order, into rl->input_owners
+ * (an unknown input: 404, as check_object would say). */
+static int lookup_input_owners(sqlite3 *db, struct release *rl, struct teeu_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = db_prepare(db, "SELECT owner FROM objects WHERE id=?", &st, err)) != 0)
+		return r;
+	for (size_t i = 0; i < rl->t->def.input_count; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, rl->t->input_hex[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			r = teeu_err_set(err, TEEU_ERR_NOT_FOUND, "no object %s",
+			                 rl->t->input_hex[i]);
+			break;
+		}
+		snprintf(rl->input_owner_buf[i], sizeof(rl->input_owner_buf[i]), "%s",
+		         (const char *)sqlite3_column_text(st, 0));
+		rl->input_owners[i] = rl->input_owner_buf[i];
+	}
+	db_finish(st);
+	return r;
+}
+
+/* Check one object; on denial fills rl->deny_* and returns 0. For the
+ * function object (want_function), the function's owner is its own owner;
+ * for an input, function_owner is the function object's owner (or NULL). */
 static int check_object(sqlite3 *db, struct release *rl, const char *id, int want_function,
                         const char *function_owner, char *owner_out, struct teeu_err *err)
 {
@@ -203,13 +233,14 @@ static int check_object(sqlite3 *db, struct release *rl, const char *id, int wan
 		goto out;
 	memset(&task, 0, sizeof(task));
 	task.function = rl->t->def.function;
-	task.function_owner = function_owner;
+	task.function_owner = want_function ? owner_out : function_owner;
 	task.operator_party = rl->session->operator_party;
 	task.recipients = rl->t->recipients;
 	task.recipient_count = rl->t->def.recipient_count;
 	task.approved = approved;
 	memset(&d, 0, sizeof(d));
-	r = teeu_policy_evaluate(policy, &rl->session->claims, &task, rl->now, uses, &d);
+	r = teeu_policy_evaluate_owners(policy, &rl->session->claims, &task, rl->input_owners,
+	                                rl->t->def.input_count, rl->now, uses, &d);
 	if (r == TEEU_ERR_DENIED && d.rule != TEEU_RULE_NONE) {
 		deny(rl, id, teeu_policy_rule_name(d.rule), "object %s: %s", d.reason);
 		r = 0;
@@ -234,6 +265,9 @@ static int release_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	int r;
 
 	if ((r = auth_consume_nonce(db, rl->sig, rl->now, err)) != 0)
+		return r;
+	/* Every policy (the function's too) sees the inputs' registered owners. */
+	if ((r = lookup_input_owners(db, rl, err)) != 0)
 		return r;
 	/* The function object first: its owner is needed by owner: rules. */
 	if (t->function_object[0]) {
@@ -443,50 +477,69 @@ static void intersect_objects(json_t *acc, json_t *list)
 	}
 }
 
-/* The derived policy (DESIGN §4, PROTOCOL.md "POST /v1/outputs"). */
+/* Intersect the optional list `key` of policy p into *acc: the first list
+ * present is copied, later ones intersected; absent lists impose nothing. */
+static void fold_optional(json_t **acc, json_t *p, const char *key)
+{
+	json_t *list = json_object_get(p, key);
+	if (!list)
+		return;
+	if (!*acc)
+		*acc = json_deep_copy(list);
+	else
+		intersect_strings(*acc, list);
+}
+
+/* The derived policy (DESIGN §4, PROTOCOL.md "POST /v1/outputs"): every
+ * input's policy, then the function object's when the function is
+ * object:ID. The function object counts like an input except for
+ * allow_funcs (which, in its policy, names the code allowed to run it, not
+ * what may read its results). */
 static json_t *derive_policy(sqlite3 *db, json_t *task, json_t *own_recipients,
                              struct teeu_err *err)
 {
-	json_t *inputs = json_object_get(task, "inputs"), *v;
+	json_t *inputs = json_object_get(task, "inputs");
+	const char *function = json_string_value(json_object_get(task, "function"));
 	json_t *funcs = NULL, *tees = NULL,
 	       *recips = json_deep_copy(json_object_get(task, "recipients"));
-	json_t *ops = NULL, *out;
+	json_t *ops = NULL, *owners = NULL, *out;
 	const char *not_after = NULL;
 	int64_t na_t = 0;
 	char *na_keep = NULL;
-	size_t i;
+	size_t i, n = json_array_size(inputs);
 
-	json_array_foreach(inputs, i, v)
-	{
+	if (function && strncmp(function, "object:", 7) == 0)
+		n++; /* the function object, after the inputs */
+	for (i = 0; i < n; i++) {
+		int is_function = i == json_array_size(inputs);
+		const char *id =
+		        is_function ? function + 7 : json_string_value(json_array_get(inputs, i));
 		sqlite3_stmt *st = NULL;
 		json_t *p;
 		if (db_prepare(db, "SELECT policy FROM objects WHERE id=?", &st, err) != 0)
 			goto fail;
-		sqlite3_bind_text(st, 1, json_string_value(v), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		p = sqlite3_step(st) == SQLITE_ROW
 		            ? json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL)
 		            : NULL;
 		db_finish(st);
 		if (!p) {
-			teeu_err_set(err, TEEU_ERR_INTERNAL, "input %s has no readable policy",
-			             json_string_value(v));
+			teeu_err_set(err, TEEU_ERR_INTERNAL, "%s %s has no readable policy",
+			             is_function ? "function object" : "input", id);
 			goto fail;
 		}
-		if (!funcs)
+		/* A function object's allow_funcs is about running it: left out. */
+		if (!is_function && !funcs)
 			funcs = json_deep_copy(json_object_get(p, "allow_funcs"));
-		else
+		else if (!is_function)
 			intersect_strings(funcs, json_object_get(p, "allow_funcs"));
 		if (!tees)
 			tees = json_deep_copy(json_object_get(p, "allow_tees"));
 		else
 			intersect_objects(tees, json_object_get(p, "allow_tees"));
 		intersect_strings(recips, json_object_get(p, "recipients"));
-		if (json_object_get(p, "operators")) {
-			if (!ops)
-				ops = json_deep_copy(json_object_get(p, "operators"));
-			else
-				intersect_strings(ops, json_object_get(p, "operators"));
-		}
+		fold_optional(&ops, p, "operators");
+		fold_optional(&owners, p, "input_owners");
 		not_after = json_string_value(json_object_get(p, "not_after"));
 		if (not_after) {
 			int64_t t;
@@ -508,10 +561,15 @@ static json_t *derive_policy(sqlite3 *db, json_t *task, json_t *own_recipients,
 		json_object_set_new(out, "operators", ops);
 		ops = NULL;
 	}
+	if (out && owners) {
+		json_object_set_new(out, "input_owners", owners);
+		owners = NULL;
+	}
 	if (out && na_keep)
 		json_object_set_new(out, "not_after", json_string(na_keep));
 	free(na_keep);
 	json_decref(ops);
+	json_decref(owners);
 	return out;
 fail:
 	free(na_keep);
@@ -519,6 +577,7 @@ fail:
 	json_decref(tees);
 	json_decref(recips);
 	json_decref(ops);
+	json_decref(owners);
 	return NULL;
 }
 
@@ -565,8 +624,9 @@ static int outputs_step(sqlite3 *db, void *arg, struct teeu_err *err)
 			p->deny_rule = "recipients";
 			snprintf(p->deny_object, sizeof(p->deny_object), "%s", p->o[i].id_hex);
 			snprintf(p->reason, sizeof(p->reason),
-			         "output %s would have no recipient: the task's recipients and its "
-			         "inputs' recipients have no party in common",
+			         "output %s would have no recipient: the task's recipients, its "
+			         "inputs' and its function object's recipients have no party in "
+			         "common",
 			         p->o[i].id_hex);
 			r = TEEU_ERR_DENIED;
 			break;

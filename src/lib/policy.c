@@ -53,8 +53,9 @@ struct name_list {
 
 struct teeu_policy {
 	json_t *doc; /* the validated document, for the canonical form */
-	struct name_list funcs, recipients, operators;
+	struct name_list funcs, recipients, operators, input_owners;
 	int has_operators;
+	int has_input_owners;
 	struct tee_rule *tees;
 	size_t tee_count;
 	int has_not_after;
@@ -81,9 +82,9 @@ int teeu_tee_type_from_name(const char *name)
 
 const char *teeu_policy_rule_name(int rule)
 {
-	static const char *const names[] = {"none",       "not_after",       "max_uses",
-	                                    "allow_tees", "allow_funcs",     "recipients",
-	                                    "operators",  "require_approval"};
+	static const char *const names[] = {"none",       "not_after",    "max_uses",
+	                                    "allow_tees", "allow_funcs",  "recipients",
+	                                    "operators",  "input_owners", "require_approval"};
 	if (rule >= 0 && rule <= TEEU_RULE_REQUIRE_APPROVAL)
 		return names[rule];
 	return "unknown";
@@ -271,9 +272,10 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, st
 
 static int walk(const json_t *doc, struct teeu_policy *p, struct teeu_err *err)
 {
-	static const char *const keys[] = {
-	        "version",   "description", "allow_funcs", "allow_tees",       "recipients",
-	        "operators", "not_after",   "max_uses",    "require_approval", NULL};
+	static const char *const keys[] = {"version",          "description", "allow_funcs",
+	                                   "allow_tees",       "recipients",  "operators",
+	                                   "input_owners",     "not_after",   "max_uses",
+	                                   "require_approval", NULL};
 	char path[TEEU_DOC_PATH_MAX];
 	const json_t *tees = NULL, *v;
 	const char *text = NULL, *not_after = NULL;
@@ -293,9 +295,11 @@ static int walk(const json_t *doc, struct teeu_policy *p, struct teeu_err *err)
 		        (unsigned long long)version);
 	if ((r = get_names(doc, "allow_funcs", 1, 1, &p->funcs, err)) != 0 ||
 	    (r = get_names(doc, "recipients", 1, 0, &p->recipients, err)) != 0 ||
-	    (r = get_names(doc, "operators", 0, 0, &p->operators, err)) != 0)
+	    (r = get_names(doc, "operators", 0, 0, &p->operators, err)) != 0 ||
+	    (r = get_names(doc, "input_owners", 0, 0, &p->input_owners, err)) != 0)
 		return r;
 	p->has_operators = p->operators.count > 0;
+	p->has_input_owners = p->input_owners.count > 0;
 	if ((r = teeu_doc_get_array(doc, "", "allow_tees", 1, &tees, err)) != 0)
 		return r;
 	if (json_array_size(tees) == 0 || json_array_size(tees) > TEEU_POLICY_MAX_ENTRIES)
@@ -384,6 +388,7 @@ void teeu_policy_free(struct teeu_policy *policy)
 	names_free(&policy->funcs);
 	names_free(&policy->recipients);
 	names_free(&policy->operators);
+	names_free(&policy->input_owners);
 	free(policy->tees);
 	free(policy);
 }
@@ -480,9 +485,35 @@ static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_clai
 	return NULL;
 }
 
+/* "alice, bob" into out (size > 8), ending in "..." when the rest does not
+ * fit: names are never cut. */
+static void join_names(const struct name_list *l, char *out, size_t size)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < l->count; i++) {
+		const char *sep = i > 0 ? ", " : "";
+		size_t need = strlen(sep) + strlen(l->items[i]);
+		/* Keep room for ", ..." and the NUL unless this is the last name. */
+		if (len + need + (i + 1 < l->count ? 5 : 0) + 1 > size) {
+			snprintf(out + len, size - len, "%s...", sep);
+			return;
+		}
+		len += (size_t)snprintf(out + len, size - len, "%s%s", sep, l->items[i]);
+	}
+}
+
 int teeu_policy_evaluate(const struct teeu_policy *p, const struct teeu_claims *claims,
                          const struct teeu_task *task, int64_t now, uint64_t uses,
                          struct teeu_policy_decision *d)
+{
+	return teeu_policy_evaluate_owners(p, claims, task, NULL, 0, now, uses, d);
+}
+
+int teeu_policy_evaluate_owners(const struct teeu_policy *p, const struct teeu_claims *claims,
+                                const struct teeu_task *task, const char *const *input_owners,
+                                size_t input_owner_count, int64_t now, uint64_t uses,
+                                struct teeu_policy_decision *d)
 {
 	char why[160], first_why[160] = "";
 	size_t first = p->tee_count;
@@ -535,6 +566,19 @@ tee_ok:
 	if (p->has_operators && !listed(&p->operators, task->operator_party))
 		return deny(d, TEEU_RULE_OPERATORS, "operator %s is not allowed",
 		            task->operator_party != NULL ? task->operator_party : "(none)");
+	if (p->has_input_owners) {
+		char list[160];
+		if (input_owners == NULL || input_owner_count == 0)
+			return deny(d, TEEU_RULE_INPUT_OWNERS, "the task names no input owner");
+		for (size_t i = 0; i < input_owner_count; i++)
+			if (!listed(&p->input_owners, input_owners[i])) {
+				join_names(&p->input_owners, list, sizeof(list));
+				return deny(d, TEEU_RULE_INPUT_OWNERS,
+				            "input of %s is not allowed: input_owners lists %s",
+				            input_owners[i] != NULL ? input_owners[i] : "(unknown)",
+				            list);
+			}
+	}
 	if (p->require_approval && !task->approved)
 		return deny(d, TEEU_RULE_REQUIRE_APPROVAL,
 		            "the owner has not approved this task's digest");
@@ -618,6 +662,8 @@ int teeu_policy_describe(const struct teeu_policy *p, char **out, struct teeu_er
 		append_list(&buf, &len, &cap, "operators:", &p->operators);
 	else
 		append(&buf, &len, &cap, "operators:       any\n");
+	if (p->has_input_owners) /* absent: no line, as before the field existed */
+		append_list(&buf, &len, &cap, "input_owners:", &p->input_owners);
 	if (p->has_not_after) {
 		char when[TEEU_TIME_TEXT_SIZE];
 		teeu_time_format(p->not_after, when);

@@ -35,11 +35,12 @@ int wk_func_check(const char *function, const struct teeu_task_param *params, si
 		return r;
 	if (strncmp(function, "builtin:", 8) == 0) {
 		if (!builtin_exists(function))
-			return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-			                    "function '%.256s' is not one this worker runs: its "
-			                    "built-ins are builtin:mean, builtin:sum, builtin:min, "
-			                    "builtin:max, builtin:weighted_mean (docs/FUNCTIONS.md)",
-			                    function);
+			return teeu_err_set(
+			        err, TEEU_ERR_UNSUPPORTED,
+			        "function '%.256s' is not one this worker runs: its "
+			        "built-ins are builtin:mean, builtin:sum, builtin:min, "
+			        "builtin:max, builtin:weighted_mean (docs/FUNCTIONS.md)",
+			        function);
 		*kind = WK_FUNC_BUILTIN;
 		r = builtin_job_new(function, params, param_count, input_count, &job, err);
 		builtin_job_free(job);
@@ -56,10 +57,11 @@ int wk_func_check(const char *function, const struct teeu_task_param *params, si
 			return teeu_err_set(err, r, "cannot hash the query");
 		teeu_hex_encode(h, sizeof(h), hex);
 		if (strcmp(hex, function + 4) != 0)
-			return teeu_err_set(err, TEEU_ERR_DENIED,
-			                    "the query's SHA-256 is %s, not the function's %s: this is "
-			                    "not the query the identity names",
-			                    hex, function + 4);
+			return teeu_err_set(
+			        err, TEEU_ERR_DENIED,
+			        "the query's SHA-256 is %s, not the function's %s: this is "
+			        "not the query the identity names",
+			        hex, function + 4);
 		*kind = WK_FUNC_SQL;
 		return sql_params_check(params, param_count, input_count, err);
 	}
@@ -100,8 +102,8 @@ int wk_func_new(const char *function, const struct teeu_task_param *params, size
 			query = param(params, param_count, "query");
 			query_size = strlen(query);
 		}
-		r = query ? sql_job_new(query, query_size, params, param_count, input_count, &f->sql,
-		                        err)
+		r = query ? sql_job_new(query, query_size, params, param_count, input_count,
+		                        &f->sql, err)
 		          : teeu_err_set(err, TEEU_ERR_INTERNAL, "no query for %s", function);
 	}
 	if (r != 0) {

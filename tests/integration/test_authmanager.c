@@ -747,6 +747,157 @@ static void test_outputs_and_reveal(void **state)
 	h_object_free(&o3);
 }
 
+/* The message of a 403 (or other) error response. */
+static const char *error_message(json_t *resp)
+{
+	return h_json_str(h_json_get(resp, "error"), "message");
+}
+
+/* A closed-source function: bob's sealed function object says where it may
+ * run, whose data it may read (input_owners) and who gets results; alice's
+ * data allows owner:bob. The function object's policy is evaluated first,
+ * with its own owner as function owner and the inputs' registered owners. */
+static void test_closed_source_function(void **state)
+{
+	struct h_object f, a, c, o, o2;
+	struct h_task t;
+	char fn[64], fpol[1024], digest[65], target[96];
+	json_t *resp = NULL, *keys, *outs, *pol;
+	(void)state;
+
+	h_object_make(&f, "bob", TEEU_OBJECT_FUNCTION, "SELECT sum(x) FROM t;\n");
+	snprintf(fpol, sizeof(fpol), "%s",
+	         policy("\"owner:bob\"", g_meas_hex, "\"alice\"",
+	                ",\"input_owners\":[\"alice\"],\"operators\":[\"carol\",\"dave\"],"
+	                "\"not_after\":\"2099-12-31T23:59:59Z\""));
+	h_object_register(&g_d, &g_bob, &f, fpol);
+	new_object(&a, &g_alice,
+	           policy("\"owner:bob\",\"builtin:mean\"", g_meas_hex, "\"alice\",\"bob\"",
+	                  ",\"operators\":[\"carol\"]"));
+	new_object(&c, &g_carol, policy("\"owner:bob\"", g_meas_hex, "\"alice\"", NULL));
+	snprintf(fn, sizeof(fn), "object:%s", f.id);
+
+	/* Allowed: both keys, the function object's first. */
+	h_task_init(&t, fn, "carol");
+	t.inputs[t.input_count++] = a.id;
+	t.recipients[t.recipient_count++] = "alice";
+	h_task_digest(&t, digest);
+	H_EXPECT_STATUS(h_release_raw(&g_sess, &t, &resp), 200);
+	keys = h_json_get(resp, "keys");
+	assert_int_equal(json_array_size(keys), 2);
+	assert_string_equal(h_json_str(json_array_get(keys, 0), "id"), f.id);
+	assert_string_equal(h_json_str(json_array_get(keys, 1), "id"), a.id);
+	h_check_released_key(&g_sess, resp, digest, f.id, &f.key);
+	h_check_released_key(&g_sess, resp, digest, a.id, &a.key);
+	json_decref(resp);
+	assert_int_equal(object_uses(f.id), 1);
+	assert_int_equal(object_uses(a.id), 1);
+
+	/* Its outputs: recipients within the function's, and the function's
+	 * operators, input_owners and not_after; allow_funcs from the inputs
+	 * only (the function's own allow_funcs is about running it). */
+	h_object_make(&o, "carol", TEEU_OBJECT_DATA, "sum=21\n");
+	outs = json_array();
+	json_array_append_new(outs, h_output_json(&g_d, &o, NULL, 0));
+	H_EXPECT_STATUS(h_req(g_sess.c, "POST", "/v1/outputs",
+	                      json_pack("{s:s, s:o}", "task_digest", digest, "outputs", outs), 1,
+	                      NULL),
+	                201);
+	snprintf(target, sizeof(target), "/v1/objects/%s", o.id);
+	H_EXPECT_STATUS(h_req(g_alice.c, "GET", target, NULL, 1, &resp), 200);
+	pol = h_json_get(resp, "policy");
+	{
+		char *text = json_dumps(pol, JSON_COMPACT | JSON_SORT_KEYS);
+		char want[1024];
+		snprintf(want, sizeof(want),
+		         "{\"allow_funcs\":[\"owner:bob\",\"builtin:mean\"],\"allow_tees\":[{"
+		         "\"measurement\":\"%s\",\"type\":\"sim\"}],\"input_owners\":[\"alice\"],"
+		         "\"not_after\":\"2099-12-31T23:59:59Z\",\"operators\":[\"carol\"],"
+		         "\"recipients\":[\"alice\"],\"version\":1}",
+		         g_meas_hex);
+		assert_string_equal(text, want);
+		free(text);
+	}
+	json_decref(resp);
+	H_EXPECT_STATUS(reveal(&g_alice, o.id, &resp), 200);
+	unwrap_reveal(&g_alice, resp, o.id, &o.key);
+	json_decref(resp);
+	H_EXPECT_STATUS(reveal(&g_bob, o.id, &resp), 403);
+	H_EXPECT_ERROR(resp, "denied", "recipients", o.id);
+	json_decref(resp);
+	/* The output is owned by carol, whom its input_owners do not list: it
+	 * is revealed, never used as an input. */
+	std_task(&t, o.id);
+	expect_denied(&t, "input_owners", o.id);
+
+	/* bob as a recipient: alice's policy would allow him, the function's
+	 * does not; the function object is checked first and named. */
+	h_task_init(&t, fn, "carol");
+	t.inputs[t.input_count++] = a.id;
+	t.recipients[t.recipient_count++] = "alice";
+	t.recipients[t.recipient_count++] = "bob";
+	expect_denied(&t, "recipients", f.id);
+
+	/* carol's data (allowing owner:bob): not in the function's input_owners. */
+	h_task_init(&t, fn, "carol");
+	t.inputs[t.input_count++] = c.id;
+	t.recipients[t.recipient_count++] = "alice";
+	H_EXPECT_STATUS(h_release_raw(&g_sess, &t, &resp), 403);
+	H_EXPECT_ERROR(resp, "denied", "input_owners", f.id);
+	if (strstr(error_message(resp),
+	           "input of carol is not allowed: input_owners lists alice") == NULL)
+		fail_msg("unexpected reason: %s", h_last());
+	json_decref(resp);
+	/* ... nor mixed with alice's; nothing is counted. */
+	t.inputs[t.input_count++] = a.id;
+	expect_denied(&t, "input_owners", f.id);
+	assert_int_equal(object_uses(f.id), 1);
+	assert_int_equal(object_uses(a.id), 1);
+	assert_int_equal(object_uses(c.id), 0);
+
+	/* The owners come from the registry: a task cannot carry them. */
+	h_task_init(&t, fn, "carol");
+	t.inputs[t.input_count++] = c.id;
+	t.recipients[t.recipient_count++] = "alice";
+	{
+		json_t *task = h_task_json(&t);
+		json_object_set_new(task, "input_owners", json_pack("[s]", "alice"));
+		H_EXPECT_STATUS(h_req(g_sess.c, "POST", "/v1/release",
+		                      json_pack("{s:o}", "task", task), 1, NULL),
+		                400);
+	}
+
+	/* A data owner's input_owners: alice's data only with alice's. */
+	h_object_make(&o2, "alice", TEEU_OBJECT_DATA, "7,8,9\n");
+	h_object_register(&g_d, &g_alice, &o2, base_policy(",\"input_owners\":[\"alice\"]"));
+	{
+		struct h_object d2;
+		new_object(&d2, &g_dave, base_policy(NULL));
+		std_task(&t, o2.id);
+		t.inputs[t.input_count++] = a.id; /* alice's too: allowed */
+		expect_released(&g_sess, &t, o2.id, &o2.key);
+		std_task(&t, o2.id);
+		t.inputs[t.input_count++] = d2.id;
+		H_EXPECT_STATUS(h_release_raw(&g_sess, &t, &resp), 403);
+		H_EXPECT_ERROR(resp, "denied", "input_owners", o2.id);
+		if (strstr(error_message(resp), "input of dave is not allowed") == NULL)
+			fail_msg("unexpected reason: %s", h_last());
+		json_decref(resp);
+		h_object_free(&d2);
+	}
+
+	/* bob can never reveal his function object. */
+	H_EXPECT_STATUS(reveal(&g_bob, f.id, &resp), 403);
+	H_EXPECT_ERROR(resp, "denied", "kind", f.id);
+	json_decref(resp);
+
+	h_object_free(&f);
+	h_object_free(&a);
+	h_object_free(&c);
+	h_object_free(&o);
+	h_object_free(&o2);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Request authentication                                                    */
 
@@ -1501,6 +1652,7 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_deny_names_object_counts_nothing),
 	        cmocka_unit_test(test_function_object),
 	        cmocka_unit_test(test_outputs_and_reveal),
+	        cmocka_unit_test(test_closed_source_function),
 	        cmocka_unit_test(test_auth_replay_post),
 	        cmocka_unit_test(test_auth_stale),
 	        cmocka_unit_test(test_auth_bad_signature),

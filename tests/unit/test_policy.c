@@ -1,5 +1,6 @@
 /* test_policy.c - policy parsing (errors point at the field), evaluation
- * (each rule violated alone denies with its own name), names and times. */
+ * (each rule violated alone denies with its own name), input_owners, names
+ * and times. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,6 +108,77 @@ static void test_parse_errors_name_the_field(void **state)
 	parse_fails("{\"allow_funcs\": [", TEEU_ERR_MALFORMED, "p.json: invalid JSON at line 1");
 	parse_fails("[1,2]", TEEU_ERR_MALFORMED, "expected a mapping, found a list");
 	parse_fails("{" BASE ",\"recipients\":[\"b\"]}", TEEU_ERR_MALFORMED, "duplicate");
+}
+
+static void test_input_owners_parse_errors(void **state)
+{
+	char *text, *p;
+	(void)state;
+	parse_fails("{" BASE ",\"input_owners\":[]}", TEEU_ERR_MALFORMED,
+	            "p.json: input_owners: the list is empty (list at least one party)");
+	parse_fails("{" BASE ",\"input_owners\":\"alice\"}", TEEU_ERR_MALFORMED,
+	            "p.json: input_owners: expected a list");
+	parse_fails("{" BASE ",\"input_owners\":[\"alice\",7]}", TEEU_ERR_MALFORMED,
+	            "p.json: input_owners[1]: expected a string, found an integer");
+	parse_fails("{" BASE ",\"input_owners\":[\"alice\",\"b/ob\"]}", TEEU_ERR_MALFORMED,
+	            "p.json: input_owners[1]: party name 'b/ob'");
+	parse_fails("{" BASE ",\"input_owners\":[\"owner:bob\"]}", TEEU_ERR_MALFORMED,
+	            "input_owners[0]: party name 'owner:bob'");
+	parse_fails("{" BASE ",\"input_owner\":[\"alice\"]}", TEEU_ERR_MALFORMED,
+	            "input_owner: unknown key (allowed here: version, description, allow_funcs, "
+	            "allow_tees, recipients, operators, input_owners, not_after, max_uses, "
+	            "require_approval)");
+	/* 256 entries are fine, 257 are not. */
+	text = malloc(8192);
+	p = text + sprintf(text, "{" BASE ",\"input_owners\":[\"p0\"");
+	for (int i = 1; i < 256; i++)
+		p += sprintf(p, ",\"p%d\"", i);
+	sprintf(p, "]}");
+	teeu_policy_free(parse(text));
+	sprintf(p, ",\"p256\"]}");
+	parse_fails(text, TEEU_ERR_MALFORMED, "input_owners: more than 256 entries");
+	free(text);
+}
+
+static char *canonical(const char *text)
+{
+	struct teeu_policy *p = parse(text);
+	struct teeu_err err = {0};
+	char *json = NULL;
+	assert_int_equal(teeu_policy_canonical_json(p, &json, &err), 0);
+	teeu_policy_free(p);
+	return json;
+}
+
+/* Policies without input_owners keep their canonical bytes (signatures made
+ * before the field existed stay valid); with it, the key sorts in place. */
+static void test_input_owners_canonical(void **state)
+{
+	char *json;
+	(void)state;
+	json = canonical("{\"version\":1,\"recipients\":[\"alice\"],\"operators\":[\"carol\"],"
+	                 "\"allow_funcs\":[\"owner:bob\"]," BASE_TEES "}");
+	assert_string_equal(json, "{\"allow_funcs\":[\"owner:bob\"],\"allow_tees\":[{"
+	                          "\"measurement\":\"" M32 "\",\"type\":\"sim\"}],"
+	                          "\"operators\":[\"carol\"],\"recipients\":[\"alice\"],"
+	                          "\"version\":1}");
+	free(json);
+	json = canonical("recipients: [alice]\n"
+	                 "input_owners: [bob, alice, bob]\n"
+	                 "allow_funcs: [owner:bob]\n"
+	                 "max_uses: 1\n"
+	                 "allow_tees: [{type: sim, measurement: " M32 "}]\n");
+	assert_string_equal(json, "{\"allow_funcs\":[\"owner:bob\"],\"allow_tees\":[{"
+	                          "\"measurement\":\"" M32 "\",\"type\":\"sim\"}],"
+	                          "\"input_owners\":[\"bob\",\"alice\",\"bob\"],"
+	                          "\"max_uses\":1,\"recipients\":[\"alice\"]}");
+	/* The canonical form parses back to itself. */
+	{
+		char *again = canonical(json);
+		assert_string_equal(again, json);
+		free(again);
+	}
+	free(json);
 }
 
 /* Non-ASCII text grows 3x in canonical JSON (\\u escapes): a policy under the
@@ -236,6 +308,142 @@ static void test_each_rule_alone(void **state)
 	teeu_policy_free(p);
 }
 
+static void expect_owners(const struct teeu_policy *p, const struct world *w,
+                          const char *const *owners, size_t n, int rule, const char *words)
+{
+	struct teeu_policy_decision d;
+	int r = teeu_policy_evaluate_owners(p, &w->claims, &w->task, owners, n, w->now, w->uses,
+	                                    &d);
+	if (rule == TEEU_RULE_NONE) {
+		if (r != 0)
+			fail_msg("denied by %s: %s", teeu_policy_rule_name(d.rule), d.reason);
+		return;
+	}
+	if (r != TEEU_ERR_DENIED || d.rule != rule || strstr(d.reason, words) == NULL)
+		fail_msg("got %d rule %s '%s'; want rule %s containing '%s'", r,
+		         teeu_policy_rule_name(d.rule), d.reason, teeu_policy_rule_name(rule),
+		         words);
+}
+
+static void test_input_owners_evaluate(void **state)
+{
+	static const char *const alice[] = {"alice"}, *const alice_bob[] = {"alice", "bob"},
+	                         *const with_carol[] = {"alice", "carol", "bob"},
+	                         *const unknown[] = {"alice", NULL};
+	struct teeu_policy *p, *plain;
+	struct world w;
+	(void)state;
+
+	p = parse("{" BASE ",\"input_owners\":[\"alice\",\"bob\"]}");
+	plain = parse("{" BASE "}");
+	good_world(&w);
+	w.task.recipient_count = 1; /* alice */
+	expect_owners(p, &w, alice, 1, TEEU_RULE_NONE, NULL);
+	expect_owners(p, &w, alice_bob, 2, TEEU_RULE_NONE, NULL);
+	expect_owners(p, &w, with_carol, 3, TEEU_RULE_INPUT_OWNERS,
+	              "input of carol is not allowed: input_owners lists alice, bob");
+	expect_owners(p, &w, unknown, 2, TEEU_RULE_INPUT_OWNERS, "input of (unknown)");
+	/* No owners given: fail closed, and teeu_policy_evaluate gives none. */
+	expect_owners(p, &w, NULL, 0, TEEU_RULE_INPUT_OWNERS, "names no input owner");
+	expect_owners(p, &w, alice, 0, TEEU_RULE_INPUT_OWNERS, "names no input owner");
+	expect_rule(p, &w, TEEU_RULE_INPUT_OWNERS, "names no input owner");
+	/* Absent from the policy: imposes nothing. */
+	expect_owners(plain, &w, with_carol, 3, TEEU_RULE_NONE, NULL);
+	expect_owners(plain, &w, NULL, 0, TEEU_RULE_NONE, NULL);
+	expect_rule(plain, &w, TEEU_RULE_NONE, NULL);
+	teeu_policy_free(p);
+	teeu_policy_free(plain);
+
+	assert_string_equal(teeu_policy_rule_name(TEEU_RULE_INPUT_OWNERS), "input_owners");
+	assert_string_equal(teeu_policy_rule_name(TEEU_RULE_OPERATORS), "operators");
+	assert_string_equal(teeu_policy_rule_name(TEEU_RULE_REQUIRE_APPROVAL), "require_approval");
+	assert_string_equal(teeu_policy_rule_name(TEEU_RULE_REQUIRE_APPROVAL + 1), "unknown");
+}
+
+/* input_owners comes after operators and before require_approval. */
+static void test_input_owners_rule_order(void **state)
+{
+	static const char *const mallory[] = {"mallory"}, *const alice[] = {"alice"};
+	struct teeu_policy *p = parse("{" BASE ",\"operators\":[\"carol\"],"
+	                              "\"input_owners\":[\"alice\"],\"require_approval\":true}");
+	struct world w;
+	(void)state;
+
+	good_world(&w);
+	w.task.recipient_count = 1;
+	w.task.approved = 0;
+	w.task.operator_party = "dave";
+	expect_owners(p, &w, mallory, 1, TEEU_RULE_OPERATORS, "operator dave");
+	w.task.operator_party = "carol";
+	expect_owners(p, &w, mallory, 1, TEEU_RULE_INPUT_OWNERS, "input of mallory");
+	w.recipients[0] = "mallory";
+	expect_owners(p, &w, mallory, 1, TEEU_RULE_RECIPIENTS, "mallory is not an allowed");
+	w.recipients[0] = "alice";
+	w.task.function = "builtin:sum";
+	expect_owners(p, &w, mallory, 1, TEEU_RULE_ALLOW_FUNCS, "builtin:sum");
+	w.task.function = "builtin:mean";
+	expect_owners(p, &w, alice, 1, TEEU_RULE_REQUIRE_APPROVAL, "not approved");
+	w.task.approved = 1;
+	expect_owners(p, &w, alice, 1, TEEU_RULE_NONE, NULL);
+	teeu_policy_free(p);
+}
+
+/* A long list is cut in the reason (at a whole name), never overflows. */
+static void test_input_owners_long_reason(void **state)
+{
+	static const char *const eve[] = {"eve"};
+	char text[16384], *p = text, name[65];
+	struct teeu_policy *pol;
+	struct teeu_policy_decision d;
+	struct world w;
+	(void)state;
+
+	memset(name, 'a', 63);
+	name[64] = '\0';
+	p += sprintf(p, "{" BASE ",\"input_owners\":[");
+	for (int i = 0; i < 100; i++) {
+		name[63] = (char)('A' + i % 26);
+		p += sprintf(p, "%s\"%s\"", i ? "," : "", name);
+	}
+	sprintf(p, "]}");
+	pol = parse(text);
+	good_world(&w);
+	w.task.recipient_count = 1;
+	assert_int_equal(
+	        teeu_policy_evaluate_owners(pol, &w.claims, &w.task, eve, 1, w.now, w.uses, &d),
+	        TEEU_ERR_DENIED);
+	assert_int_equal(d.rule, TEEU_RULE_INPUT_OWNERS);
+	assert_non_null(strstr(d.reason, "input of eve is not allowed: input_owners lists aaaa"));
+	assert_non_null(strstr(d.reason, ", ..."));
+	assert_true(strlen(d.reason) < sizeof(d.reason));
+	teeu_policy_free(pol);
+}
+
+/* A function object's own policy, evaluated with function_owner = its own
+ * owner (as the AuthManager does): owner:bob matches, input_owners binds. */
+static void test_closed_source_function_policy(void **state)
+{
+	static const char *const alice[] = {"alice"}, *const carol[] = {"carol"};
+	struct teeu_policy *p = parse("{\"allow_funcs\":[\"owner:bob\"]," BASE_TEES
+	                              ",\"recipients\":[\"alice\"],\"input_owners\":[\"alice\"]}");
+	struct world w;
+	(void)state;
+
+	good_world(&w);
+	w.task.function = "object:0123456789abcdef0123456789abcdef";
+	w.task.function_owner = "bob";
+	w.task.recipient_count = 1;
+	expect_owners(p, &w, alice, 1, TEEU_RULE_NONE, NULL);
+	expect_owners(p, &w, carol, 1, TEEU_RULE_INPUT_OWNERS,
+	              "input of carol is not allowed: input_owners lists alice");
+	w.task.recipient_count = 2; /* alice, bob */
+	expect_owners(p, &w, alice, 1, TEEU_RULE_RECIPIENTS, "bob is not an allowed recipient");
+	w.task.recipient_count = 1;
+	w.task.function_owner = NULL; /* the old behaviour: owner:bob never matched */
+	expect_owners(p, &w, alice, 1, TEEU_RULE_ALLOW_FUNCS, "is not allowed");
+	teeu_policy_free(p);
+}
+
 static void test_function_objects(void **state)
 {
 	struct teeu_policy *p = parse(k_full);
@@ -313,6 +521,14 @@ static void test_describe(void **state)
 	assert_non_null(strstr(text, "tcb_status=UpToDate,SWHardeningNeeded"));
 	assert_non_null(strstr(text, "not_after:       2027-01-01T00:00:00Z"));
 	assert_non_null(strstr(text, "require_approval: yes"));
+	assert_null(strstr(text, "input_owners")); /* absent: no line */
+	free(text);
+	teeu_policy_free(p);
+	p = parse("{" BASE ",\"operators\":[\"carol\"],\"input_owners\":[\"alice\",\"bob\"]}");
+	assert_int_equal(teeu_policy_describe(p, &text, &err), 0);
+	assert_non_null(strstr(text, "operators:       carol\n"
+	                             "input_owners:    alice, bob\n"
+	                             "not_after:       never\n"));
 	free(text);
 	teeu_policy_free(p);
 }
@@ -361,6 +577,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_parse_errors_name_the_field),
+	        cmocka_unit_test(test_input_owners_parse_errors),
+	        cmocka_unit_test(test_input_owners_canonical),
+	        cmocka_unit_test(test_input_owners_evaluate),
+	        cmocka_unit_test(test_input_owners_rule_order),
+	        cmocka_unit_test(test_input_owners_long_reason),
+	        cmocka_unit_test(test_closed_source_function_policy),
 	        cmocka_unit_test(test_canonical_form_fits),
 	        cmocka_unit_test(test_yaml_policy),
 	        cmocka_unit_test(test_each_rule_alone),
