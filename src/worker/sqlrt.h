@@ -13,7 +13,8 @@
  * returns rows is the output, as CSV. Semantics: docs/FUNCTIONS.md.
  *
  * Everything a job holds is plaintext: sql_job_free() wipes what it can
- * (SQLite's own heap is freed with the database).
+ * (SQLite's own heap is freed with the database). A job is used by one
+ * thread at a time (its database is opened without SQLite's mutexes).
  */
 #ifndef TEEU_WORKER_SQLRT_H
 #define TEEU_WORKER_SQLRT_H
@@ -60,6 +61,19 @@ int sql_finish(struct sql_job *job, uint64_t *size, struct teeu_err *err) TEEU_M
 /* Read the result CSV (a teeu_read_fn: ctx is the job); *got = 0 at the end. */
 int sql_result_read(void *job, void *buf, size_t size, size_t *got, struct teeu_err *err);
 
+/* Wipe and free (closes the database). Safe on NULL. */
 void sql_job_free(struct sql_job *job);
+
+/* Limits (docs/FUNCTIONS.md, "SQL functions"). */
+#define SQL_TABLE_NAME_MAX  64                         /* bytes of a table name */
+#define SQL_COLUMN_NAME_MAX 256                        /* bytes of a CSV column name */
+#define SQL_MAX_QUERY_SIZE  ((size_t)1 << 24)          /* bytes of query text */
+#define SQL_MAX_RESULT_SIZE ((uint64_t)1 << 30)        /* bytes of result CSV */
+#define SQL_MAX_STEPS       ((uint64_t)10000000000ULL) /* SQLite VM steps of the query */
+
+/* Lower (or raise) the result size and step limits of one job, before
+ * sql_finish: for a worker with less memory, and for tests and fuzzers. */
+void sql_job_set_max_result_size(struct sql_job *job, uint64_t size);
+void sql_job_set_max_steps(struct sql_job *job, uint64_t steps);
 
 #endif /* TEEU_WORKER_SQLRT_H */
