@@ -807,24 +807,8 @@ static int header_done(struct builtin_job *job, struct teeu_err *err)
 
 static int take_header(struct builtin_job *job, struct teeu_buf *b, struct teeu_err *err)
 {
-	size_t want, n;
-	int r;
-
-	for (;;) {
-		r = npy_header_size(job->hdr, job->hdr_len, &want, err);
-		if (r != 0 && r != TEEU_ERR_SHORT_INPUT)
-			return r;
-		if (r == 0 && job->hdr_len == want)
-			return header_done(job, err);
-		n = want - job->hdr_len;
-		if (n > teeu_buf_remaining(b))
-			n = teeu_buf_remaining(b);
-		if (n == 0)
-			return 0;
-		if (teeu_buf_get_bytes(b, job->hdr + job->hdr_len, n) != 0)
-			return teeu_err_set(err, TEEU_ERR_INTERNAL, "header bytes vanished");
-		job->hdr_len += n;
-	}
+	int complete, r = npy_header_take(job->hdr, &job->hdr_len, b, &complete, err);
+	return r == 0 && complete ? header_done(job, err) : r;
 }
 
 static int take_data(struct builtin_job *job, struct teeu_buf *b, struct teeu_err *err)

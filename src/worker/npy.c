@@ -562,3 +562,29 @@ int npy_header_write(enum npy_dtype dtype, const uint64_t *shape, size_t ndim, u
 	*written = total;
 	return 0;
 }
+
+int npy_header_take(uint8_t *hdr, size_t *hdr_len, struct teeu_buf *b, int *complete,
+                    struct teeu_err *err)
+{
+	size_t want, n;
+	int r;
+
+	*complete = 0;
+	for (;;) {
+		r = npy_header_size(hdr, *hdr_len, &want, err);
+		if (r != 0 && r != TEEU_ERR_SHORT_INPUT)
+			return r;
+		if (r == 0 && *hdr_len == want) {
+			*complete = 1;
+			return 0;
+		}
+		n = want - *hdr_len;
+		if (n > teeu_buf_remaining(b))
+			n = teeu_buf_remaining(b);
+		if (n == 0)
+			return 0;
+		if (teeu_buf_get_bytes(b, hdr + *hdr_len, n) != 0)
+			return teeu_err_set(err, TEEU_ERR_INTERNAL, "header bytes vanished");
+		*hdr_len += n;
+	}
+}

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "teeu/buf.h"
 #include "teeu/error.h"
 
 #define NPY_MAX_DIMS        32    /* dimensions of an accepted array */
@@ -92,5 +93,11 @@ size_t npy_shape_format(const uint64_t *shape, size_t ndim, char *out, size_t ou
  * (NPY_WRITE_MAX_SIZE always suffices). */
 int npy_header_write(enum npy_dtype dtype, const uint64_t *shape, size_t ndim, uint8_t *out,
                      size_t out_size, size_t *written, struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Collect a streamed header: move bytes from b into hdr (NPY_MAX_HEADER_SIZE
+ * bytes, *hdr_len of them filled) until the whole header is there, then set
+ * *complete. Consumes only header bytes from b; errors as npy_header_size. */
+int npy_header_take(uint8_t *hdr, size_t *hdr_len, struct teeu_buf *b, int *complete,
+                    struct teeu_err *err) TEEU_MUST_CHECK;
 
 #endif /* TEEU_WORKER_NPY_H */
