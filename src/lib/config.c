@@ -410,8 +410,8 @@ static int read_teeu(struct loader *ld, const json_t *root, struct teeu_err *err
 
 static int read_schema(struct loader *ld, const json_t *root, struct teeu_err *err)
 {
-	const json_t *cluster = NULL, *parties_in, *self_in;
-	const char *parties_at, *self_at;
+	const json_t *cluster = NULL, *parties_in = NULL, *self_in = NULL;
+	const char *parties_at = NULL, *self_at = NULL;
 	int r;
 
 	if ((r = teeu_doc_expect_object(root, "", k_top_keys, err)) != 0 ||
