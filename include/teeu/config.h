@@ -77,6 +77,9 @@ const char *teeu_config_auth_manager_measurement(const struct teeu_config *cfg);
 const char *teeu_config_teeu_party(const struct teeu_config *cfg);
 const char *teeu_config_teeu_address(const struct teeu_config *cfg);
 const char *teeu_config_teeu_measurement(const struct teeu_config *cfg);
+/* teeu.ca_cert: the CA certificate that signed the worker's TLS certificate
+ * (resolved against the config dir), or NULL for the system store. */
+const char *teeu_config_teeu_ca_cert(const struct teeu_config *cfg);
 
 /* tee_simulation (default false). */
 int teeu_config_tee_simulation(const struct teeu_config *cfg);

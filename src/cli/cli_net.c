@@ -119,6 +119,7 @@ int cli_net_open(struct cli_net *n, const char *cmd, const char *config_path, un
 		cli_net_url(addr, n->worker_url, sizeof(n->worker_url));
 		memset(&o, 0, sizeof(o));
 		o.base_url = n->worker_url;
+		o.ca_file = teeu_config_teeu_ca_cert(n->cfg);
 		if ((r = teeu_client_new(&o, &n->worker, err)) != 0 ||
 		    (n->key && (r = teeu_client_set_signer(n->worker, TEEU_SIGNER_PARTY, n->self,
 		                                           n->key)) != 0))

@@ -172,7 +172,8 @@ static void check_worker(struct status *st)
 	}
 	st->wk_configured = 1;
 	cli_net_url(addr, st->wk_url, sizeof(st->wk_url));
-	st->wk_ok = get_health(st->wk_url, NULL, &st->wk_health, &st->wk_err) == 0;
+	st->wk_ok = get_health(st->wk_url, teeu_config_teeu_ca_cert(st->base.cfg), &st->wk_health,
+	                       &st->wk_err) == 0;
 	if (st->wk_ok && st->pin[0] != '\0') {
 		m = json_string_value(json_object_get(st->wk_health, "measurement"));
 		st->pin_state = m != NULL && strcasecmp(m, st->pin) == 0 ? 1 : -1;

@@ -50,7 +50,8 @@ struct teeu_config {
 
 	int has_auth_manager;
 	char *am_host;
-	char *am_ca_cert; /* resolved, or NULL */
+	char *am_ca_cert;   /* resolved, or NULL */
+	char *teeu_ca_cert; /* resolved, or NULL */
 	char am_measurement[MEASUREMENT_BUF_SIZE];
 
 	int has_teeu;
@@ -81,7 +82,8 @@ static const char *const k_party_keys[] = {"address", "listen_addr", "public_key
 static const char *const k_pair_keys[] = {"private_key", "public_key", NULL};
 static const char *const k_auth_manager_keys[] = {"host", "ca_cert", "mr_enclave", "measurement",
                                                   NULL};
-static const char *const k_teeu_keys[] = {"party", "address", "mr_enclave", "measurement", NULL};
+static const char *const k_teeu_keys[] = {"party",      "address",     "ca_cert",
+                                          "mr_enclave", "measurement", NULL};
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                             */
@@ -400,6 +402,7 @@ static int read_teeu(struct loader *ld, const json_t *root, struct teeu_err *err
 	    (r = party_ref(ld, party, "teeu.party", &unused, err)) != 0 ||
 	    (r = get_nonempty(t, path, "address", 0, &address, err)) != 0 ||
 	    (r = get_measurement(t, path, cfg->teeu_measurement, err)) != 0 ||
+	    (r = get_file(ld, t, path, "ca_cert", 0, &cfg->teeu_ca_cert, err)) != 0 ||
 	    (r = dup_string(party, &cfg->teeu_party, err)) != 0)
 		return r;
 	if (address != NULL && (r = dup_string(address, &cfg->teeu_address, err)) != 0)
@@ -522,6 +525,9 @@ static int load_files(struct loader *ld, struct teeu_err *err)
 	if (cfg->am_ca_cert != NULL &&
 	    (r = check_readable("auth_manager_config.ca_cert", cfg->am_ca_cert, err)) != 0)
 		return r;
+	if (cfg->teeu_ca_cert != NULL &&
+	    (r = check_readable("teeu.ca_cert", cfg->teeu_ca_cert, err)) != 0)
+		return r;
 	return 0;
 }
 
@@ -623,6 +629,7 @@ void teeu_config_free(struct teeu_config *cfg)
 	teeu_key_free(cfg->self_key);
 	free(cfg->am_host);
 	free(cfg->am_ca_cert);
+	free(cfg->teeu_ca_cert);
 	free(cfg->teeu_party);
 	free(cfg->teeu_address);
 	free(cfg);
@@ -682,6 +689,11 @@ const char *teeu_config_teeu_party(const struct teeu_config *cfg)
 const char *teeu_config_teeu_address(const struct teeu_config *cfg)
 {
 	return cfg != NULL && cfg->has_teeu ? cfg->teeu_address : NULL;
+}
+
+const char *teeu_config_teeu_ca_cert(const struct teeu_config *cfg)
+{
+	return cfg != NULL && cfg->has_teeu ? cfg->teeu_ca_cert : NULL;
 }
 
 const char *teeu_config_teeu_measurement(const struct teeu_config *cfg)

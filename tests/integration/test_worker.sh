@@ -226,6 +226,49 @@ else
 	fail "wrong AuthManager pin: $(tail -n 3 "$WORK/zed.log")"
 fi
 
+# --- a worker serving HTTPS, trusted through teeu.ca_cert ------------------
+(
+	cd "$WORK" || exit 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+		-out ca.crt -days 2 -subj /CN=test-ca 2>/dev/null &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout w.key -out w.csr \
+			-subj /CN=worker 2>/dev/null &&
+		openssl x509 -req -in w.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out w.crt \
+			-extfile <(printf 'subjectAltName=IP:127.0.0.1') 2>/dev/null &&
+		cat w.key w.crt >w.pem
+) || fail "making the worker's TLS certificate"
+TLS_PORT=$(cluster_free_port)
+"$WORKER" --simulation --listen "127.0.0.1:$TLS_PORT" --data-dir "$WORK/tls-data" --party carol \
+	--party-key "$WORK/carol.key" --auth-manager "http://127.0.0.1:$AM_PORT" \
+	--auth-manager-measurement "$AM_MEAS" --tls-cert "$WORK/w.pem" --tls-key "$WORK/w.key" \
+	--quiet >"$WORK/tls-worker.log" 2>&1 &
+TLS_PID=$!
+if cluster_wait_port "$TLS_PORT" "$TLS_PID"; then
+	sed -e "s|address: \"http://127.0.0.1:$W_PORT\"|address: \"https://127.0.0.1:$TLS_PORT\"\n  ca_cert: ca.crt|" \
+		"$WORK/alice.yaml" >"$WORK/alice-tls.yaml"
+	npy "$WORK/big.npy" "np.random.default_rng(3).random(300000)"
+	if TA=$(as alice-tls put "$WORK/big.npy" --allow-funcs builtin:sum --recipients alice) &&
+		TO=$(as alice-tls run --quiet builtin:sum --inputs "$TA" --recipients alice) &&
+		as alice-tls get "$TO" -o "$WORK/big-sum.npy" 2>/dev/null &&
+		"$PY" -c "import numpy as np, sys; a = np.load('$WORK/big.npy'); g = np.load('$WORK/big-sum.npy'); sys.exit(0 if np.allclose(g, np.sum(a), rtol=1e-12) else 1)"; then
+		ok "over HTTPS (worker certificate from teeu.ca_cert): a 2.4 MB put, run and get"
+	else
+		fail "HTTPS worker"
+	fi
+	sed -e "s|  ca_cert: ca.crt||" "$WORK/alice-tls.yaml" >"$WORK/alice-noca.yaml"
+	if as alice-noca put "$WORK/a.npy" --allow-funcs builtin:sum --recipients alice 2>"$WORK/err" >/dev/null; then
+		fail "a worker certificate from an unknown CA was accepted"
+	elif grep -qi "certificate" "$WORK/err"; then
+		ok "without teeu.ca_cert the worker's certificate is refused"
+	else
+		fail "unknown CA message: $(cat "$WORK/err")"
+	fi
+else
+	fail "the HTTPS worker did not start: $(tail -n 3 "$WORK/tls-worker.log")"
+fi
+kill "$TLS_PID" 2>/dev/null
+wait "$TLS_PID" || fail "the HTTPS worker did not stop cleanly"
+
 # --- audit -----------------------------------------------------------------
 if as alice audit "$A" --verify >"$WORK/audit" 2>&1 && grep -q "release" "$WORK/audit"; then
 	ok "alice's audit of her object verifies and shows its releases"

@@ -751,6 +751,33 @@ static void test_self_only(void **state)
 	assert_null(cfg);
 }
 
+static void test_teeu_ca_cert(void **state)
+{
+	struct fixture *fx = *state;
+	struct teeu_config *cfg = NULL;
+	struct teeu_err err = {0};
+	static const char text[] = "parties: {alice: {public_key: keys/alice.pub}}\n"
+	                           "self_party: alice\n"
+	                           "teeu: {party: alice, ca_cert: certs/ca.pem}\n";
+	static const char missing[] = "parties: {alice: {public_key: keys/alice.pub}}\n"
+	                              "self_party: alice\n"
+	                              "teeu: {party: alice, ca_cert: certs/nope.pem}\n";
+	char want[600];
+
+	assert_int_equal(teeu_config_parse((const uint8_t *)text, strlen(text), "c.yaml", fx->dir,
+	                                   0, &cfg, &err),
+	                 0);
+	snprintf(want, sizeof(want), "%s/certs/ca.pem", fx->dir);
+	assert_string_equal(teeu_config_teeu_ca_cert(cfg), want);
+	teeu_config_free(cfg);
+	cfg = NULL;
+	assert_int_not_equal(teeu_config_parse((const uint8_t *)missing, strlen(missing), "c.yaml",
+	                                       fx->dir, 0, &cfg, &err),
+	                     0);
+	assert_non_null(strstr(teeu_err_message(&err), "teeu.ca_cert"));
+	assert_null(cfg);
+}
+
 static void test_skip_files(void **state)
 {
 	struct fixture *fx = *state;
@@ -807,6 +834,7 @@ int main(void)
 	        cmocka_unit_test(test_key_mismatch),
 	        cmocka_unit_test(test_skip_files),
 	        cmocka_unit_test(test_self_only),
+	        cmocka_unit_test(test_teeu_ca_cert),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
