@@ -17,6 +17,7 @@
  * authorizer, the query and its result. Semantics: docs/FUNCTIONS.md.
  */
 #include "sqlrt.h"
+#include "sqlguard.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -36,13 +37,8 @@
 #error "sqlrt.c copies little-endian .npy elements into native types: it needs a little-endian host"
 #endif
 
-#define PROGRESS_PERIOD 10000     /* VM steps between progress-handler calls */
-#define BATCH_ROWS      64        /* rows per INSERT statement */
-#define BATCH_BYTES     (4 << 20) /* text bound before an early flush */
-#define REFUSED_SUFFIX                                                                             \
-	"is not allowed in a TEEU query (only reading the input tables and temporary "             \
-	"tables/views)"
-
+#define BATCH_ROWS  64        /* rows per INSERT statement */
+#define BATCH_BYTES (4 << 20) /* text bound before an early flush */
 enum stage {
 	ST_IDLE,       /* between inputs (job->cur is the next one) */
 	ST_CSV,        /* reading a CSV input */
@@ -99,10 +95,8 @@ struct sql_job {
 	uint8_t carry[8];
 	size_t carry_len, col;
 
-	/* The query. */
-	char deny[TEEU_ERR_MSG_MAX / 2]; /* the authorizer's first refusal */
-	int denied, in_step, step_limit_hit;
-	uint64_t steps, max_steps;
+	/* The query's guard: authorizer and step limit (sqlguard.c). */
+	struct sql_guard guard;
 
 	/* The result. */
 	struct sbuf out;
@@ -176,27 +170,6 @@ static int sb_ident(struct sbuf *b, const char *s, size_t n, struct teeu_err *er
 	return r == 0 ? sb_add(b, "\"", 1, err) : r;
 }
 
-static char lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* ASCII case-insensitive equality, as SQLite compares identifiers. */
-static int ieq(const char *a, size_t an, const char *b, size_t bn)
-{
-	if (an != bn)
-		return 0;
-	for (size_t i = 0; i < an; i++)
-		if (lower(a[i]) != lower(b[i]))
-			return 0;
-	return 1;
-}
-
-static int ieq_str(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && ieq(a, strlen(a), b, strlen(b));
-}
-
 /* [A-Za-z_][A-Za-z0-9_]{0,63} */
 static int is_identifier(const char *s, size_t n)
 {
@@ -214,7 +187,7 @@ static int is_identifier(const char *s, size_t n)
 /* SQLite reserves names starting with "sqlite_" for itself. */
 static int is_reserved(const char *s, size_t n)
 {
-	return n >= 7 && ieq(s, 7, "sqlite_", 7);
+	return n >= 7 && sql_ieq(s, 7, "sqlite_", 7);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -256,7 +229,7 @@ static int parse_tables(const char *v, size_t n_inputs, char (*names)[SQL_TABLE_
 			                    count + 1, (int)end, p);
 		if (count < n_inputs) {
 			for (size_t k = 0; k < count; k++)
-				if (ieq(seen[k], strlen(seen[k]), p, end))
+				if (sql_ieq(seen[k], strlen(seen[k]), p, end))
 					return teeu_err_set(
 					        err, TEEU_ERR_INVALID_ARG,
 					        "parameter 'tables': '%.*s' is given twice "
@@ -569,7 +542,7 @@ static int header_field(struct sql_job *job, const struct csv_field *f, struct t
 	if (colon < f->size) {
 		const char *suffix = f->data + colon + 1;
 		for (int t = COL_INTEGER; t <= COL_TEXT; t++)
-			if (ieq_str(suffix, k_coltype_names[t])) {
+			if (sql_ieq_str(suffix, k_coltype_names[t])) {
 				type = (enum coltype)t;
 				n = colon;
 			}
@@ -585,7 +558,7 @@ static int header_field(struct sql_job *job, const struct csv_field *f, struct t
 		                    ": the name of column %zu is longer than %d bytes",
 		                    f->line, f->index + 1, SQL_COLUMN_NAME_MAX);
 	for (size_t k = 0; k < job->ncols; k++)
-		if (ieq(job->cols[k].name, job->cols[k].size, f->data, n))
+		if (sql_ieq(job->cols[k].name, job->cols[k].size, f->data, n))
 			return teeu_err_set(err, TEEU_ERR_MALFORMED,
 			                    "line %" PRIu64
 			                    ": column %zu has the same name as column "
@@ -910,7 +883,7 @@ void sql_job_set_max_result_size(struct sql_job *job, uint64_t size)
 void sql_job_set_max_steps(struct sql_job *job, uint64_t steps)
 {
 	if (job != NULL)
-		job->max_steps = steps;
+		job->guard.max_steps = steps;
 }
 
 int sql_job_new(const char *query, size_t query_size, const struct teeu_task_param *params,
@@ -935,7 +908,7 @@ int sql_job_new(const char *query, size_t query_size, const struct teeu_task_par
 		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
 	job->n_inputs = input_count;
 	job->stage = ST_IDLE;
-	job->max_steps = SQL_MAX_STEPS;
+	job->guard.max_steps = SQL_MAX_STEPS;
 	job->out.max = SQL_MAX_RESULT_SIZE;
 	if (input_count > 0 && input_count <= TEEU_TASK_MAX_INPUTS &&
 	    (job->tables = calloc(input_count, sizeof(job->tables[0]))) == NULL) {
@@ -985,7 +958,7 @@ static int resolve_table(struct sql_job *job, size_t i, const char *owner, struc
 		        "table name per input)",
 		        i, owner);
 	for (size_t k = 0; k < i; k++)
-		if (ieq(job->tables[k], strlen(job->tables[k]), owner, n))
+		if (sql_ieq(job->tables[k], strlen(job->tables[k]), owner, n))
 			return teeu_err_set(
 			        err, TEEU_ERR_INVALID_ARG,
 			        "input %zu: table name '%s' (its owner) is already input "
@@ -1128,175 +1101,6 @@ int sql_input_end(struct sql_job *job, struct teeu_err *err)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The authorizer                                                         */
-
-/* Functions that touch files or process memory (some exist only where an
- * extension or the shell registers them): refused by name. */
-static const char *const k_denied_functions[] = {
-        "load_extension",
-        "readfile",
-        "writefile",
-        "edit",
-        "lsdir",
-        "fts3_tokenizer",
-        "zipfile",
-        "zipfile_cds",
-        "sqlar_compress",
-        "sqlar_uncompress",
-        "sqlite_dbpage",
-        "shell_add_schema",
-        "shell_module_schema",
-        "shell_escape_crnl",
-        "shell_int32",
-        "shell_idquote",
-};
-
-/* Read-only pragmas (any argument is a name to look up, not a setting). */
-static const char *const k_allowed_pragmas[] = {
-        "table_info",    "table_xinfo", "table_list",       "index_list",
-        "index_info",    "index_xinfo", "foreign_key_list", "collation_list",
-        "function_list", "module_list", "pragma_list",      "database_list",
-};
-
-static int in_list(const char *name, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (ieq_str(name, list[i]))
-			return 1;
-	return 0;
-}
-
-static int is_schema_table(const char *t)
-{
-	return ieq_str(t, "sqlite_master") || ieq_str(t, "sqlite_schema") ||
-	       ieq_str(t, "sqlite_temp_master") || ieq_str(t, "sqlite_temp_schema");
-}
-
-static int deny(struct sql_job *job, const char *fmt, ...) TEEU_PRINTF(2, 3);
-
-static int deny(struct sql_job *job, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!job->denied) {
-		char what[160];
-		va_start(ap, fmt);
-		vsnprintf(what, sizeof(what), fmt, ap);
-		va_end(ap);
-		snprintf(job->deny, sizeof(job->deny), "%s " REFUSED_SUFFIX, what);
-		job->denied = 1;
-	}
-	return SQLITE_DENY;
-}
-
-static const char *s_or(const char *s, const char *dflt)
-{
-	return s != NULL ? s : dflt;
-}
-
-/* Called by SQLite while it prepares (and for some actions while it runs)
- * each statement of the query. */
-static int authorize(void *ctx, int action, const char *a3, const char *a4, const char *db,
-                     const char *trigger)
-{
-	struct sql_job *job = ctx;
-	int temp = ieq_str(db, "temp");
-
-	(void)trigger;
-	switch (action) {
-	case SQLITE_SELECT:
-	case SQLITE_READ:
-	case SQLITE_RECURSIVE: return SQLITE_OK;
-
-	case SQLITE_FUNCTION:
-		if (a4 == NULL ||
-		    in_list(a4, k_denied_functions,
-		            sizeof(k_denied_functions) / sizeof(k_denied_functions[0])))
-			return deny(job, "the function %.64s()", s_or(a4, "?"));
-		return SQLITE_OK;
-
-	case SQLITE_CREATE_TEMP_TABLE:
-	case SQLITE_CREATE_TEMP_VIEW:
-	case SQLITE_CREATE_TEMP_INDEX:
-	case SQLITE_DROP_TEMP_TABLE:
-	case SQLITE_DROP_TEMP_VIEW:
-	case SQLITE_DROP_TEMP_INDEX: return SQLITE_OK;
-
-	case SQLITE_INSERT:
-	case SQLITE_UPDATE:
-	case SQLITE_DELETE:
-		/* CREATE and DROP write the schema table first (and CREATE TABLE
-		 * updates its columns): allowed here so that the CREATE or DROP
-		 * action that follows decides, with a precise reason. A
-		 * statement that writes a schema table itself is refused by
-		 * SQLite ("may not be modified": defensive mode, and PRAGMA
-		 * writable_schema is refused below). */
-		if (temp || is_schema_table(a3))
-			return SQLITE_OK;
-		return deny(job, "%s %.64s.%.64s",
-		            action == SQLITE_INSERT   ? "INSERT INTO"
-		            : action == SQLITE_UPDATE ? "UPDATE"
-		                                      : "DELETE FROM",
-		            s_or(db, "main"), s_or(a3, "?"));
-
-	case SQLITE_REINDEX: /* CREATE INDEX on a temporary table reindexes it */
-		if (temp)
-			return SQLITE_OK;
-		return deny(job, "REINDEX");
-
-	case SQLITE_PRAGMA:
-		if (in_list(a3, k_allowed_pragmas,
-		            sizeof(k_allowed_pragmas) / sizeof(k_allowed_pragmas[0])))
-			return SQLITE_OK;
-		return deny(job, "PRAGMA %.64s", s_or(a3, "?"));
-
-	case SQLITE_ATTACH:
-		/* A statement ATTACH is authorized while it is prepared; VACUUM
-		 * attaches a database while it runs. */
-		return deny(job, "%s", job->in_step ? "VACUUM" : "ATTACH");
-	case SQLITE_DETACH: return deny(job, "DETACH");
-	case SQLITE_CREATE_TABLE:
-		/* ANALYZE creates main.sqlite_stat1 first (only SQLite may
-		 * create sqlite_ tables). */
-		if (a3 != NULL && strlen(a3) > 11 && ieq(a3, 11, "sqlite_stat", 11))
-			return deny(job, "ANALYZE");
-		return deny(job, "CREATE TABLE %.64s.%.64s", s_or(db, "main"), s_or(a3, "?"));
-	case SQLITE_CREATE_VIEW:
-		return deny(job, "CREATE VIEW %.64s.%.64s", s_or(db, "main"), s_or(a3, "?"));
-	case SQLITE_CREATE_INDEX:
-		return deny(job, "CREATE INDEX %.64s.%.64s", s_or(db, "main"), s_or(a3, "?"));
-	case SQLITE_DROP_TABLE:
-		return deny(job, "DROP TABLE %.64s.%.64s", s_or(db, "main"), s_or(a3, "?"));
-	case SQLITE_DROP_VIEW:
-		return deny(job, "DROP VIEW %.64s.%.64s", s_or(db, "main"), s_or(a3, "?"));
-	case SQLITE_DROP_INDEX:
-		return deny(job, "DROP INDEX %.64s.%.64s", s_or(db, "main"), s_or(a3, "?"));
-	case SQLITE_CREATE_TRIGGER:
-	case SQLITE_CREATE_TEMP_TRIGGER: return deny(job, "CREATE TRIGGER");
-	case SQLITE_DROP_TRIGGER:
-	case SQLITE_DROP_TEMP_TRIGGER: return deny(job, "DROP TRIGGER");
-	case SQLITE_CREATE_VTABLE: return deny(job, "CREATE VIRTUAL TABLE");
-	case SQLITE_DROP_VTABLE: return deny(job, "DROP TABLE of a virtual table");
-	case SQLITE_ALTER_TABLE: return deny(job, "ALTER TABLE");
-	case SQLITE_ANALYZE: return deny(job, "ANALYZE");
-	case SQLITE_TRANSACTION: return deny(job, "%.16s (a transaction)", s_or(a3, "BEGIN"));
-	case SQLITE_SAVEPOINT: return deny(job, "SAVEPOINT");
-	default: return deny(job, "SQLite action %d", action);
-	}
-}
-
-static int progress(void *ctx)
-{
-	struct sql_job *job = ctx;
-
-	job->steps += PROGRESS_PERIOD;
-	if (job->steps < job->max_steps)
-		return 0;
-	job->step_limit_hit = 1;
-	return 1; /* interrupt */
-}
-
-/* ---------------------------------------------------------------------- */
 /* The query and its result                                               */
 
 /* A text value or a column name, quoted when needed: when it is empty
@@ -1377,7 +1181,8 @@ static int put_row(struct sql_job *job, sqlite3_stmt *st, int ncol, uint64_t row
 			        "row %" PRIu64 ", column %d ('%.64s') of the result is a "
 			        "BLOB, which CSV cannot hold: convert it, e.g. with hex() "
 			        "or CAST(... AS TEXT)",
-			        row, i + 1, s_or(sqlite3_column_name(st, i), "?"));
+			        row, i + 1,
+			        sqlite3_column_name(st, i) ? sqlite3_column_name(st, i) : "?");
 		}
 	}
 	return r == 0 ? sb_add(o, "\n", 1, err) : r;
@@ -1387,14 +1192,15 @@ static int put_row(struct sql_job *job, sqlite3_stmt *st, int ncol, uint64_t row
  * message. */
 static int statement_error(struct sql_job *job, int rc, int n, size_t at, struct teeu_err *err)
 {
-	if (job->denied)
+	if (job->guard.denied)
 		return teeu_err_set(err, TEEU_ERR_DENIED,
-		                    "the query was refused: %s, in statement %d", job->deny, n);
-	if (job->step_limit_hit)
+		                    "the query was refused: %s, in statement %d", job->guard.deny,
+		                    n);
+	if (job->guard.step_limit_hit)
 		return teeu_err_set(err, TEEU_ERR_TOO_LARGE,
 		                    "statement %d was stopped after %" PRIu64
 		                    " SQLite steps (the limit for a query)",
-		                    n, job->max_steps);
+		                    n, job->guard.max_steps);
 #if SQLITE_VERSION_NUMBER >= 3038000
 	int off = sqlite3_error_offset(job->db);
 	if (off >= 0)
@@ -1429,15 +1235,15 @@ static int run_statement(struct sql_job *job, sqlite3_stmt *st, int n, size_t at
 			goto too_large;
 		*have_output = 1;
 	}
-	job->in_step = 1;
+	job->guard.in_step = 1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row++;
 		if (ncol > 0 && (r = put_row(job, st, ncol, row, err)) != 0) {
-			job->in_step = 0;
+			job->guard.in_step = 0;
 			goto too_large;
 		}
 	}
-	job->in_step = 0;
+	job->guard.in_step = 0;
 	if (rc != SQLITE_DONE)
 		return statement_error(job, rc, n, at, err);
 	return 0;
@@ -1498,11 +1304,10 @@ int sql_finish(struct sql_job *job, uint64_t *size, struct teeu_err *err)
 		return failed(job, err, &e);
 	}
 	/* From here on the query can only read (and write temporary objects). */
-	if (sqlite3_set_authorizer(job->db, authorize, job) != SQLITE_OK) {
+	if (sql_guard_install(job->db, &job->guard) != 0) {
 		teeu_err_set(&e, TEEU_ERR_INTERNAL, "SQLite: cannot install the authorizer");
 		return failed(job, err, &e);
 	}
-	sqlite3_progress_handler(job->db, PROGRESS_PERIOD, progress, job);
 	if ((r = run_query(job, &e)) != 0) {
 		sb_reset(&job->out);
 		return failed(job, err, &e);
