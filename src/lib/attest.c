@@ -15,6 +15,7 @@
 #define _GNU_SOURCE /* dladdr() */
 
 #include "teeu/attest.h"
+#include "teeu/attest_snp.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -457,6 +458,12 @@ int teeu_evidence_verify(int tee_type, const uint8_t *evidence, size_t size,
 			        "with the attestation issue)");
 		tee_type = TEEU_TEE_SIM;
 	}
+	/* SEV-SNP: verified when its collateral is given (attest_snp.c). */
+	if (tee_type == TEEU_TEE_SNP && opts != NULL && opts->collateral != NULL &&
+	    opts->collateral->snp != NULL)
+		return teeu_snp_verify(evidence, size, opts->collateral->snp,
+		                       opts->now != 0 ? opts->now : (int64_t)time(NULL), out, NULL,
+		                       NULL, err);
 	if (tee_type != TEEU_TEE_SIM)
 		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED, NO_HW_VERIFIER_FMT,
 		                    teeu_tee_type_name(tee_type));
