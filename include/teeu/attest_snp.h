@@ -148,6 +148,8 @@ int teeu_snp_check_vek_tcb(const struct teeu_snp_report *r, const uint8_t *vek, 
  * verifier. Only SNP exists today. */
 struct teeu_attest_collateral {
 	const struct teeu_snp_collateral *snp;
+	const struct teeu_dcap_collateral *dcap;
+	const struct teeu_csv_collateral *csv;
 };
 
 #ifdef __cplusplus

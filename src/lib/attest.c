@@ -15,6 +15,8 @@
 #define _GNU_SOURCE /* dladdr() */
 
 #include "teeu/attest.h"
+#include "teeu/attest_csv.h"
+#include "teeu/attest_dcap.h"
 #include "teeu/attest_snp.h"
 
 #include <dlfcn.h>
@@ -464,6 +466,28 @@ int teeu_evidence_verify(int tee_type, const uint8_t *evidence, size_t size,
 		return teeu_snp_verify(evidence, size, opts->collateral->snp,
 		                       opts->now != 0 ? opts->now : (int64_t)time(NULL), out, NULL,
 		                       NULL, err);
+	/* Hygon CSV: verified when its collateral is given (attest_csv.c). */
+	if (tee_type == TEEU_TEE_CSV && opts != NULL && opts->collateral != NULL &&
+	    opts->collateral->csv != NULL)
+		return teeu_csv_verify(evidence, size, opts->collateral->csv,
+		                       opts->now != 0 ? opts->now : (int64_t)time(NULL), out, NULL,
+		                       NULL, err);
+	/* SGX and TDX: DCAP quotes, verified when their collateral is given
+	 * (attest_dcap.c); the quote's TEE type must be the one asked for. */
+	if ((tee_type == TEEU_TEE_SGX || tee_type == TEEU_TEE_TDX) && opts != NULL &&
+	    opts->collateral != NULL && opts->collateral->dcap != NULL) {
+		r = teeu_dcap_verify(evidence, size, opts->collateral->dcap,
+		                     opts->now != 0 ? opts->now : (int64_t)time(NULL), out, NULL,
+		                     NULL, err);
+		if (r == 0 && out->claims.tee_type != tee_type) {
+			int got = out->claims.tee_type;
+			memset(out, 0, sizeof(*out));
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "verify evidence: a %s quote was given as %s evidence",
+			                    teeu_tee_type_name(got), teeu_tee_type_name(tee_type));
+		}
+		return r;
+	}
 	if (tee_type != TEEU_TEE_SIM)
 		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED, NO_HW_VERIFIER_FMT,
 		                    teeu_tee_type_name(tee_type));

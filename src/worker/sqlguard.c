@@ -28,7 +28,6 @@ int sql_ieq_str(const char *a, const char *b)
 	return a != NULL && b != NULL && sql_ieq(a, strlen(a), b, strlen(b));
 }
 
-
 /* ---------------------------------------------------------------------- */
 /* The authorizer                                                         */
 

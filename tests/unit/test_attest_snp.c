@@ -202,7 +202,7 @@ static void test_trailing_bytes_ignored(void **state)
 static void test_dispatch(void **state)
 {
 	struct teeu_snp_collateral c = sample_collateral();
-	struct teeu_attest_collateral ac = {&c};
+	struct teeu_attest_collateral ac = {.snp = &c};
 	struct teeu_verify_opts opts = {0};
 	struct teeu_attestation_result res;
 	struct teeu_err err = {0};

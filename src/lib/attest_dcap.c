@@ -1,0 +1,1277 @@
+/* attest_dcap.c - Intel SGX and TDX DCAP quote verifier.
+ *
+ * The quote is read only through struct teeu_buf (little-endian getters) at
+ * the offsets of Intel's quote formats (SGX ECDSA Quote Library API and TDX
+ * DCAP Quoting Library API, "Quote Format"): v3 (SGX), v4 (SGX or TD 1.0
+ * body), v5 (a typed body: SGX, TD 1.0, TD 1.5). Certificates and CRLs are
+ * parsed by OpenSSL; the collateral JSON (TCB info v3, QE identity v2) by
+ * Jansson, over the exact bytes that Intel signed. The checks run in the
+ * order of teeu/attest_dcap.h; the first failure names itself in
+ * failed_check.
+ */
+#include "teeu/attest_dcap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/params.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "teeu/buf.h"
+#include "teeu/crypto.h"
+#include "teeu/time.h"
+
+#define ATT_KEY_TYPE_ECDSA_P256 2
+#define CERT_TYPE_PCK_CHAIN     5
+#define CERT_TYPE_QE_REPORT     6
+#define MAX_PEM_SIZE            (64 * 1024)
+#define MAX_CHAIN               4
+#define MAX_JSON_SIZE           (1024 * 1024)
+
+/* The SGX extensions of a PCK certificate (Intel SGX PCK Certificate and
+ * CRL Profile). */
+#define OID_SGX_EXT    "1.2.840.113741.1.13.1"
+#define OID_SGX_TCB    OID_SGX_EXT ".2"
+#define OID_SGX_PCEID  OID_SGX_EXT ".3"
+#define OID_SGX_FMSPC  OID_SGX_EXT ".4"
+#define OID_SGX_PCESVN OID_SGX_TCB ".17"
+#define OID_SGX_CPUSVN OID_SGX_TCB ".18"
+
+/* SHA-256 of the DER of the Intel SGX Root CA (TrustedRootCA.der,
+ * EXPECTED.json anchor intel_sgx_root_ca). */
+static const uint8_t k_intel_root_sha256[TEEU_SHA256_SIZE] = {
+        0x44, 0xA0, 0x19, 0x6B, 0x2B, 0x99, 0xF8, 0x89, 0xB8, 0xE1, 0x49,
+        0xE9, 0x5B, 0x80, 0x7A, 0x35, 0x0E, 0x74, 0x24, 0x96, 0x43, 0x99,
+        0xE8, 0x85, 0xA7, 0xCB, 0xB8, 0xCC, 0xFA, 0xB6, 0x74, 0xD3};
+
+static void set_check(char *failed_check, const char *name)
+{
+	if (failed_check != NULL)
+		snprintf(failed_check, TEEU_DCAP_CHECK_NAME_SIZE, "%s", name);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Quote                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static int read_sgx_report(struct teeu_buf *b, struct teeu_dcap_sgx_report *r)
+{
+	if (teeu_buf_get_bytes(b, r->cpusvn, 16) != 0 ||       /* 0 */
+	    teeu_buf_get_u32le(b, &r->miscselect) != 0 ||      /* 16 */
+	    teeu_buf_skip(b, 12) != 0 ||                       /* 20: reserved */
+	    teeu_buf_get_bytes(b, r->isvextprodid, 16) != 0 || /* 32 */
+	    teeu_buf_get_bytes(b, r->attributes, 16) != 0 ||   /* 48 */
+	    teeu_buf_get_bytes(b, r->mrenclave, 32) != 0 ||    /* 64 */
+	    teeu_buf_skip(b, 32) != 0 ||                       /* 96: reserved */
+	    teeu_buf_get_bytes(b, r->mrsigner, 32) != 0 ||     /* 128 */
+	    teeu_buf_skip(b, 32) != 0 ||                       /* 160: reserved */
+	    teeu_buf_get_bytes(b, r->configid, 64) != 0 ||     /* 192 */
+	    teeu_buf_get_u16le(b, &r->isvprodid) != 0 ||       /* 256 */
+	    teeu_buf_get_u16le(b, &r->isvsvn) != 0 ||          /* 258 */
+	    teeu_buf_get_u16le(b, &r->configsvn) != 0 ||       /* 260 */
+	    teeu_buf_skip(b, 42) != 0 ||                       /* 262: reserved */
+	    teeu_buf_get_bytes(b, r->isvfamilyid, 16) != 0 ||  /* 304 */
+	    teeu_buf_get_bytes(b, r->report_data, 64) != 0)    /* 320 */
+		return TEEU_ERR_SHORT_INPUT;
+	return 0;
+}
+
+static int read_td_report(struct teeu_buf *b, struct teeu_dcap_td_report *r, int td15)
+{
+	if (teeu_buf_get_bytes(b, r->tee_tcb_svn, 16) != 0 ||       /* 0 */
+	    teeu_buf_get_bytes(b, r->mrseam, 48) != 0 ||            /* 16 */
+	    teeu_buf_get_bytes(b, r->mrsignerseam, 48) != 0 ||      /* 64 */
+	    teeu_buf_get_bytes(b, r->seam_attributes, 8) != 0 ||    /* 112 */
+	    teeu_buf_get_bytes(b, r->td_attributes, 8) != 0 ||      /* 120 */
+	    teeu_buf_get_bytes(b, r->xfam, 8) != 0 ||               /* 128 */
+	    teeu_buf_get_bytes(b, r->mrtd, 48) != 0 ||              /* 136 */
+	    teeu_buf_get_bytes(b, r->mrconfigid, 48) != 0 ||        /* 184 */
+	    teeu_buf_get_bytes(b, r->mrowner, 48) != 0 ||           /* 232 */
+	    teeu_buf_get_bytes(b, r->mrownerconfig, 48) != 0 ||     /* 280 */
+	    teeu_buf_get_bytes(b, r->rtmr, sizeof(r->rtmr)) != 0 || /* 328 */
+	    teeu_buf_get_bytes(b, r->report_data, 64) != 0)         /* 520 */
+		return TEEU_ERR_SHORT_INPUT;
+	if (td15 && (teeu_buf_get_bytes(b, r->tee_tcb_svn2, 16) != 0 || /* 584 */
+	             teeu_buf_get_bytes(b, r->mrservicetd, 48) != 0))   /* 600 */
+		return TEEU_ERR_SHORT_INPUT;
+	return 0;
+}
+
+/* The QE report, its signature, the QE authentication data and the PCK
+ * certification data (common to all versions once inside). */
+static int read_qe_part(struct teeu_buf *b, struct teeu_dcap_quote *q, const char **field,
+                        struct teeu_err *err)
+{
+	struct teeu_buf sub;
+	uint16_t auth_size;
+	uint32_t cert_size;
+
+	*field = "QE report";
+	if (teeu_buf_get_ptr(b, TEEU_DCAP_QE_REPORT_SIZE, &q->qe_report_raw) != 0)
+		return TEEU_ERR_SHORT_INPUT;
+	teeu_buf_init(&sub, q->qe_report_raw, TEEU_DCAP_QE_REPORT_SIZE);
+	if (read_sgx_report(&sub, &q->qe_report) != 0)
+		return TEEU_ERR_SHORT_INPUT;
+	*field = "QE report signature";
+	if (teeu_buf_get_bytes(b, q->qe_report_sig, 64) != 0)
+		return TEEU_ERR_SHORT_INPUT;
+	*field = "QE authentication data";
+	if (teeu_buf_get_u16le(b, &auth_size) != 0 ||
+	    teeu_buf_get_ptr(b, auth_size, &q->qe_auth_data) != 0)
+		return TEEU_ERR_SHORT_INPUT;
+	q->qe_auth_size = auth_size;
+	*field = "PCK certification data";
+	if (teeu_buf_get_u16le(b, &q->cert_data_type) != 0 ||
+	    teeu_buf_get_u32le(b, &cert_size) != 0 ||
+	    teeu_buf_get_ptr(b, cert_size, &q->pck_chain) != 0)
+		return TEEU_ERR_SHORT_INPUT;
+	q->pck_chain_size = cert_size;
+	if (q->cert_data_type != CERT_TYPE_PCK_CHAIN)
+		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+		                    "DCAP quote: certification data type %u is not supported (5, "
+		                    "the PCK certificate chain, is)",
+		                    (unsigned)q->cert_data_type);
+	return 0;
+}
+
+int teeu_dcap_quote_parse(const uint8_t *quote, size_t size, struct teeu_dcap_quote *out,
+                          struct teeu_err *err)
+{
+	struct teeu_buf b, sig;
+	struct teeu_dcap_quote q;
+	const char *field = "header";
+	uint32_t sig_size;
+	int r;
+
+	if (out == NULL || (quote == NULL && size != 0))
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "DCAP quote: no quote or output");
+	memset(out, 0, sizeof(*out));
+	memset(&q, 0, sizeof(q));
+	if (quote == NULL)
+		quote = (const uint8_t *)"";
+	teeu_buf_init(&b, quote, size);
+	if (teeu_buf_get_u16le(&b, &q.version) != 0 ||
+	    teeu_buf_get_u16le(&b, &q.att_key_type) != 0 ||
+	    teeu_buf_get_u32le(&b, &q.tee_type) != 0 || teeu_buf_get_u16le(&b, &q.qe_svn) != 0 ||
+	    teeu_buf_get_u16le(&b, &q.pce_svn) != 0 ||
+	    teeu_buf_get_bytes(&b, q.qe_vendor_id, 16) != 0 ||
+	    teeu_buf_get_bytes(&b, q.user_data, 20) != 0)
+		goto short_input;
+	if (q.version < 3 || q.version > 5)
+		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+		                    "DCAP quote: version %u is not supported (3, 4 and 5 are)",
+		                    (unsigned)q.version);
+	if (q.att_key_type != ATT_KEY_TYPE_ECDSA_P256)
+		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+		                    "DCAP quote: attestation key type %u is not supported (2, "
+		                    "ECDSA P-256, is)",
+		                    (unsigned)q.att_key_type);
+	if (q.tee_type != TEEU_DCAP_TEE_SGX && q.tee_type != TEEU_DCAP_TEE_TDX)
+		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+		                    "DCAP quote: TEE type 0x%x is neither SGX (0) nor TDX (0x81)",
+		                    (unsigned)q.tee_type);
+	field = "body";
+	if (q.version == 5) {
+		uint16_t body_type;
+		uint32_t body_size;
+		if (teeu_buf_get_u16le(&b, &body_type) != 0 ||
+		    teeu_buf_get_u32le(&b, &body_size) != 0)
+			goto short_input;
+		if (body_type < TEEU_DCAP_BODY_SGX || body_type > TEEU_DCAP_BODY_TD15)
+			return teeu_err_set(
+			        err, TEEU_ERR_UNSUPPORTED,
+			        "DCAP quote: body type %u is not supported (1, 2, 3 are)",
+			        (unsigned)body_type);
+		q.body_type = body_type;
+		if (body_size != (q.body_type == TEEU_DCAP_BODY_SGX    ? TEEU_DCAP_SGX_BODY_SIZE
+		                  : q.body_type == TEEU_DCAP_BODY_TD10 ? TEEU_DCAP_TD10_BODY_SIZE
+		                                                       : TEEU_DCAP_TD15_BODY_SIZE))
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "DCAP quote: body size %u does not match body type %d",
+			                    (unsigned)body_size, q.body_type);
+	} else {
+		q.body_type =
+		        q.tee_type == TEEU_DCAP_TEE_TDX ? TEEU_DCAP_BODY_TD10 : TEEU_DCAP_BODY_SGX;
+		if (q.version == 3 && q.tee_type != TEEU_DCAP_TEE_SGX)
+			return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+			                    "DCAP quote: a version 3 quote must be SGX");
+	}
+	if ((q.body_type == TEEU_DCAP_BODY_SGX) != (q.tee_type == TEEU_DCAP_TEE_SGX))
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "DCAP quote: TEE type 0x%x does not match body type %d",
+		                    (unsigned)q.tee_type, q.body_type);
+	if (q.body_type == TEEU_DCAP_BODY_SGX)
+		r = read_sgx_report(&b, &q.sgx);
+	else
+		r = read_td_report(&b, &q.td, q.body_type == TEEU_DCAP_BODY_TD15);
+	if (r != 0)
+		goto short_input;
+	q.signed_size = teeu_buf_offset(&b);
+
+	field = "signature data";
+	if (teeu_buf_get_u32le(&b, &sig_size) != 0 || teeu_buf_get_sub(&b, sig_size, &sig) != 0)
+		goto short_input;
+	q.trailing_size = teeu_buf_remaining(&b);
+	b = sig;
+	if (teeu_buf_get_bytes(&b, q.signature, 64) != 0 ||
+	    teeu_buf_get_bytes(&b, q.attest_key, 64) != 0)
+		goto short_input;
+	if (q.version == 3) {
+		r = read_qe_part(&b, &q, &field, err);
+	} else {
+		uint16_t type;
+		uint32_t inner_size;
+		struct teeu_buf inner;
+		field = "QE certification data";
+		if (teeu_buf_get_u16le(&b, &type) != 0 ||
+		    teeu_buf_get_u32le(&b, &inner_size) != 0 ||
+		    teeu_buf_get_sub(&b, inner_size, &inner) != 0)
+			goto short_input;
+		if (type != CERT_TYPE_QE_REPORT)
+			return teeu_err_set(
+			        err, TEEU_ERR_UNSUPPORTED,
+			        "DCAP quote: certification data type %u is not supported "
+			        "(6, the QE report, is)",
+			        (unsigned)type);
+		b = inner;
+		r = read_qe_part(&b, &q, &field, err);
+	}
+	if (r == TEEU_ERR_SHORT_INPUT)
+		goto short_input;
+	if (r != 0)
+		return r;
+	*out = q;
+	return 0;
+short_input:
+	return teeu_err_set(err, TEEU_ERR_MALFORMED, "DCAP quote: cannot read the %s at offset %zu",
+	                    field, teeu_buf_offset(&b));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Certificates, CRLs, signatures                                           */
+/* ------------------------------------------------------------------------ */
+
+static void free_chain(X509 **certs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		X509_free(certs[i]);
+		certs[i] = NULL;
+	}
+}
+
+/* Up to MAX_CHAIN certificates from PEM text; at least one. */
+static int load_pem_chain(const uint8_t *data, size_t size, X509 **certs, size_t *n)
+{
+	BIO *bio;
+	*n = 0;
+	if (data == NULL || size == 0 || size > MAX_PEM_SIZE)
+		return TEEU_ERR_MALFORMED;
+	if ((bio = BIO_new_mem_buf(data, (int)size)) == NULL)
+		return TEEU_ERR_NOMEM;
+	while (*n < MAX_CHAIN) {
+		X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		if (x == NULL)
+			break;
+		certs[(*n)++] = x;
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	return *n > 0 ? 0 : TEEU_ERR_MALFORMED;
+}
+
+static int cert_sha256(X509 *cert, uint8_t out[TEEU_SHA256_SIZE])
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509(cert, &der), r;
+	if (n <= 0)
+		return TEEU_ERR_CRYPTO;
+	r = teeu_sha256(der, (size_t)n, out);
+	OPENSSL_free(der);
+	return r;
+}
+
+static int cert_is_pinned_root(X509 *cert)
+{
+	uint8_t fp[TEEU_SHA256_SIZE];
+	return cert_sha256(cert, fp) == 0 && memcmp(fp, k_intel_root_sha256, sizeof(fp)) == 0;
+}
+
+static int cert_signed_by(X509 *child, X509 *parent)
+{
+	EVP_PKEY *key = X509_get0_pubkey(parent);
+	if (key == NULL)
+		return 0;
+	if (X509_NAME_cmp(X509_get_issuer_name(child), X509_get_subject_name(parent)) != 0)
+		return 0;
+	return X509_verify(child, key) == 1;
+}
+
+static int cert_valid_at(X509 *cert, int64_t now)
+{
+	time_t t = (time_t)now;
+	/* X509_cmp_time: -1 when the time is before or at t, 1 after, 0 error */
+	return X509_cmp_time(X509_get0_notBefore(cert), &t) == -1 &&
+	       X509_cmp_time(X509_get0_notAfter(cert), &t) == 1;
+}
+
+static int is_p256(EVP_PKEY *key)
+{
+	char group[32];
+	size_t glen = 0;
+	return key != NULL && EVP_PKEY_is_a(key, "EC") &&
+	       EVP_PKEY_get_group_name(key, group, sizeof(group), &glen) == 1 &&
+	       strcmp(group, "prime256v1") == 0;
+}
+
+/* ECDSA P-256 / SHA-256 of msg with key; sig is r || s (32 bytes each,
+ * big-endian). 0, TEEU_ERR_BAD_SIGNATURE or TEEU_ERR_CRYPTO. */
+static int ecdsa_verify_raw(EVP_PKEY *key, const uint8_t sig[64], const uint8_t *msg, size_t n)
+{
+	ECDSA_SIG *s = NULL;
+	BIGNUM *br = NULL, *bs = NULL;
+	EVP_MD_CTX *md = NULL;
+	unsigned char *der = NULL;
+	int dn, ret = TEEU_ERR_CRYPTO;
+
+	if (!is_p256(key))
+		return TEEU_ERR_BAD_SIGNATURE;
+	if ((s = ECDSA_SIG_new()) == NULL || (br = BN_bin2bn(sig, 32, NULL)) == NULL ||
+	    (bs = BN_bin2bn(sig + 32, 32, NULL)) == NULL)
+		goto out;
+	if (ECDSA_SIG_set0(s, br, bs) != 1)
+		goto out;
+	br = bs = NULL; /* owned by s */
+	if ((dn = i2d_ECDSA_SIG(s, &der)) <= 0)
+		goto out;
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1)
+		goto out;
+	ret = EVP_DigestVerify(md, der, (size_t)dn, msg, n) == 1 ? 0 : TEEU_ERR_BAD_SIGNATURE;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(md);
+	OPENSSL_free(der);
+	BN_free(br);
+	BN_free(bs);
+	ECDSA_SIG_free(s);
+	return ret;
+}
+
+/* The attestation key (x || y) as a P-256 public key, or NULL. */
+static EVP_PKEY *p256_from_raw(const uint8_t xy[64])
+{
+	uint8_t pub[65];
+	char group[] = "prime256v1";
+	OSSL_PARAM params[3];
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *key = NULL;
+
+	pub[0] = 0x04;
+	memcpy(pub + 1, xy, 64);
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub));
+	params[2] = OSSL_PARAM_construct_end();
+	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		key = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	ERR_clear_error();
+	return key;
+}
+
+/* A CRL (DER) issued and signed by issuer, current at now. NULL with err
+ * set otherwise. */
+static X509_CRL *load_crl(const char *what, const uint8_t *der, size_t size, X509 *issuer,
+                          int64_t now, struct teeu_err *err, int *ret)
+{
+	const unsigned char *p = der;
+	X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)size);
+	time_t t = (time_t)now, before = (time_t)(now - 1);
+	const ASN1_TIME *next;
+
+	ERR_clear_error();
+	if (crl == NULL || p != der + size) {
+		*ret = teeu_err_set(err, TEEU_ERR_MALFORMED, "DCAP: the %s is not a DER CRL", what);
+		goto fail;
+	}
+	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 ||
+	    X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
+		ERR_clear_error();
+		*ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
+		                    "DCAP: the %s is not issued and signed by its CA", what);
+		goto fail;
+	}
+	/* thisUpdate <= now <= nextUpdate (X509_cmp_time: -1 when <= t) */
+	next = X509_CRL_get0_nextUpdate(crl);
+	if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &t) != -1 || next == NULL ||
+	    X509_cmp_time(next, &before) != 1) {
+		*ret = teeu_err_set(err, TEEU_ERR_DENIED, "DCAP: the %s is not current at %lld",
+		                    what, (long long)now);
+		goto fail;
+	}
+	return crl;
+fail:
+	X509_CRL_free(crl);
+	return NULL;
+}
+
+static int revoked_in(X509_CRL *crl, X509 *cert)
+{
+	X509_REVOKED *rev = NULL;
+	return crl != NULL && X509_CRL_get0_by_serial(crl, &rev, X509_get0_serialNumber(cert)) == 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* PCK certificate extensions                                               */
+/* ------------------------------------------------------------------------ */
+
+static void oid_text(const ASN1_TYPE *t, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (t != NULL && t->type == V_ASN1_OBJECT)
+		OBJ_obj2txt(buf, (int)size, t->value.object, 1);
+}
+
+/* A SEQUENCE's elements, parsed from an ASN1_TYPE of type SEQUENCE. */
+static STACK_OF(ASN1_TYPE) * seq_of(const ASN1_TYPE *t)
+{
+	const unsigned char *p;
+	if (t == NULL || t->type != V_ASN1_SEQUENCE)
+		return NULL;
+	p = t->value.sequence->data;
+	return d2i_ASN1_SEQUENCE_ANY(NULL, &p, t->value.sequence->length);
+}
+
+static int int_value(const ASN1_TYPE *t, int64_t *out)
+{
+	return t != NULL && t->type == V_ASN1_INTEGER &&
+	       ASN1_INTEGER_get_int64(out, t->value.integer) == 1;
+}
+
+static int octets(const ASN1_TYPE *t, uint8_t *out, size_t size)
+{
+	if (t == NULL || t->type != V_ASN1_OCTET_STRING ||
+	    (size_t)ASN1_STRING_length(t->value.octet_string) != size)
+		return 0;
+	memcpy(out, ASN1_STRING_get0_data(t->value.octet_string), size);
+	return 1;
+}
+
+static int read_tcb_seq(const ASN1_TYPE *t, struct teeu_dcap_pck_info *pi, unsigned *seen)
+{
+	STACK_OF(ASN1_TYPE) *items = seq_of(t);
+	int ok = items != NULL;
+	char oid[128];
+	for (int i = 0; ok && i < sk_ASN1_TYPE_num(items); i++) {
+		STACK_OF(ASN1_TYPE) *kv = seq_of(sk_ASN1_TYPE_value(items, i));
+		int64_t v;
+		if (kv == NULL || sk_ASN1_TYPE_num(kv) != 2) {
+			ok = 0;
+		} else {
+			oid_text(sk_ASN1_TYPE_value(kv, 0), oid, sizeof(oid));
+			const ASN1_TYPE *val = sk_ASN1_TYPE_value(kv, 1);
+			if (strcmp(oid, OID_SGX_CPUSVN) == 0) {
+				ok = octets(val, pi->cpusvn, 16);
+			} else if (strcmp(oid, OID_SGX_PCESVN) == 0) {
+				ok = int_value(val, &v) && v >= 0 && v <= 0xFFFF;
+				pi->pcesvn = (uint16_t)(ok ? v : 0);
+				*seen |= 1u << 16;
+			} else if (strncmp(oid, OID_SGX_TCB ".", sizeof(OID_SGX_TCB)) == 0) {
+				long n = strtol(oid + sizeof(OID_SGX_TCB), NULL, 10);
+				if (n >= 1 && n <= 16) {
+					ok = int_value(val, &v) && v >= 0 && v <= 255;
+					pi->comp_svn[n - 1] = (uint8_t)(ok ? v : 0);
+					*seen |= 1u << (n - 1);
+				}
+			}
+		}
+		sk_ASN1_TYPE_pop_free(kv, ASN1_TYPE_free);
+	}
+	sk_ASN1_TYPE_pop_free(items, ASN1_TYPE_free);
+	return ok;
+}
+
+static int pck_info_of(X509 *cert, struct teeu_dcap_pck_info *pi, struct teeu_err *err)
+{
+	ASN1_OBJECT *obj = OBJ_txt2obj(OID_SGX_EXT, 1);
+	const ASN1_OCTET_STRING *os;
+	const unsigned char *p;
+	STACK_OF(ASN1_TYPE) *items = NULL;
+	unsigned seen = 0, got = 0;
+	int i, ok = 1;
+	char oid[128];
+
+	memset(pi, 0, sizeof(*pi));
+	i = obj != NULL ? X509_get_ext_by_OBJ(cert, obj, -1) : -1;
+	ASN1_OBJECT_free(obj);
+	if (i >= 0) {
+		os = X509_EXTENSION_get_data(X509_get_ext(cert, i));
+		p = ASN1_STRING_get0_data(os);
+		items = d2i_ASN1_SEQUENCE_ANY(NULL, &p, ASN1_STRING_length(os));
+	}
+	for (i = 0; items != NULL && ok && i < sk_ASN1_TYPE_num(items); i++) {
+		STACK_OF(ASN1_TYPE) *kv = seq_of(sk_ASN1_TYPE_value(items, i));
+		if (kv == NULL || sk_ASN1_TYPE_num(kv) != 2) {
+			ok = 0;
+		} else {
+			const ASN1_TYPE *val = sk_ASN1_TYPE_value(kv, 1);
+			oid_text(sk_ASN1_TYPE_value(kv, 0), oid, sizeof(oid));
+			if (strcmp(oid, OID_SGX_TCB) == 0)
+				got |= 1u, ok = read_tcb_seq(val, pi, &seen);
+			else if (strcmp(oid, OID_SGX_PCEID) == 0)
+				got |= 2u, ok = octets(val, pi->pceid, 2);
+			else if (strcmp(oid, OID_SGX_FMSPC) == 0)
+				got |= 4u, ok = octets(val, pi->fmspc, 6);
+		}
+		sk_ASN1_TYPE_pop_free(kv, ASN1_TYPE_free);
+	}
+	sk_ASN1_TYPE_pop_free(items, ASN1_TYPE_free);
+	ERR_clear_error();
+	if (items == NULL || !ok || got != 7u || seen != 0x1FFFFu)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "DCAP: the PCK certificate's SGX extensions are missing or "
+		                    "malformed");
+	return 0;
+}
+
+int teeu_dcap_pck_info_read(const uint8_t *cert, size_t size, struct teeu_dcap_pck_info *out,
+                            struct teeu_err *err)
+{
+	X509 *certs[MAX_CHAIN] = {NULL};
+	size_t n = 0;
+	int r;
+	if (out == NULL || cert == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "DCAP: no certificate or output");
+	memset(out, 0, sizeof(*out));
+	if (load_pem_chain(cert, size, certs, &n) != 0) {
+		const unsigned char *p = cert;
+		certs[0] = d2i_X509(NULL, &p, (long)size);
+		ERR_clear_error();
+		if (certs[0] == NULL)
+			return teeu_err_set(err, TEEU_ERR_MALFORMED,
+			                    "DCAP: the PCK certificate is neither PEM nor DER");
+		n = 1;
+	}
+	r = pck_info_of(certs[0], out, err);
+	free_chain(certs, n);
+	return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Collateral JSON                                                          */
+/* ------------------------------------------------------------------------ */
+
+static json_t *load_json(const uint8_t *data, size_t size)
+{
+	if (data == NULL || size == 0 || size > MAX_JSON_SIZE)
+		return NULL;
+	return json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
+}
+
+/* Exactly size bytes of hex from key's string value. */
+static int json_hex(const json_t *obj, const char *key, uint8_t *out, size_t size)
+{
+	const json_t *v = json_object_get(obj, key);
+	struct teeu_buf b;
+	if (!json_is_string(v) || json_string_length(v) != 2 * size)
+		return 0;
+	teeu_buf_init(&b, json_string_value(v), json_string_length(v));
+	return teeu_buf_get_hex(&b, out, size) == 0;
+}
+
+static int json_int(const json_t *obj, const char *key, int64_t *out)
+{
+	const json_t *v = json_object_get(obj, key);
+	if (!json_is_integer(v))
+		return 0;
+	*out = (int64_t)json_integer_value(v);
+	return 1;
+}
+
+static int json_time(const json_t *obj, const char *key, int64_t *out)
+{
+	const json_t *v = json_object_get(obj, key);
+	return json_is_string(v) && teeu_time_parse(json_string_value(v), out, NULL) == 0;
+}
+
+/* issueDate <= now <= nextUpdate of a TCB info or QE identity body. */
+static int check_json_validity(const char *what, const char *check, const uint8_t *data,
+                               size_t size, int64_t now, char *failed_check, struct teeu_err *err)
+{
+	json_t *doc = load_json(data, size);
+	int64_t issue, next;
+	int ok = doc != NULL && json_time(doc, "issueDate", &issue) &&
+	         json_time(doc, "nextUpdate", &next);
+	json_decref(doc);
+	set_check(failed_check, check);
+	if (!ok)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "DCAP: the %s is not JSON with issueDate and nextUpdate", what);
+	if (now < issue || now > next)
+		return teeu_err_set(err, TEEU_ERR_DENIED,
+		                    "DCAP: the %s is not valid at %lld (issued %lld, next update "
+		                    "%lld)",
+		                    what, (long long)now, (long long)issue, (long long)next);
+	set_check(failed_check, "");
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* TCB evaluation                                                           */
+/* ------------------------------------------------------------------------ */
+
+static int add_advisories(struct teeu_attestation_result *out, const json_t *level)
+{
+	const json_t *ids = json_object_get(level, "advisoryIDs");
+	size_t i;
+	const json_t *id;
+	if (ids == NULL)
+		return 0;
+	if (!json_is_array(ids))
+		return TEEU_ERR_MALFORMED;
+	json_array_foreach(ids, i, id)
+	{
+		const char *s = json_string_value(id);
+		int dup = 0;
+		if (s == NULL || strlen(s) >= TEEU_ATTEST_ADVISORY_ID_SIZE)
+			return TEEU_ERR_MALFORMED;
+		for (size_t k = 0; k < out->advisory_count; k++)
+			dup |= strcmp(out->advisories[k], s) == 0;
+		if (dup)
+			continue;
+		if (out->advisory_count >= TEEU_ATTEST_ADVISORIES_MAX)
+			return TEEU_ERR_TOO_LARGE;
+		snprintf(out->advisories[out->advisory_count++], TEEU_ATTEST_ADVISORY_ID_SIZE, "%s",
+		         s);
+	}
+	return 0;
+}
+
+/* A platform status converged with a QE's or TDX module's status (Intel
+ * QVL): OutOfDate there makes the platform OutOfDate (or
+ * OutOfDateConfigurationNeeded when it needed configuration); Revoked
+ * there makes it Revoked. */
+static void converge(char status[TEEU_TCB_STATUS_MAX], const char *other)
+{
+	if (strcmp(other, "Revoked") == 0) {
+		snprintf(status, TEEU_TCB_STATUS_MAX, "Revoked");
+	} else if (strcmp(other, "OutOfDate") == 0) {
+		if (strcmp(status, "UpToDate") == 0 || strcmp(status, "SWHardeningNeeded") == 0)
+			snprintf(status, TEEU_TCB_STATUS_MAX, "OutOfDate");
+		else if (strcmp(status, "ConfigurationNeeded") == 0 ||
+		         strcmp(status, "ConfigurationAndSWHardeningNeeded") == 0)
+			snprintf(status, TEEU_TCB_STATUS_MAX, "OutOfDateConfigurationNeeded");
+	}
+}
+
+static const char *level_status(const json_t *level)
+{
+	const char *s = json_string_value(json_object_get(level, "tcbStatus"));
+	return s != NULL && strlen(s) < TEEU_TCB_STATUS_MAX ? s : NULL;
+}
+
+/* Components array of 16 {"svn": n} all <= have[]; from index start. */
+static int components_le(const json_t *comps, const uint8_t have[16], size_t start, int *ok)
+{
+	if (!json_is_array(comps) || json_array_size(comps) != 16) {
+		*ok = 0;
+		return 0;
+	}
+	for (size_t i = start; i < 16; i++) {
+		int64_t svn;
+		if (!json_int(json_array_get(comps, i), "svn", &svn)) {
+			*ok = 0;
+			return 0;
+		}
+		if (svn > have[i])
+			return 0;
+	}
+	return 1;
+}
+
+struct eval {
+	const struct teeu_dcap_quote *q;
+	const struct teeu_dcap_pck_info *pck;
+	json_t *tcb, *qe;
+	struct teeu_attestation_result *out;
+	char *failed_check;
+	struct teeu_err *err;
+};
+
+static int fail(struct eval *e, const char *check, int code, const char *msg)
+{
+	set_check(e->failed_check, check);
+	return teeu_err_set(e->err, code, "DCAP: %s", msg);
+}
+
+static int eval_qe_identity(struct eval *e, char qe_status[TEEU_TCB_STATUS_MAX],
+                            const json_t **qe_level)
+{
+	const struct teeu_dcap_sgx_report *r = &e->q->qe_report;
+	const int tdx = e->q->tee_type == TEEU_DCAP_TEE_TDX;
+	const char *id = json_string_value(json_object_get(e->qe, "id"));
+	uint8_t mrsigner[32], attr[16], attr_mask[16], misc[4], misc_mask[4], rmisc[4];
+	int64_t prodid, version;
+	const json_t *levels = json_object_get(e->qe, "tcbLevels"), *level;
+	size_t i;
+
+	if (id == NULL || strcmp(id, tdx ? "TD_QE" : "QE") != 0 ||
+	    !json_int(e->qe, "version", &version) || version != 2 ||
+	    !json_hex(e->qe, "mrsigner", mrsigner, 32) ||
+	    !json_hex(e->qe, "attributes", attr, 16) ||
+	    !json_hex(e->qe, "attributesMask", attr_mask, 16) ||
+	    !json_hex(e->qe, "miscselect", misc, 4) ||
+	    !json_hex(e->qe, "miscselectMask", misc_mask, 4) ||
+	    !json_int(e->qe, "isvprodid", &prodid) || !json_is_array(levels))
+		return fail(e, "qe_identity_match", TEEU_ERR_MALFORMED,
+		            tdx ? "the QE identity is not a version 2 TD_QE identity"
+		                : "the QE identity is not a version 2 QE identity");
+	if (memcmp(mrsigner, r->mrsigner, 32) != 0)
+		return fail(e, "qe_identity_match", TEEU_ERR_DENIED,
+		            "the QE's MRSIGNER is not the QE identity's");
+	if (prodid != r->isvprodid)
+		return fail(e, "qe_identity_match", TEEU_ERR_DENIED,
+		            "the QE's ISVPRODID is not the QE identity's");
+	/* miscselect is little-endian in the report; the identity's hex is its
+	 * bytes in that order */
+	for (i = 0; i < 4; i++)
+		rmisc[i] = (uint8_t)(r->miscselect >> (8 * i));
+	for (i = 0; i < 4; i++)
+		if ((rmisc[i] & misc_mask[i]) != (misc[i] & misc_mask[i]))
+			return fail(e, "qe_identity_match", TEEU_ERR_DENIED,
+			            "the QE's MISCSELECT does not match the QE identity");
+	for (i = 0; i < 16; i++)
+		if ((r->attributes[i] & attr_mask[i]) != (attr[i] & attr_mask[i]))
+			return fail(e, "qe_identity_match", TEEU_ERR_DENIED,
+			            "the QE's attributes do not match the QE identity");
+	json_array_foreach(levels, i, level)
+	{
+		int64_t svn;
+		const char *st = level_status(level);
+		if (!json_int(json_object_get(level, "tcb"), "isvsvn", &svn) || st == NULL)
+			return fail(e, "qe_identity_match", TEEU_ERR_MALFORMED,
+			            "a QE identity TCB level is malformed");
+		if (svn <= r->isvsvn) {
+			snprintf(qe_status, TEEU_TCB_STATUS_MAX, "%s", st);
+			*qe_level = level;
+			return 0;
+		}
+	}
+	return fail(e, "qe_identity_match", TEEU_ERR_DENIED,
+	            "no QE identity TCB level matches the QE's ISVSVN");
+}
+
+static int mr_attr_match(const json_t *ident, const struct teeu_dcap_td_report *td, int *ok)
+{
+	uint8_t mrsigner[48], attr[8], mask[8];
+	if (!json_hex(ident, "mrsigner", mrsigner, 48) || !json_hex(ident, "attributes", attr, 8) ||
+	    !json_hex(ident, "attributesMask", mask, 8)) {
+		*ok = 0;
+		return 0;
+	}
+	if (memcmp(mrsigner, td->mrsignerseam, 48) != 0)
+		return 0;
+	for (size_t i = 0; i < 8; i++)
+		if ((td->seam_attributes[i] & mask[i]) != (attr[i] & mask[i]))
+			return 0;
+	return 1;
+}
+
+/* The TDX module: tcbInfo.tdxModule, then (TDX module version > 0) the
+ * tdxModuleIdentities entry "TDX_%02X" of TEE_TCB_SVN[1] and its level. */
+static int eval_tdx_module(struct eval *e, char status[TEEU_TCB_STATUS_MAX],
+                           const json_t **mod_level)
+{
+	const struct teeu_dcap_td_report *td = &e->q->td;
+	const json_t *mod = json_object_get(e->tcb, "tdxModule");
+	const json_t *ids = json_object_get(e->tcb, "tdxModuleIdentities"), *ident;
+	char want[16];
+	size_t i;
+	int ok = 1;
+
+	*mod_level = NULL;
+	status[0] = '\0';
+	if (!json_is_object(mod))
+		return fail(e, "tdx_module_match", TEEU_ERR_MALFORMED,
+		            "the TDX TCB info has no tdxModule");
+	if (!mr_attr_match(mod, td, &ok))
+		return fail(e, "tdx_module_match", ok ? TEEU_ERR_DENIED : TEEU_ERR_MALFORMED,
+		            "the TDX module's MRSIGNER or attributes do not match the TCB info");
+	if (td->tee_tcb_svn[1] == 0 || ids == NULL)
+		return 0;
+	snprintf(want, sizeof(want), "TDX_%02X", (unsigned)td->tee_tcb_svn[1]);
+	json_array_foreach(ids, i, ident)
+	{
+		const char *id = json_string_value(json_object_get(ident, "id"));
+		const json_t *levels = json_object_get(ident, "tcbLevels"), *level;
+		size_t k;
+		if (id == NULL || strcmp(id, want) != 0)
+			continue;
+		if (!mr_attr_match(ident, td, &ok))
+			return fail(e, "tdx_module_match",
+			            ok ? TEEU_ERR_DENIED : TEEU_ERR_MALFORMED,
+			            "the TDX module's MRSIGNER or attributes do not match its "
+			            "identity");
+		json_array_foreach(levels, k, level)
+		{
+			int64_t svn;
+			const char *st = level_status(level);
+			if (!json_int(json_object_get(level, "tcb"), "isvsvn", &svn) || st == NULL)
+				return fail(e, "tdx_module_match", TEEU_ERR_MALFORMED,
+				            "a TDX module TCB level is malformed");
+			if (svn <= td->tee_tcb_svn[0]) {
+				snprintf(status, TEEU_TCB_STATUS_MAX, "%s", st);
+				*mod_level = level;
+				return 0;
+			}
+		}
+		return fail(e, "tdx_module_match", TEEU_ERR_DENIED,
+		            "no TDX module TCB level matches the module's SVN");
+	}
+	return fail(e, "tdx_module_match", TEEU_ERR_DENIED,
+	            "the TCB info has no identity for the TDX module's version");
+}
+
+static int evaluate(struct eval *e)
+{
+	const int tdx = e->q->tee_type == TEEU_DCAP_TEE_TDX;
+	const char *id = json_string_value(json_object_get(e->tcb, "id"));
+	uint8_t fmspc[6], pceid[2];
+	int64_t version;
+	const json_t *levels = json_object_get(e->tcb, "tcbLevels"), *level, *match = NULL;
+	const json_t *qe_level = NULL, *mod_level = NULL;
+	char status[TEEU_TCB_STATUS_MAX], qe_status[TEEU_TCB_STATUS_MAX],
+	        mod_status[TEEU_TCB_STATUS_MAX];
+	size_t i;
+	int ok = 1;
+
+	if (id == NULL || strcmp(id, tdx ? "TDX" : "SGX") != 0 ||
+	    !json_int(e->tcb, "version", &version) || version != 3 || !json_is_array(levels))
+		return fail(e, "fmspc_match", TEEU_ERR_MALFORMED,
+		            tdx ? "the TCB info is not version 3 TDX TCB info"
+		                : "the TCB info is not version 3 SGX TCB info");
+	if (!json_hex(e->tcb, "fmspc", fmspc, 6) || memcmp(fmspc, e->pck->fmspc, 6) != 0)
+		return fail(e, "fmspc_match", TEEU_ERR_DENIED,
+		            "the TCB info's FMSPC is not the PCK certificate's");
+	if (!json_hex(e->tcb, "pceId", pceid, 2) || memcmp(pceid, e->pck->pceid, 2) != 0)
+		return fail(e, "pceid_match", TEEU_ERR_DENIED,
+		            "the TCB info's PCE ID is not the PCK certificate's");
+	if ((ok = eval_qe_identity(e, qe_status, &qe_level)) != 0)
+		return ok;
+	if (tdx && (ok = eval_tdx_module(e, mod_status, &mod_level)) != 0)
+		return ok;
+	ok = 1;
+	json_array_foreach(levels, i, level)
+	{
+		const json_t *tcb = json_object_get(level, "tcb");
+		int64_t pcesvn;
+		if (!json_int(tcb, "pcesvn", &pcesvn) || level_status(level) == NULL) {
+			ok = 0;
+			break;
+		}
+		if (!components_le(json_object_get(tcb, "sgxtcbcomponents"), e->pck->comp_svn, 0,
+		                   &ok) ||
+		    pcesvn > e->pck->pcesvn)
+			continue;
+		/* TDX: TEE_TCB_SVN against tdxtcbcomponents; with a TDX module
+		 * version (byte 1) > 0 the module's bytes 0 and 1 are checked by
+		 * its identity instead. */
+		if (tdx &&
+		    !components_le(json_object_get(tcb, "tdxtcbcomponents"), e->q->td.tee_tcb_svn,
+		                   e->q->td.tee_tcb_svn[1] > 0 ? 2 : 0, &ok))
+			continue;
+		match = level;
+		break;
+	}
+	if (!ok)
+		return fail(e, "tcb_level", TEEU_ERR_MALFORMED, "a TCB info level is malformed");
+	if (match == NULL)
+		return fail(e, "tcb_level", TEEU_ERR_DENIED,
+		            "no TCB level matches the PCK certificate's SVNs (TCB not supported)");
+	snprintf(status, sizeof(status), "%s", level_status(match));
+	converge(status, qe_status);
+	if (tdx && mod_level != NULL)
+		converge(status, mod_status);
+	if ((ok = add_advisories(e->out, match)) != 0 ||
+	    (ok = add_advisories(e->out, qe_level)) != 0 ||
+	    (mod_level != NULL && (ok = add_advisories(e->out, mod_level)) != 0))
+		return fail(e, "tcb_level", ok, "malformed or too many advisory IDs");
+	snprintf(e->out->claims.tcb_status, sizeof(e->out->claims.tcb_status), "%s", status);
+	if (strcmp(status, "Revoked") == 0)
+		return fail(e, "tcb_status", TEEU_ERR_DENIED, "the platform's TCB is revoked");
+	return 0;
+}
+
+int teeu_dcap_evaluate_tcb(const struct teeu_dcap_quote *q, const struct teeu_dcap_pck_info *pck,
+                           const uint8_t *tcb_info, size_t tcb_info_size,
+                           const uint8_t *qe_identity, size_t qe_identity_size,
+                           struct teeu_attestation_result *out,
+                           char failed_check[TEEU_DCAP_CHECK_NAME_SIZE], struct teeu_err *err)
+{
+	struct eval e;
+	int r;
+	set_check(failed_check, "");
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (q == NULL || pck == NULL || out == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+		                    "DCAP: no quote, PCK info or output");
+	memset(&e, 0, sizeof(e));
+	e.q = q;
+	e.pck = pck;
+	e.out = out;
+	e.failed_check = failed_check;
+	e.err = err;
+	e.tcb = load_json(tcb_info, tcb_info_size);
+	e.qe = load_json(qe_identity, qe_identity_size);
+	if (!json_is_object(e.tcb))
+		r = fail(&e, "tcb_info_validity", TEEU_ERR_MALFORMED, "the TCB info is not JSON");
+	else if (!json_is_object(e.qe))
+		r = fail(&e, "qe_identity_validity", TEEU_ERR_MALFORMED,
+		         "the QE identity is not JSON");
+	else
+		r = evaluate(&e);
+	json_decref(e.tcb);
+	json_decref(e.qe);
+	if (r != 0)
+		memset(out, 0, sizeof(*out));
+	return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Collateral bundle                                                        */
+/* ------------------------------------------------------------------------ */
+
+static int bundle_field(const json_t *doc, const char *key, int hex, const uint8_t **out,
+                        size_t *out_size)
+{
+	const json_t *v = json_object_get(doc, key);
+	size_t n;
+	uint8_t *buf;
+	struct teeu_buf b;
+
+	*out = NULL;
+	*out_size = 0;
+	if (!json_is_string(v))
+		return TEEU_ERR_MALFORMED;
+	n = json_string_length(v);
+	if (hex && n % 2 != 0)
+		return TEEU_ERR_MALFORMED;
+	if ((buf = malloc(n + 1)) == NULL)
+		return TEEU_ERR_NOMEM;
+	if (hex) {
+		teeu_buf_init(&b, json_string_value(v), n);
+		n /= 2;
+		if (teeu_buf_get_hex(&b, buf, n) != 0) {
+			free(buf);
+			return TEEU_ERR_MALFORMED;
+		}
+	} else {
+		memcpy(buf, json_string_value(v), n);
+	}
+	buf[n] = 0;
+	*out = buf;
+	*out_size = n;
+	return 0;
+}
+
+void teeu_dcap_collateral_free(struct teeu_dcap_collateral *c)
+{
+	if (c == NULL)
+		return;
+	free((void *)c->tcb_info);
+	free((void *)c->tcb_info_sig);
+	free((void *)c->tcb_info_issuer_chain);
+	free((void *)c->qe_identity);
+	free((void *)c->qe_identity_sig);
+	free((void *)c->qe_identity_issuer_chain);
+	free((void *)c->root_ca_crl);
+	free((void *)c->pck_crl);
+	memset(c, 0, sizeof(*c));
+}
+
+int teeu_dcap_collateral_from_json(const uint8_t *json, size_t size,
+                                   struct teeu_dcap_collateral *out, struct teeu_err *err)
+{
+	json_t *doc;
+	int r;
+	if (out == NULL || json == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+		                    "DCAP collateral: no input or output");
+	memset(out, 0, sizeof(*out));
+	if ((doc = load_json(json, size)) == NULL || !json_is_object(doc)) {
+		json_decref(doc);
+		return teeu_err_set(err, TEEU_ERR_MALFORMED, "DCAP collateral: not a JSON object");
+	}
+	if ((r = bundle_field(doc, "tcb_info", 0, &out->tcb_info, &out->tcb_info_size)) != 0 ||
+	    (r = bundle_field(doc, "tcb_info_signature", 1, &out->tcb_info_sig,
+	                      &out->tcb_info_sig_size)) != 0 ||
+	    (r = bundle_field(doc, "tcb_info_issuer_chain", 0, &out->tcb_info_issuer_chain,
+	                      &out->tcb_info_issuer_chain_size)) != 0 ||
+	    (r = bundle_field(doc, "qe_identity", 0, &out->qe_identity, &out->qe_identity_size)) !=
+	            0 ||
+	    (r = bundle_field(doc, "qe_identity_signature", 1, &out->qe_identity_sig,
+	                      &out->qe_identity_sig_size)) != 0 ||
+	    (r = bundle_field(doc, "qe_identity_issuer_chain", 0, &out->qe_identity_issuer_chain,
+	                      &out->qe_identity_issuer_chain_size)) != 0)
+		goto fail;
+	if (json_object_get(doc, "root_ca_crl") != NULL &&
+	    (r = bundle_field(doc, "root_ca_crl", 1, &out->root_ca_crl, &out->root_ca_crl_size)) !=
+	            0)
+		goto fail;
+	if (json_object_get(doc, "pck_crl") != NULL &&
+	    (r = bundle_field(doc, "pck_crl", 1, &out->pck_crl, &out->pck_crl_size)) != 0)
+		goto fail;
+	json_decref(doc);
+	return 0;
+fail:
+	json_decref(doc);
+	teeu_dcap_collateral_free(out);
+	return teeu_err_set(err, r, "DCAP collateral: a field is missing or malformed");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Verification                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* A signed collateral body: its issuer chain's first certificate is signed
+ * by the pinned root, valid at now, not revoked by root_crl, and signs
+ * data (64-byte r || s). */
+static int check_signed_json(const char *what, const char *check, const uint8_t *chain,
+                             size_t chain_size, const uint8_t *data, size_t size,
+                             const uint8_t *sig, size_t sig_size, X509 *root, X509_CRL *root_crl,
+                             int64_t now, char *failed_check, struct teeu_err *err)
+{
+	X509 *certs[MAX_CHAIN] = {NULL};
+	size_t n = 0;
+	int r;
+
+	set_check(failed_check, check);
+	if (load_pem_chain(chain, chain_size, certs, &n) != 0)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "DCAP: the %s issuer chain is not PEM certificates", what);
+	if (!cert_signed_by(certs[0], root)) {
+		ERR_clear_error();
+		r = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
+		                 "DCAP: the %s signing certificate is not issued by the Intel root",
+		                 what);
+	} else if (!cert_valid_at(certs[0], now)) {
+		r = teeu_err_set(err, TEEU_ERR_DENIED,
+		                 "DCAP: the %s signing certificate is not valid at %lld", what,
+		                 (long long)now);
+	} else if (revoked_in(root_crl, certs[0])) {
+		r = teeu_err_set(err, TEEU_ERR_DENIED,
+		                 "DCAP: the %s signing certificate is revoked", what);
+	} else if (data == NULL || sig == NULL || sig_size != 64) {
+		r = teeu_err_set(err, TEEU_ERR_MALFORMED, "DCAP: no %s or no 64-byte signature",
+		                 what);
+	} else if ((r = ecdsa_verify_raw(X509_get0_pubkey(certs[0]), sig, data, size)) != 0) {
+		r = teeu_err_set(err, r, "DCAP: the %s signature does not verify", what);
+	} else {
+		set_check(failed_check, "");
+	}
+	free_chain(certs, n);
+	return r;
+}
+
+static void fill_result(const struct teeu_dcap_quote *q, int64_t now,
+                        struct teeu_attestation_result *out)
+{
+	struct teeu_claims *c = &out->claims;
+	if (q->body_type == TEEU_DCAP_BODY_SGX) {
+		c->tee_type = TEEU_TEE_SGX;
+		memcpy(c->measurement, q->sgx.mrenclave, 32);
+		c->measurement_size = 32;
+		memcpy(c->signer, q->sgx.mrsigner, 32);
+		c->signer_size = 32;
+		c->product_id = q->sgx.isvprodid;
+		c->svn = q->sgx.isvsvn;
+		c->debug = (q->sgx.attributes[0] & 0x02) != 0;
+		memcpy(out->report_data, q->sgx.report_data, TEEU_ATTEST_REPORT_DATA_SIZE);
+	} else {
+		c->tee_type = TEEU_TEE_TDX;
+		memcpy(c->measurement, q->td.mrtd, 48);
+		c->measurement_size = 48;
+		for (int i = 0; i < 4; i++)
+			memcpy(c->rtmr[i], q->td.rtmr[i], 48);
+		c->has_rtmr = 1;
+		c->debug = (q->td.td_attributes[0] & 0x01) != 0;
+		memcpy(out->report_data, q->td.report_data, TEEU_ATTEST_REPORT_DATA_SIZE);
+	}
+	out->verified_at = now;
+}
+
+int teeu_dcap_verify(const uint8_t *quote, size_t size, const struct teeu_dcap_collateral *c,
+                     int64_t now, struct teeu_attestation_result *out,
+                     struct teeu_dcap_quote *quote_out,
+                     char failed_check[TEEU_DCAP_CHECK_NAME_SIZE], struct teeu_err *err)
+{
+	struct teeu_dcap_quote q;
+	struct teeu_dcap_pck_info pck;
+	X509 *chain[MAX_CHAIN] = {NULL};
+	X509 *leaf, *inter, *root;
+	X509_CRL *root_crl = NULL, *pck_crl = NULL;
+	EVP_PKEY *ak = NULL;
+	uint8_t digest[TEEU_SHA256_SIZE];
+	struct teeu_sha256_ctx *sha = NULL;
+	size_t n = 0;
+	int ret;
+
+	set_check(failed_check, "");
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (quote_out != NULL)
+		memset(quote_out, 0, sizeof(*quote_out));
+	if (out == NULL || c == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "DCAP: no collateral or output");
+
+	/* quote_parse */
+	if ((ret = teeu_dcap_quote_parse(quote, size, &q, err)) != 0) {
+		set_check(failed_check, "quote_parse");
+		return ret;
+	}
+	if (load_pem_chain(q.pck_chain, q.pck_chain_size, chain, &n) != 0 || n != 3) {
+		set_check(failed_check, "quote_parse");
+		ret = teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                   "DCAP: the quote's PCK chain is not 3 PEM certificates");
+		goto out;
+	}
+	leaf = chain[0];
+	inter = chain[1];
+	root = chain[2];
+	/* root_pinned */
+	if (!cert_is_pinned_root(root)) {
+		set_check(failed_check, "root_pinned");
+		ret = teeu_err_set(
+		        err, TEEU_ERR_KEY_REJECTED,
+		        "DCAP: the PCK chain's root is not the pinned Intel SGX Root CA");
+		goto out;
+	}
+	/* pck_chain */
+	set_check(failed_check, "pck_chain");
+	if (!cert_signed_by(root, root) || !cert_signed_by(inter, root) ||
+	    !cert_signed_by(leaf, inter)) {
+		ERR_clear_error();
+		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
+		                   "DCAP: the PCK chain does not chain to the Intel root");
+		goto out;
+	}
+	if (!cert_valid_at(root, now) || !cert_valid_at(inter, now) || !cert_valid_at(leaf, now)) {
+		ret = teeu_err_set(err, TEEU_ERR_DENIED,
+		                   "DCAP: a PCK chain certificate is not valid at %lld",
+		                   (long long)now);
+		goto out;
+	}
+	if (!is_p256(X509_get0_pubkey(leaf))) {
+		ret = teeu_err_set(err, TEEU_ERR_KEY_REJECTED, "DCAP: the PCK key is not P-256");
+		goto out;
+	}
+	if ((ret = pck_info_of(leaf, &pck, err)) != 0)
+		goto out;
+	/* root_crl, pck_crl */
+	if (c->root_ca_crl != NULL) {
+		set_check(failed_check, "root_crl");
+		if ((root_crl = load_crl("root CA CRL", c->root_ca_crl, c->root_ca_crl_size, root,
+		                         now, err, &ret)) == NULL)
+			goto out;
+		if (revoked_in(root_crl, inter)) {
+			ret = teeu_err_set(err, TEEU_ERR_DENIED, "DCAP: the PCK CA is revoked");
+			goto out;
+		}
+	}
+	if (c->pck_crl != NULL) {
+		set_check(failed_check, "pck_crl");
+		if ((pck_crl = load_crl("PCK CRL", c->pck_crl, c->pck_crl_size, inter, now, err,
+		                        &ret)) == NULL)
+			goto out;
+		if (revoked_in(pck_crl, leaf)) {
+			ret = teeu_err_set(err, TEEU_ERR_DENIED,
+			                   "DCAP: the PCK certificate is revoked");
+			goto out;
+		}
+	}
+	/* tcb_info_sig, tcb_info_validity, qe_identity_sig, qe_identity_validity */
+	if ((ret = check_signed_json("TCB info", "tcb_info_sig", c->tcb_info_issuer_chain,
+	                             c->tcb_info_issuer_chain_size, c->tcb_info, c->tcb_info_size,
+	                             c->tcb_info_sig, c->tcb_info_sig_size, root, root_crl, now,
+	                             failed_check, err)) != 0 ||
+	    (ret = check_json_validity("TCB info", "tcb_info_validity", c->tcb_info,
+	                               c->tcb_info_size, now, failed_check, err)) != 0 ||
+	    (ret = check_signed_json("QE identity", "qe_identity_sig", c->qe_identity_issuer_chain,
+	                             c->qe_identity_issuer_chain_size, c->qe_identity,
+	                             c->qe_identity_size, c->qe_identity_sig,
+	                             c->qe_identity_sig_size, root, root_crl, now, failed_check,
+	                             err)) != 0 ||
+	    (ret = check_json_validity("QE identity", "qe_identity_validity", c->qe_identity,
+	                               c->qe_identity_size, now, failed_check, err)) != 0)
+		goto out;
+	/* qe_report_sig */
+	if ((ret = ecdsa_verify_raw(X509_get0_pubkey(leaf), q.qe_report_sig, q.qe_report_raw,
+	                            TEEU_DCAP_QE_REPORT_SIZE)) != 0) {
+		set_check(failed_check, "qe_report_sig");
+		ret = teeu_err_set(err, ret,
+		                   "DCAP: the QE report signature does not verify with "
+		                   "the PCK key");
+		goto out;
+	}
+	/* qe_report_data: SHA-256(attestation key || QE auth data) || 32 zeros */
+	if ((ret = teeu_sha256_begin(&sha)) != 0 ||
+	    (ret = teeu_sha256_add(sha, q.attest_key, sizeof(q.attest_key))) != 0 ||
+	    (ret = teeu_sha256_add(sha, q.qe_auth_data, q.qe_auth_size)) != 0) {
+		(void)teeu_sha256_end(sha, NULL);
+		ret = teeu_err_set(err, TEEU_ERR_CRYPTO, "DCAP: SHA-256 failed");
+		goto out;
+	}
+	if ((ret = teeu_sha256_end(sha, digest)) != 0) {
+		ret = teeu_err_set(err, TEEU_ERR_CRYPTO, "DCAP: SHA-256 failed");
+		goto out;
+	}
+	{
+		static const uint8_t zeros[32] = {0};
+		if (memcmp(digest, q.qe_report.report_data, 32) != 0 ||
+		    memcmp(zeros, q.qe_report.report_data + 32, 32) != 0) {
+			set_check(failed_check, "qe_report_data");
+			ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
+			                   "DCAP: the QE report does not bind the attestation key");
+			goto out;
+		}
+	}
+	/* quote_sig */
+	ak = p256_from_raw(q.attest_key);
+	if (ak == NULL || (ret = ecdsa_verify_raw(ak, q.signature, quote, q.signed_size)) != 0) {
+		set_check(failed_check, "quote_sig");
+		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
+		                   "DCAP: the quote signature does not verify with the "
+		                   "attestation key");
+		goto out;
+	}
+	/* fmspc_match ... tcb_status */
+	if ((ret = teeu_dcap_evaluate_tcb(&q, &pck, c->tcb_info, c->tcb_info_size, c->qe_identity,
+	                                  c->qe_identity_size, out, failed_check, err)) != 0)
+		goto out;
+	fill_result(&q, now, out);
+	if (quote_out != NULL)
+		*quote_out = q;
+out:
+	if (ret != 0)
+		memset(out, 0, sizeof(*out));
+	EVP_PKEY_free(ak);
+	X509_CRL_free(root_crl);
+	X509_CRL_free(pck_crl);
+	free_chain(chain, n);
+	ERR_clear_error();
+	return ret;
+}
