@@ -10,6 +10,7 @@
  * failed_check.
  */
 #include "teeu/attest_dcap.h"
+#include "x509_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,24 +308,6 @@ static int cert_is_pinned_root(X509 *cert)
 {
 	uint8_t fp[TEEU_SHA256_SIZE];
 	return cert_sha256(cert, fp) == 0 && memcmp(fp, k_intel_root_sha256, sizeof(fp)) == 0;
-}
-
-static int cert_signed_by(X509 *child, X509 *parent)
-{
-	EVP_PKEY *key = X509_get0_pubkey(parent);
-	if (key == NULL)
-		return 0;
-	if (X509_NAME_cmp(X509_get_issuer_name(child), X509_get_subject_name(parent)) != 0)
-		return 0;
-	return X509_verify(child, key) == 1;
-}
-
-static int cert_valid_at(X509 *cert, int64_t now)
-{
-	time_t t = (time_t)now;
-	/* X509_cmp_time: -1 when the time is before or at t, 1 after, 0 error */
-	return X509_cmp_time(X509_get0_notBefore(cert), &t) == -1 &&
-	       X509_cmp_time(X509_get0_notAfter(cert), &t) == 1;
 }
 
 static int is_p256(EVP_PKEY *key)
@@ -1063,12 +1046,12 @@ static int check_signed_json(const char *what, const char *check, const uint8_t 
 	if (load_pem_chain(chain, chain_size, certs, &n) != 0)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
 		                    "DCAP: the %s issuer chain is not PEM certificates", what);
-	if (!cert_signed_by(certs[0], root)) {
+	if (!teeu_x509_signed_by(certs[0], root)) {
 		ERR_clear_error();
 		r = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 		                 "DCAP: the %s signing certificate is not issued by the Intel root",
 		                 what);
-	} else if (!cert_valid_at(certs[0], now)) {
+	} else if (!teeu_x509_valid_at(certs[0], now)) {
 		r = teeu_err_set(err, TEEU_ERR_DENIED,
 		                 "DCAP: the %s signing certificate is not valid at %lld", what,
 		                 (long long)now);
@@ -1162,14 +1145,15 @@ int teeu_dcap_verify(const uint8_t *quote, size_t size, const struct teeu_dcap_c
 	}
 	/* pck_chain */
 	set_check(failed_check, "pck_chain");
-	if (!cert_signed_by(root, root) || !cert_signed_by(inter, root) ||
-	    !cert_signed_by(leaf, inter)) {
+	if (!teeu_x509_signed_by(root, root) || !teeu_x509_signed_by(inter, root) ||
+	    !teeu_x509_signed_by(leaf, inter)) {
 		ERR_clear_error();
 		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 		                   "DCAP: the PCK chain does not chain to the Intel root");
 		goto out;
 	}
-	if (!cert_valid_at(root, now) || !cert_valid_at(inter, now) || !cert_valid_at(leaf, now)) {
+	if (!teeu_x509_valid_at(root, now) || !teeu_x509_valid_at(inter, now) ||
+	    !teeu_x509_valid_at(leaf, now)) {
 		ret = teeu_err_set(err, TEEU_ERR_DENIED,
 		                   "DCAP: a PCK chain certificate is not valid at %lld",
 		                   (long long)now);

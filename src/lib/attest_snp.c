@@ -8,6 +8,7 @@
  * of teeu/attest_snp.h; the first failure names itself in failed_check.
  */
 #include "teeu/attest_snp.h"
+#include "x509_util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -246,24 +247,6 @@ static int cert_sha256(X509 *cert, uint8_t out[TEEU_SHA256_SIZE])
 
 /* child is issued by parent: names chain and parent's key verifies the
  * signature (X509_verify handles RSA-PSS parameters). */
-static int cert_signed_by(X509 *child, X509 *parent)
-{
-	EVP_PKEY *key = X509_get0_pubkey(parent);
-	if (key == NULL)
-		return 0;
-	if (X509_NAME_cmp(X509_get_issuer_name(child), X509_get_subject_name(parent)) != 0)
-		return 0;
-	return X509_verify(child, key) == 1;
-}
-
-static int cert_valid_at(X509 *cert, int64_t now)
-{
-	time_t t = (time_t)now;
-	/* X509_cmp_time: -1 when the time is before or at t, 1 after, 0 error */
-	return X509_cmp_time(X509_get0_notBefore(cert), &t) == -1 &&
-	       X509_cmp_time(X509_get0_notAfter(cert), &t) == 1;
-}
-
 /* The DER content (extnValue octets) of the extension oid, or NULL. */
 static const ASN1_OCTET_STRING *ext_value(X509 *cert, const char *oid)
 {
@@ -481,20 +464,20 @@ int teeu_snp_verify(const uint8_t *report, size_t size, const struct teeu_snp_co
 		goto out;
 	}
 	/* 3. ark_self_signed */
-	if (!cert_signed_by(ark, ark)) {
+	if (!teeu_x509_signed_by(ark, ark)) {
 		set_check(failed_check, "ark_self_signed");
 		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE, "SNP: the ARK is not self-signed");
 		goto out;
 	}
 	/* 4. ask_signed_by_ark */
-	if (!cert_signed_by(ask, ark)) {
+	if (!teeu_x509_signed_by(ask, ark)) {
 		set_check(failed_check, "ask_signed_by_ark");
 		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 		                   "SNP: the ASK is not issued and signed by the ARK");
 		goto out;
 	}
 	/* 5. vek_signed_by_ask */
-	if (!cert_signed_by(vek, ask)) {
+	if (!teeu_x509_signed_by(vek, ask)) {
 		set_check(failed_check, "vek_signed_by_ask");
 		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 		                   "SNP: the VEK certificate is not issued and signed by the ASK");
@@ -505,7 +488,7 @@ int teeu_snp_verify(const uint8_t *report, size_t size, const struct teeu_snp_co
 		X509 *chain[3] = {ark, ask, vek};
 		static const char *const names[3] = {"ARK", "ASK", "VEK"};
 		for (int i = 0; i < 3; i++)
-			if (!cert_valid_at(chain[i], now)) {
+			if (!teeu_x509_valid_at(chain[i], now)) {
 				set_check(failed_check, "cert_validity");
 				ret = teeu_err_set(err, TEEU_ERR_DENIED,
 				                   "SNP: the %s certificate is not valid at %lld",
