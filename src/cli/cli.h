@@ -72,5 +72,7 @@ int cmd_audit(int argc, char **argv);
 void help_audit(void);
 int cmd_status(int argc, char **argv);
 void help_status(void);
+int cmd_attest(int argc, char **argv);
+void help_attest(void);
 
 #endif /* TEEU_CLI_H */

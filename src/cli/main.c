@@ -26,6 +26,8 @@ static const struct cli_command k_commands[] = {
          help_audit},
         {"status", "reachability, modes and measurements of the AuthManager and the TEEU",
          cmd_status, help_status},
+        {"attest", "verify TEE evidence (SGX, TDX, SEV-SNP, Hygon CSV, sim) offline", cmd_attest,
+         help_attest},
         {"seal", "encrypt a file into a TEEU object under a new data key (offline)", cmd_seal,
          help_seal},
         {"open", "decrypt a TEEU object with its data key (offline)", cmd_open, help_open},

@@ -1,0 +1,727 @@
+/* cmd_attest.c - `teeu attest verify`: verify TEE evidence offline.
+ *
+ * A thin layer over libteeu's hardware verifiers (teeu_dcap_verify,
+ * teeu_snp_verify, teeu_csv_verify) and the simulation verifier
+ * (teeu_evidence_verify): read the evidence and its collateral from files,
+ * detect the evidence's type from its bytes when not told, verify at a
+ * given time, and print the result, the TCB status and the claims. The
+ * per-TEE verifiers are called directly (not through teeu_evidence_verify)
+ * because only they name the check that failed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "cli_net.h"
+#include "teeu/attest.h"
+#include "teeu/attest_csv.h"
+#include "teeu/attest_dcap.h"
+#include "teeu/attest_snp.h"
+#include "teeu/crypto.h"
+#include "teeu/file.h"
+#include "teeu/policy.h"
+#include "teeu/time.h"
+
+#define CMD "attest verify"
+
+/* Certificates and collateral bundles are small; refuse anything bigger. */
+#define COLLATERAL_MAX (4 * 1024 * 1024)
+
+#define SIM_MAGIC      "TEEUSIM\0"
+#define SIM_MAGIC_SIZE 8
+
+/* The statuses --accept-status knows (a typo must not silently fail). */
+static const char *const k_statuses[] = {"UpToDate",
+                                         "SWHardeningNeeded",
+                                         "ConfigurationNeeded",
+                                         "ConfigurationAndSWHardeningNeeded",
+                                         "OutOfDate",
+                                         "OutOfDateConfigurationNeeded",
+                                         "Simulation"};
+#define STATUS_COUNT (sizeof(k_statuses) / sizeof(k_statuses[0]))
+#define ACCEPT_MAX   16
+
+static void help_verify_text(void)
+{
+	printf("Usage: teeu attest verify --evidence FILE [--type auto|sgx|tdx|snp|csv|sim]\n"
+	       "         [--collateral FILE] [--vcek FILE] [--cert-chain FILE] [--ark FILE]\n"
+	       "         [--hsk-cek FILE] [--cek FILE] [--hrk FILE]\n"
+	       "         [--at RFC3339 | --at-unix N] [--accept-status S[,S...]]\n"
+	       "         [--allow-simulation] [--json]\n"
+	       "\n"
+	       "Verify TEE evidence offline against its collateral, and print the result\n"
+	       "(PASS/FAIL), the TEE type, the TCB status, the security advisories and the\n"
+	       "claims (measurement, signer, product/svn, RTMRs, debug, report data). On\n"
+	       "failure the first failing check is named, with the verifier's message.\n"
+	       "The report data is printed, not checked: compare it with the binding you\n"
+	       "expect (docs/ATTESTATION.md).\n"
+	       "\n"
+	       "Options:\n"
+	       "  --evidence FILE      the evidence: a DCAP quote (SGX, TDX), an SEV-SNP\n"
+	       "                       attestation report, a Hygon CSV report, or TEEU\n"
+	       "                       simulation evidence ('-' = standard input)\n"
+	       "  --type T             auto (default: detected from the bytes), sgx, tdx,\n"
+	       "                       snp, csv or sim\n"
+	       "  --collateral FILE    SGX/TDX: the collateral bundle, JSON (dcap-qvl form:\n"
+	       "                       tcb_info, qe_identity, their signatures and issuer\n"
+	       "                       chains, root_ca_crl, pck_crl)\n"
+	       "  --vcek FILE          SNP: the VCEK (or VLEK) certificate, PEM or DER\n"
+	       "  --cert-chain FILE    SNP: the ASK (or ASVK), PEM, optionally followed by the\n"
+	       "                       ARK (AMD's cert_chain / ask_ark file);\n"
+	       "                       CSV with --cek: the HSK certificate\n"
+	       "  --ark FILE           SNP: the ARK, PEM or DER (must be a pinned AMD root)\n"
+	       "  --hsk-cek FILE       CSV: Hygon's hsk_cek file (the HSK then the CEK)\n"
+	       "  --cek FILE           CSV: the CEK, with the HSK in --cert-chain\n"
+	       "  --hrk FILE           CSV: the HRK (default: the built-in, pinned one)\n"
+	       "  --at TIME            verify at TIME, RFC 3339 (2025-07-01T00:00:00Z);\n"
+	       "                       default: now\n"
+	       "  --at-unix N          verify at N seconds since the Unix epoch\n"
+	       "  --accept-status LIST succeed only if the TCB status is in LIST (comma-\n"
+	       "                       separated): UpToDate, SWHardeningNeeded,\n"
+	       "                       ConfigurationNeeded, ConfigurationAndSWHardeningNeeded,\n"
+	       "                       OutOfDate, OutOfDateConfigurationNeeded, Simulation\n"
+	       "  --allow-simulation   accept simulation evidence. INSECURE: simulation\n"
+	       "                       evidence is signed by nothing, anyone can write it;\n"
+	       "                       verifying it PROVES NOTHING\n"
+	       "  --json               print one JSON object: {\"result\": \"pass\"|\"fail\",\n"
+	       "                       \"tee\", \"tcb_status\", \"advisory_ids\", \"claims\",\n"
+	       "                       \"failed_check\", \"error\"}\n"
+	       "  -h, --help           show this help\n"
+	       "\n"
+	       "Collateral each TEE needs:\n"
+	       "  sgx, tdx  --collateral BUNDLE.json (the PCK chain is in the quote)\n"
+	       "  snp       --vcek VCEK and --cert-chain ASK[+ARK] (or --ark ARK)\n"
+	       "  csv       --hsk-cek FILE, or --cek CEK --cert-chain HSK; optional --hrk\n"
+	       "  sim       --allow-simulation, nothing else\n"
+	       "\n"
+	       "Type detection (--type auto): DCAP quotes by their header (version 3, 4 or\n"
+	       "5, key type 2, TEE type 0x00000000 SGX or 0x00000081 TDX); SEV-SNP reports\n"
+	       "by size (at least 0x4A0 bytes), version (2 and later) and signature\n"
+	       "algorithm 1; CSV reports by size (at least 0x9F4 bytes), signature usage\n"
+	       "PEK and algorithm SM2; simulation evidence by its magic \"TEEUSIM\\0\".\n"
+	       "\n"
+	       "Examples (in the TEEU source tree):\n"
+	       "  teeu attest verify --evidence tests/vectors/dcap/sgx_quote \\\n"
+	       "      --collateral tests/vectors/dcap/sgx_quote_collateral.json \\\n"
+	       "      --at 2025-07-01T00:00:00Z\n"
+	       "  teeu attest verify --evidence tests/vectors/dcap/tdx_quote \\\n"
+	       "      --collateral tests/vectors/dcap/tdx_quote_collateral.json \\\n"
+	       "      --at 2025-07-01T00:00:00Z --accept-status UpToDate --json\n"
+	       "  teeu attest verify --evidence tests/vectors/snp/attestation.bin \\\n"
+	       "      --vcek tests/vectors/snp/vcek.testcer \\\n"
+	       "      --cert-chain tests/vectors/snp/ask_ark_milan.pem --at 2022-09-24T01:00:00Z\n"
+	       "  teeu attest verify --evidence tests/vectors/csv/report.cert \\\n"
+	       "      --hsk-cek tests/vectors/csv/hsk_cek.cert\n"
+	       "\n"
+	       "Exit status: 0 the evidence is authentic, a TCB status was determined and\n"
+	       "(with --accept-status) it is accepted; 1 otherwise (the failed check is\n"
+	       "named; a status not accepted is check accept_status); 2 bad command line.\n"
+	       "Manual: docs/cli/teeu-attest.md\n");
+}
+
+void help_attest(void)
+{
+	printf("Usage: teeu attest verify --evidence FILE [OPTIONS]\n"
+	       "\n"
+	       "Subcommands:\n"
+	       "  verify   verify TEE evidence (SGX, TDX, SEV-SNP, Hygon CSV, sim) offline,\n"
+	       "           against its collateral, at a given time\n"
+	       "\n");
+	help_verify_text();
+}
+
+/* ------------------------------------------------------------------------ */
+/* Type detection                                                           */
+/* ------------------------------------------------------------------------ */
+
+static uint32_t le16(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The type of the evidence, or 0 (none) / -1 (more than one) with why. */
+static int detect_type(const uint8_t *ev, size_t size, char *why, size_t why_size)
+{
+	int found[4], n = 0;
+
+	if (size >= SIM_MAGIC_SIZE && memcmp(ev, SIM_MAGIC, SIM_MAGIC_SIZE) == 0)
+		found[n++] = TEEU_TEE_SIM;
+	if (size >= TEEU_DCAP_HEADER_SIZE) {
+		uint32_t version = le16(ev), key_type = le16(ev + 2), tee = le32(ev + 4);
+		if (version >= 3 && version <= 5 && key_type == 2) {
+			if (tee == TEEU_DCAP_TEE_SGX)
+				found[n++] = TEEU_TEE_SGX;
+			else if (tee == TEEU_DCAP_TEE_TDX && version >= 4)
+				found[n++] = TEEU_TEE_TDX;
+		}
+	}
+	if (size >= TEEU_SNP_REPORT_SIZE) {
+		uint32_t version = le32(ev), algo = le32(ev + 0x34);
+		if (version >= 2 && version <= 255 && algo == 1)
+			found[n++] = TEEU_TEE_SNP;
+	}
+	if (size >= TEEU_CSV_REPORT_SIZE && n < 4) {
+		uint32_t anonce = le32(ev + 0xBC);
+		if ((le32(ev + 0xB4) ^ anonce) == TEEU_CSV_USAGE_PEK &&
+		    (le32(ev + 0xB8) ^ anonce) == TEEU_CSV_ALGO_SM2_SA)
+			found[n++] = TEEU_TEE_CSV;
+	}
+	if (n == 1)
+		return found[0];
+	if (n == 0) {
+		snprintf(why, why_size,
+		         "cannot detect the evidence type (%zu bytes): not an SGX or TDX DCAP "
+		         "quote, an SEV-SNP report, a Hygon CSV report or TEEU simulation "
+		         "evidence; give --type sgx|tdx|snp|csv|sim",
+		         size);
+		return 0;
+	}
+	snprintf(why, why_size,
+	         "the evidence type is ambiguous (%zu bytes): it looks like %s and %s; give "
+	         "--type sgx|tdx|snp|csv|sim",
+	         size, teeu_tee_type_name(found[0]), teeu_tee_type_name(found[1]));
+	return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output                                                                   */
+/* ------------------------------------------------------------------------ */
+
+struct outcome {
+	int tee;         /* 0: unknown */
+	int pass;        /* 1 only when everything passed */
+	int verified;    /* the verifier accepted the evidence (res is valid) */
+	char failed[64]; /* the failed check, "" when none */
+	struct teeu_err err;
+	struct teeu_attestation_result res;
+};
+
+static char *hex_of(const uint8_t *data, size_t size)
+{
+	char *s = malloc(2 * size + 1);
+	if (s != NULL)
+		teeu_hex_encode(data, size, s);
+	return s;
+}
+
+static json_t *json_hex(const uint8_t *data, size_t size)
+{
+	char *s = hex_of(data, size);
+	json_t *v = s != NULL ? json_string(s) : json_null();
+	free(s);
+	return v;
+}
+
+static json_t *claims_json(const struct outcome *o)
+{
+	const struct teeu_claims *c = &o->res.claims;
+	json_t *j = json_object();
+	if (!o->verified)
+		return j;
+	json_object_set_new(j, "measurement", json_hex(c->measurement, c->measurement_size));
+	if (c->signer_size > 0)
+		json_object_set_new(j, "signer", json_hex(c->signer, c->signer_size));
+	if (c->tee_type == TEEU_TEE_SGX) {
+		json_object_set_new(j, "product_id", json_integer(c->product_id));
+		json_object_set_new(j, "svn", json_integer(c->svn));
+	} else if (c->tee_type == TEEU_TEE_SNP) {
+		json_object_set_new(j, "svn", json_integer(c->svn));
+	}
+	if (c->has_rtmr) {
+		for (int i = 0; i < 4; i++) {
+			char key[8];
+			snprintf(key, sizeof(key), "rtmr%d", i);
+			json_object_set_new(j, key, json_hex(c->rtmr[i], 48));
+		}
+	}
+	json_object_set_new(j, "debug", json_boolean(c->debug));
+	json_object_set_new(j, "report_data",
+	                    json_hex(o->res.report_data, TEEU_ATTEST_REPORT_DATA_SIZE));
+	return j;
+}
+
+static void print_json(const struct outcome *o)
+{
+	json_t *out = json_object(), *adv = json_array();
+	char at[TEEU_TIME_TEXT_SIZE];
+
+	json_object_set_new(out, "result", json_string(o->pass ? "pass" : "fail"));
+	json_object_set_new(out, "tee",
+	                    o->tee > 0 ? json_string(teeu_tee_type_name(o->tee)) : json_null());
+	json_object_set_new(out, "tcb_status",
+	                    o->verified && o->res.claims.tcb_status[0] != '\0'
+	                            ? json_string(o->res.claims.tcb_status)
+	                            : json_null());
+	for (size_t i = 0; o->verified && i < o->res.advisory_count; i++)
+		json_array_append_new(adv, json_string(o->res.advisories[i]));
+	json_object_set_new(out, "advisory_ids", adv);
+	json_object_set_new(out, "claims", claims_json(o));
+	if (o->verified) {
+		teeu_time_format(o->res.verified_at, at);
+		json_object_set_new(out, "verified_at", json_string(at));
+	}
+	if (o->tee == TEEU_TEE_SIM)
+		json_object_set_new(out, "warning",
+		                    json_string("SIMULATION evidence is not authenticated: "
+		                                "it proves nothing"));
+	if (!o->pass) {
+		json_object_set_new(out, "failed_check", json_string(o->failed));
+		json_object_set_new(out, "error", json_string(teeu_err_message(&o->err)));
+	}
+	cli_print_json(out);
+	json_decref(out);
+}
+
+static void print_hex_line(const char *label, const uint8_t *data, size_t size)
+{
+	char *s = hex_of(data, size);
+	printf("  %-13s %s\n", label, s != NULL ? s : "?");
+	free(s);
+}
+
+static void print_text(const struct outcome *o)
+{
+	const struct teeu_claims *c = &o->res.claims;
+	char at[TEEU_TIME_TEXT_SIZE];
+
+	printf("result:       %s\n", o->pass ? "PASS" : "FAIL");
+	printf("tee:          %s\n", o->tee > 0 ? teeu_tee_type_name(o->tee) : "unknown");
+	if (o->tee == TEEU_TEE_SIM)
+		printf("WARNING:      SIMULATION evidence is not authenticated: it proves "
+		       "nothing\n");
+	if (o->verified) {
+		teeu_time_format(o->res.verified_at, at);
+		printf("tcb_status:   %s\n", c->tcb_status[0] != '\0' ? c->tcb_status : "(none)");
+		printf("advisories:   ");
+		if (o->res.advisory_count == 0)
+			printf("(none)");
+		for (size_t i = 0; i < o->res.advisory_count; i++)
+			printf("%s%s", i > 0 ? ", " : "", o->res.advisories[i]);
+		printf("\nverified_at:  %s\n", at);
+		printf("claims:\n");
+		print_hex_line("measurement", c->measurement, c->measurement_size);
+		if (c->signer_size > 0)
+			print_hex_line("signer", c->signer, c->signer_size);
+		if (c->tee_type == TEEU_TEE_SGX)
+			printf("  %-13s %u\n  %-13s %u\n", "product_id", (unsigned)c->product_id,
+			       "svn", (unsigned)c->svn);
+		else if (c->tee_type == TEEU_TEE_SNP)
+			printf("  %-13s %u\n", "svn", (unsigned)c->svn);
+		if (c->has_rtmr) {
+			for (int i = 0; i < 4; i++) {
+				char label[8];
+				snprintf(label, sizeof(label), "rtmr%d", i);
+				print_hex_line(label, c->rtmr[i], 48);
+			}
+		}
+		printf("  %-13s %s\n", "debug", c->debug ? "yes" : "no");
+		print_hex_line("report_data", o->res.report_data, TEEU_ATTEST_REPORT_DATA_SIZE);
+	}
+	if (!o->pass) {
+		printf("failed_check: %s\n", o->failed);
+		printf("error:        %s\n", teeu_err_message(&o->err));
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Verification                                                             */
+/* ------------------------------------------------------------------------ */
+
+struct verify_args {
+	const char *evidence;
+	int type; /* 0: auto */
+	const char *collateral, *vcek, *cert_chain, *ark, *hsk_cek, *cek, *hrk;
+	int64_t now;
+	const char *accept[ACCEPT_MAX];
+	size_t accept_count;
+	int allow_sim;
+	int json;
+};
+
+/* A file read whole (released with teeu_file_free). */
+struct blob {
+	uint8_t *data;
+	size_t size;
+};
+
+static int read_opt(const char *path, struct blob *b, struct teeu_err *err)
+{
+	if (path == NULL)
+		return 0;
+	return teeu_file_read(path, COLLATERAL_MAX, &b->data, &b->size, err);
+}
+
+static void set_failed(struct outcome *o, const char *check)
+{
+	snprintf(o->failed, sizeof(o->failed), "%s", check);
+}
+
+/* Check that the collateral options given fit the type; exit 2 if not. */
+static int check_collateral_opts(const struct verify_args *a, int type)
+{
+	const char *name = teeu_tee_type_name(type);
+	const char *stray = NULL;
+
+	switch (type) {
+	case TEEU_TEE_SGX:
+	case TEEU_TEE_TDX:
+		if (a->collateral == NULL)
+			return cli_usage_error(CMD,
+			                       "%s evidence needs --collateral FILE (the JSON "
+			                       "collateral bundle)",
+			                       name);
+		stray = a->vcek         ? "--vcek"
+		        : a->cert_chain ? "--cert-chain"
+		        : a->ark        ? "--ark"
+		        : a->hsk_cek    ? "--hsk-cek"
+		        : a->cek        ? "--cek"
+		        : a->hrk        ? "--hrk"
+		                        : NULL;
+		break;
+	case TEEU_TEE_SNP:
+		if (a->vcek == NULL || a->cert_chain == NULL)
+			return cli_usage_error(CMD,
+			                       "snp evidence needs --vcek FILE and --cert-chain "
+			                       "FILE (the ASK, optionally followed by the ARK)");
+		stray = a->collateral ? "--collateral"
+		        : a->hsk_cek  ? "--hsk-cek"
+		        : a->cek      ? "--cek"
+		        : a->hrk      ? "--hrk"
+		                      : NULL;
+		break;
+	case TEEU_TEE_CSV:
+		if ((a->hsk_cek == NULL) == (a->cek == NULL))
+			return cli_usage_error(CMD,
+			                       "csv evidence needs --hsk-cek FILE, or --cek FILE "
+			                       "with --cert-chain FILE (the HSK)");
+		if (a->cek != NULL && a->cert_chain == NULL)
+			return cli_usage_error(CMD, "--cek needs --cert-chain FILE (the HSK)");
+		if (a->hsk_cek != NULL && a->cert_chain != NULL)
+			stray = "--cert-chain";
+		else
+			stray = a->collateral ? "--collateral"
+			        : a->vcek     ? "--vcek"
+			        : a->ark      ? "--ark"
+			                      : NULL;
+		break;
+	default: /* sim */
+		stray = a->collateral   ? "--collateral"
+		        : a->vcek       ? "--vcek"
+		        : a->cert_chain ? "--cert-chain"
+		        : a->ark        ? "--ark"
+		        : a->hsk_cek    ? "--hsk-cek"
+		        : a->cek        ? "--cek"
+		        : a->hrk        ? "--hrk"
+		                        : NULL;
+		break;
+	}
+	if (stray != NULL)
+		return cli_usage_error(CMD, "%s does not apply to %s evidence", stray, name);
+	return CLI_EXIT_OK;
+}
+
+/* Run the verifier of o->tee; fills o (not pass/accept). */
+static void run_verifier(const struct verify_args *a, const uint8_t *ev, size_t size,
+                         struct outcome *o)
+{
+	struct blob b1 = {0}, b2 = {0}, b3 = {0};
+	char failed[64] = "";
+	int r = 0;
+
+	switch (o->tee) {
+	case TEEU_TEE_SGX:
+	case TEEU_TEE_TDX: {
+		struct teeu_dcap_collateral c = {0};
+		if (read_opt(a->collateral, &b1, &o->err) != 0) {
+			set_failed(o, "read_collateral");
+			break;
+		}
+		if (teeu_dcap_collateral_from_json(b1.data, b1.size, &c, &o->err) != 0) {
+			teeu_err_prefix(&o->err, "%s: ", a->collateral);
+			set_failed(o, "collateral_parse");
+			break;
+		}
+		r = teeu_dcap_verify(ev, size, &c, a->now, &o->res, NULL, failed, &o->err);
+		teeu_dcap_collateral_free(&c);
+		if (r == 0 && o->res.claims.tee_type != o->tee) {
+			teeu_err_set(&o->err, TEEU_ERR_DENIED,
+			             "the quote is a %s quote, not %s as --type says",
+			             teeu_tee_type_name(o->res.claims.tee_type),
+			             teeu_tee_type_name(o->tee));
+			memset(&o->res, 0, sizeof(o->res));
+			snprintf(failed, sizeof(failed), "tee_type");
+			r = TEEU_ERR_DENIED;
+		}
+		goto verified;
+	}
+	case TEEU_TEE_SNP: {
+		struct teeu_snp_collateral c = {0};
+		if (read_opt(a->vcek, &b1, &o->err) != 0 ||
+		    read_opt(a->cert_chain, &b2, &o->err) != 0 ||
+		    read_opt(a->ark, &b3, &o->err) != 0) {
+			set_failed(o, "read_collateral");
+			break;
+		}
+		c.vek = b1.data;
+		c.vek_size = b1.size;
+		c.ask = b2.data;
+		c.ask_size = b2.size;
+		c.ark = b3.data;
+		c.ark_size = b3.size;
+		r = teeu_snp_verify(ev, size, &c, a->now, &o->res, NULL, failed, &o->err);
+		goto verified;
+	}
+	case TEEU_TEE_CSV: {
+		struct teeu_csv_collateral c = {0};
+		if (read_opt(a->hsk_cek != NULL ? a->hsk_cek : a->cert_chain, &b1, &o->err) != 0 ||
+		    read_opt(a->cek, &b2, &o->err) != 0 || read_opt(a->hrk, &b3, &o->err) != 0) {
+			set_failed(o, "read_collateral");
+			break;
+		}
+		c.hsk = b1.data;
+		c.hsk_size = b1.size;
+		c.cek = b2.data;
+		c.cek_size = b2.size;
+		c.hrk = b3.data;
+		c.hrk_size = b3.size;
+		r = teeu_csv_verify(ev, size, &c, a->now, &o->res, NULL, failed, &o->err);
+		goto verified;
+	}
+	default: { /* sim */
+		struct teeu_verify_opts opts = {0};
+		if (!a->allow_sim) {
+			teeu_err_set(&o->err, TEEU_ERR_DENIED,
+			             "simulation evidence is not authenticated (anyone can write "
+			             "it): refused without --allow-simulation");
+			set_failed(o, "allow_simulation");
+			break;
+		}
+		opts.allow_simulation = 1;
+		opts.now = a->now;
+		r = teeu_evidence_verify(TEEU_TEE_SIM, ev, size, &opts, &o->res, &o->err);
+		if (r != 0)
+			snprintf(failed, sizeof(failed), "sim_parse");
+		goto verified;
+	}
+	}
+	goto out;
+verified:
+	if (r == 0) {
+		o->verified = 1;
+	} else {
+		set_failed(o, failed[0] != '\0' ? failed : "verify");
+	}
+out:
+	teeu_file_free(b1.data, b1.size);
+	teeu_file_free(b2.data, b2.size);
+	teeu_file_free(b3.data, b3.size);
+}
+
+static int verify(const struct verify_args *a)
+{
+	struct outcome o;
+	uint8_t *ev = NULL;
+	size_t size = 0;
+	char why[256];
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.tee = a->type;
+	if (teeu_file_read(a->evidence, TEEU_EVIDENCE_MAX_SIZE, &ev, &size, &o.err) != 0) {
+		set_failed(&o, "read_evidence");
+		goto report;
+	}
+	if (o.tee == 0) {
+		int t = detect_type(ev, size, why, sizeof(why));
+		if (t <= 0) {
+			teeu_err_set(&o.err, TEEU_ERR_UNSUPPORTED, "%s: %s", a->evidence, why);
+			set_failed(&o, "detect_type");
+			goto report;
+		}
+		o.tee = t;
+	}
+	if ((rc = check_collateral_opts(a, o.tee)) != CLI_EXIT_OK) {
+		teeu_file_free(ev, size);
+		return rc;
+	}
+	if (o.tee == TEEU_TEE_SIM && a->allow_sim)
+		fprintf(stderr,
+		        "teeu %s: WARNING: SIMULATION evidence is signed by nothing and "
+		        "anyone can write it: this verification PROVES NOTHING\n",
+		        CMD);
+	run_verifier(a, ev, size, &o);
+	if (!o.verified)
+		goto report;
+	if (o.res.claims.tcb_status[0] == '\0') {
+		teeu_err_set(&o.err, TEEU_ERR_DENIED, "the verifier determined no TCB status");
+		set_failed(&o, "tcb_status");
+		goto report;
+	}
+	if (a->accept_count > 0) {
+		int ok = 0;
+		for (size_t i = 0; i < a->accept_count; i++)
+			if (strcmp(a->accept[i], o.res.claims.tcb_status) == 0)
+				ok = 1;
+		if (!ok) {
+			teeu_err_set(&o.err, TEEU_ERR_DENIED,
+			             "TCB status %s is not in --accept-status",
+			             o.res.claims.tcb_status);
+			set_failed(&o, "accept_status");
+			goto report;
+		}
+	}
+	o.pass = 1;
+report:
+	teeu_file_free(ev, size);
+	if (a->json)
+		print_json(&o);
+	else
+		print_text(&o);
+	if (!o.pass)
+		fprintf(stderr, "teeu %s: FAIL (%s): %s\n", CMD, o.failed,
+		        teeu_err_message(&o.err));
+	return o.pass ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Command line                                                             */
+/* ------------------------------------------------------------------------ */
+
+static int parse_accept(char *list, struct verify_args *a)
+{
+	char *save = NULL;
+	size_t len = strlen(list);
+
+	if (len == 0 || list[0] == ',' || list[len - 1] == ',' || strstr(list, ",,") != NULL)
+		return cli_usage_error(CMD, "--accept-status: empty status in '%s'", list);
+	for (char *s = strtok_r(list, ",", &save); s != NULL; s = strtok_r(NULL, ",", &save)) {
+		size_t i;
+		for (i = 0; i < STATUS_COUNT; i++)
+			if (strcmp(s, k_statuses[i]) == 0)
+				break;
+		if (i == STATUS_COUNT)
+			return cli_usage_error(
+			        CMD,
+			        "--accept-status: unknown status '%s' (expected UpToDate, "
+			        "SWHardeningNeeded, ConfigurationNeeded, "
+			        "ConfigurationAndSWHardeningNeeded, OutOfDate, "
+			        "OutOfDateConfigurationNeeded or Simulation)",
+			        s);
+		if (a->accept_count == ACCEPT_MAX)
+			return cli_usage_error(CMD, "--accept-status: too many statuses");
+		a->accept[a->accept_count++] = s;
+	}
+	return CLI_EXIT_OK;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {{"evidence", required_argument, NULL, 'e'},
+	                                     {"type", required_argument, NULL, 't'},
+	                                     {"collateral", required_argument, NULL, 'c'},
+	                                     {"vcek", required_argument, NULL, 'v'},
+	                                     {"cert-chain", required_argument, NULL, 'C'},
+	                                     {"ark", required_argument, NULL, 'a'},
+	                                     {"hsk-cek", required_argument, NULL, 'H'},
+	                                     {"cek", required_argument, NULL, 'k'},
+	                                     {"hrk", required_argument, NULL, 'r'},
+	                                     {"at", required_argument, NULL, 'T'},
+	                                     {"at-unix", required_argument, NULL, 'U'},
+	                                     {"accept-status", required_argument, NULL, 'S'},
+	                                     {"allow-simulation", no_argument, NULL, 's'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	struct verify_args a;
+	struct teeu_err err = {0};
+	int c, have_at = 0, rc;
+
+	memset(&a, 0, sizeof(a));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': a.evidence = optarg; break;
+		case 't':
+			if (strcmp(optarg, "auto") == 0) {
+				a.type = 0;
+			} else if ((a.type = teeu_tee_type_from_name(optarg)) <= 0) {
+				return cli_usage_error(
+				        CMD, "--type %s: expected auto, sgx, tdx, snp, csv or sim",
+				        optarg);
+			}
+			break;
+		case 'c': a.collateral = optarg; break;
+		case 'v': a.vcek = optarg; break;
+		case 'C': a.cert_chain = optarg; break;
+		case 'a': a.ark = optarg; break;
+		case 'H': a.hsk_cek = optarg; break;
+		case 'k': a.cek = optarg; break;
+		case 'r': a.hrk = optarg; break;
+		case 'T':
+			if (have_at++)
+				return cli_usage_error(CMD, "give one of --at and --at-unix, once");
+			if (teeu_time_parse(optarg, &a.now, &err) != 0)
+				return cli_usage_error(CMD,
+				                       "--at %s: %s (expected RFC 3339, e.g. "
+				                       "2025-07-01T00:00:00Z)",
+				                       optarg, teeu_err_message(&err));
+			break;
+		case 'U': {
+			char *end;
+			long long v;
+			if (have_at++)
+				return cli_usage_error(CMD, "give one of --at and --at-unix, once");
+			errno = 0;
+			v = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 || v <= 0)
+				return cli_usage_error(
+				        CMD,
+				        "--at-unix %s: expected a positive number of "
+				        "seconds since 1970-01-01T00:00:00Z",
+				        optarg);
+			a.now = (int64_t)v;
+			break;
+		}
+		case 'S':
+			if ((rc = parse_accept(optarg, &a)) != CLI_EXIT_OK)
+				return rc;
+			break;
+		case 's': a.allow_sim = 1; break;
+		case 'j': a.json = 1; break;
+		case 'h': help_verify_text(); return CLI_EXIT_OK;
+		case ':': return cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
+		default: return cli_usage_error(CMD, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 0)
+		return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+	if (a.evidence == NULL)
+		return cli_usage_error(CMD, "--evidence FILE is required");
+	if (!have_at)
+		a.now = (int64_t)time(NULL);
+	return verify(&a);
+}
+
+int cmd_attest(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error("attest", "expected a subcommand: verify");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		help_attest();
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
+	if (argv[1][0] == '-')
+		return cli_usage_error("attest", "unknown option %s (expected: verify)", argv[1]);
+	return cli_usage_error("attest", "unknown subcommand '%s' (expected: verify)", argv[1]);
+}

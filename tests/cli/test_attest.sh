@@ -1,0 +1,250 @@
+#!/bin/bash
+# test_attest.sh - `teeu attest verify` over the real evidence in
+# tests/vectors (SGX, TDX, TDX outdated, SEV-SNP, Hygon CSV) at the times of
+# /work/shared/attestation-samples/EXPECTED.json and the unit tests
+# (test_attest_*.c): exit status, result, tcb_status and the measurement in
+# the --json output; then a status not accepted, a tampered quote, a wrong
+# --type, a time one second after validity, simulation evidence, and
+# command-line mistakes (exit 2).
+# Usage: test_attest.sh path/to/teeu SOURCE_DIR
+set -eu
+TEEU=$1
+SRC=$2
+case $TEEU in
+*/*) TEEU=$(cd "$(dirname "$TEEU")" && pwd)/$(basename "$TEEU") ;;
+esac
+SRC=$(cd "$SRC" && pwd)
+V=$SRC/tests/vectors
+PY=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+failures=0
+checks=0
+
+# Verification times (Unix seconds).
+NOW_2025=1751328000       # 2025-07-01T00:00:00Z: SGX-01, TDX-01 (EXPECTED.json)
+NOW_2026=1772323200       # 2026-03-01T00:00:00Z: TDX-02-neg (EXPECTED.json)
+NOW_SNP=1663981200        # 2022-09-24T01:00:00Z (test_attest_snp.c, as go-sev-guest)
+VCEK_NOT_AFTER=1884905728 # 2029-09-24T00:55:28Z (test_attest_snp.c)
+SGX_QE_NEXT=1752919278    # 2025-07-19T10:01:18Z: the SGX collateral's last valid second
+NOW_CSV=1758672000        # 2025-09-24T00:00:00Z (test_attest_csv.c)
+
+SGX_MEAS=33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb
+TDX_MEAS=91eb2b44d141d4ece09f0c75c2c53d247a3c68edd7fafe8a3520c942a604a407de03ae6dc5f87f27428b2538873118b7
+TDX_RTMR0=44c0197b39157fdd7a4dcc44767f9d6b0bb3977c7a8e347b8492f827fe9d9e5c48aca29b220b80b6a540cf994b9bc9c0
+SNP_MEAS=b07af9620f3b839b47996422ddec6058338951d984e312115131ea82705eaf5b6bdf8a9ece31a5a608eb0cf2e4872b01
+CSV_MEAS=1178dadbf826ec7a07444ba358376d81c312cb53d703f9da83b26c1eee2ea052
+
+SGX=(--evidence "$V/dcap/sgx_quote" --collateral "$V/dcap/sgx_quote_collateral.json")
+TDX=(--evidence "$V/dcap/tdx_quote" --collateral "$V/dcap/tdx_quote_collateral.json")
+TDX_OLD=(--evidence "$V/dcap/tdx_quote_outdated"
+	--collateral "$V/dcap/tdx_quote_outdated_collateral.json")
+SNP_COLL=(--vcek "$V/snp/vcek.testcer" --cert-chain "$V/snp/ask_ark_milan.pem")
+SNP=(--evidence "$V/snp/attestation.bin" "${SNP_COLL[@]}")
+CSV=(--evidence "$V/csv/report.cert" --hsk-cek "$V/csv/hsk_cek.cert")
+
+bad() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# field KEY: the value of KEY in out.json (a dotted path; "" for null or
+# missing; lists joined with commas).
+field() {
+	"$PY" -c '
+import json, sys
+v = json.load(open("out.json"))
+for k in sys.argv[1].split("."):
+    v = v.get(k) if isinstance(v, dict) else None
+if v is None:
+    v = ""
+elif isinstance(v, bool):
+    v = "true" if v else "false"
+elif isinstance(v, list):
+    v = ",".join(v)
+print(v)
+' "$1"
+}
+
+# verify_json NAME STATUS KEY=VALUE... -- ARGS...: run `teeu attest verify
+# ARGS --json`, check its exit status and each KEY (a path in the JSON
+# object) equals VALUE.
+verify_json() {
+	local name=$1 want=$2 got=0 kv
+	shift 2
+	local expects=()
+	while [ "$1" != "--" ]; do
+		expects+=("$1")
+		shift
+	done
+	shift
+	checks=$((checks + 1))
+	echo "check: $name: exits $want${expects[*]:+, ${expects[*]}}"
+	"$TEEU" attest verify "$@" --json >out.json 2>err.txt || got=$?
+	if [ "$got" -ne "$want" ]; then
+		bad "$name: exited $got, expected $want; stderr: $(cat err.txt)"
+		return
+	fi
+	if ! "$PY" -c 'import json; json.load(open("out.json"))' 2>/dev/null; then
+		bad "$name: output is not JSON: $(cat out.json)"
+		return
+	fi
+	for kv in "${expects[@]}"; do
+		local key=${kv%%=*} val=${kv#*=} have
+		have=$(field "$key")
+		[ "$have" = "$val" ] || bad "$name: $key is '$have', expected '$val'"
+	done
+}
+
+# expect STATUS TEXT COMMAND...: exit status, and TEXT in stderr (stdout for 0).
+expect() {
+	local want=$1 text=$2 got=0 where=err.txt shown
+	shift 2
+	checks=$((checks + 1))
+	shown="$*"
+	shown=${shown//"$TEEU"/teeu}
+	shown=${shown//"$V"/tests/vectors}
+	echo "check: '$shown' exits $want${text:+, says \"$text\"}"
+	"$@" >out.txt 2>err.txt || got=$?
+	[ "$want" -eq 0 ] && where=out.txt
+	if [ "$got" -ne "$want" ]; then
+		bad "'$*' exited $got, expected $want; stderr: $(cat err.txt)"
+	elif [ -n "$text" ] && ! grep -qF -- "$text" "$where"; then
+		bad "'$*' lacks '$text' in $where: $(cat "$where")"
+	fi
+}
+
+# --- the samples, at EXPECTED.json's times ---
+verify_json "SGX-01" 0 result=pass tee=sgx tcb_status=ConfigurationAndSWHardeningNeeded \
+	advisory_ids=INTEL-SA-00289,INTEL-SA-00615 claims.measurement=$SGX_MEAS \
+	claims.signer=815f42f11cf64430c30bab7816ba596a1da0130c3b028b673133a66cf9a3e0e6 \
+	claims.product_id=0 claims.debug=false -- "${SGX[@]}" --at-unix $NOW_2025
+verify_json "SGX-01 (auto type, --at RFC 3339)" 0 result=pass tee=sgx \
+	claims.measurement=$SGX_MEAS -- "${SGX[@]}" --type auto --at 2025-07-01T00:00:00Z
+verify_json "TDX-01" 0 result=pass tee=tdx tcb_status=UpToDate advisory_ids= \
+	claims.measurement=$TDX_MEAS claims.rtmr0=$TDX_RTMR0 -- "${TDX[@]}" --at-unix $NOW_2025
+verify_json "TDX-01 accepted as UpToDate" 0 result=pass tcb_status=UpToDate -- \
+	"${TDX[@]}" --type tdx --at-unix $NOW_2025 --accept-status UpToDate,SWHardeningNeeded
+verify_json "TDX-02-neg (outdated)" 1 result=fail tee=tdx failed_check=tcb_level tcb_status= \
+	-- "${TDX_OLD[@]}" --at-unix $NOW_2026
+verify_json "SNP Milan" 0 result=pass tee=snp tcb_status=UpToDate claims.measurement=$SNP_MEAS \
+	claims.debug=true -- "${SNP[@]}" --at-unix $NOW_SNP
+verify_json "SNP Milan with --ark" 0 result=pass tee=snp claims.measurement=$SNP_MEAS -- \
+	"${SNP[@]}" --ark "$V/snp/ark_milan.pem" --at-unix $NOW_SNP
+verify_json "CSV-01 (hsk_cek)" 0 result=pass tee=csv tcb_status=UpToDate \
+	claims.measurement=$CSV_MEAS -- "${CSV[@]}" --at-unix $NOW_CSV
+verify_json "CSV-01 (--cek, --cert-chain HSK, --hrk)" 0 result=pass tee=csv \
+	claims.measurement=$CSV_MEAS -- --evidence "$V/csv/report.cert" --cek "$V/csv/cek.cert" \
+	--cert-chain "$V/csv/hsk.cert" --hrk "$V/csv/hrk.cert" --at-unix $NOW_CSV
+
+# --- text output ---
+expect 0 "result:       PASS" "$TEEU" attest verify "${SGX[@]}" --at-unix $NOW_2025
+expect 0 "tcb_status:   ConfigurationAndSWHardeningNeeded" \
+	"$TEEU" attest verify "${SGX[@]}" --at-unix $NOW_2025
+expect 1 "FAIL (tcb_level)" "$TEEU" attest verify "${TDX_OLD[@]}" --at-unix $NOW_2026
+checks=$((checks + 1))
+echo "check: text output of a failure names failed_check on stdout"
+"$TEEU" attest verify "${TDX_OLD[@]}" --at-unix $NOW_2026 >out.txt 2>/dev/null || true
+grep -q "^failed_check: tcb_level" out.txt || bad "no 'failed_check: tcb_level': $(cat out.txt)"
+
+# --- a status not accepted ---
+verify_json "SGX-01 --accept-status UpToDate" 1 result=fail failed_check=accept_status \
+	tcb_status=ConfigurationAndSWHardeningNeeded claims.measurement=$SGX_MEAS -- \
+	"${SGX[@]}" --at-unix $NOW_2025 --accept-status UpToDate
+
+# --- tampered evidence: one byte flipped in the signed body ---
+cp "$V/dcap/sgx_quote" flipped_quote
+"$PY" -c '
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[48 + 100] ^= 0x01
+open(p, "wb").write(b)
+' flipped_quote
+verify_json "SGX quote with a flipped body byte" 1 result=fail failed_check=quote_sig -- \
+	--evidence flipped_quote --collateral "$V/dcap/sgx_quote_collateral.json" \
+	--at-unix $NOW_2025
+cp "$V/snp/attestation.bin" flipped_report
+"$PY" -c '
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[0x90] ^= 0x01
+open(p, "wb").write(b)
+' flipped_report
+verify_json "SNP report with a flipped measurement byte" 1 result=fail \
+	failed_check=report_sig_by_vek -- --evidence flipped_report "${SNP_COLL[@]}" \
+	--at-unix $NOW_SNP
+
+# --- the wrong type ---
+verify_json "--type snp on an SGX quote" 1 result=fail tee=snp failed_check=report_parse -- \
+	--evidence "$V/dcap/sgx_quote" --type snp "${SNP_COLL[@]}" --at-unix $NOW_SNP
+verify_json "--type tdx on an SGX quote" 1 result=fail failed_check=tee_type -- \
+	"${SGX[@]}" --type tdx --at-unix $NOW_2025
+verify_json "undetectable evidence" 1 result=fail tee= failed_check=detect_type -- \
+	--evidence "$V/csv/hrk.cert"
+
+# --- time: the last valid second, then one second after ---
+verify_json "SGX-01 at its last valid second" 0 result=pass -- "${SGX[@]}" \
+	--at-unix $SGX_QE_NEXT
+verify_json "SGX-01 one second after its collateral expires" 1 result=fail \
+	failed_check=qe_identity_validity -- "${SGX[@]}" --at-unix $((SGX_QE_NEXT + 1))
+verify_json "SNP one second after the VCEK expires" 1 result=fail failed_check=cert_validity \
+	-- "${SNP[@]}" --at-unix $((VCEK_NOT_AFTER + 1))
+verify_json "SNP before the VCEK is valid (RFC 3339)" 1 result=fail \
+	failed_check=cert_validity -- "${SNP[@]}" --at 2022-09-24T00:55:27Z
+
+# --- simulation evidence: refused unless allowed, and then says it proves nothing ---
+"$PY" -c '
+import struct
+ev = b"TEEUSIM\0" + struct.pack("<HHI", 1, 0, 0) + bytes(range(32)) + b"sim" + bytes(61)
+open("sim.ev", "wb").write(ev)
+'
+verify_json "sim without --allow-simulation" 1 result=fail tee=sim \
+	failed_check=allow_simulation -- --evidence sim.ev
+verify_json "sim with --allow-simulation" 0 result=pass tee=sim tcb_status=Simulation \
+	claims.measurement=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f -- \
+	--evidence sim.ev --allow-simulation
+expect 0 "PROVES NOTHING" sh -c "'$TEEU' attest verify --evidence sim.ev --allow-simulation 2>&1"
+verify_json "sim --accept-status UpToDate" 1 failed_check=accept_status -- \
+	--evidence sim.ev --allow-simulation --accept-status UpToDate
+
+# --- missing files: exit 1, named ---
+verify_json "missing evidence file" 1 result=fail failed_check=read_evidence -- \
+	--evidence no-such-file
+verify_json "missing collateral file" 1 result=fail failed_check=read_collateral -- \
+	--evidence "$V/dcap/sgx_quote" --collateral no-such.json --at-unix $NOW_2025
+
+# --- help ---
+expect 0 "Usage: teeu attest verify" "$TEEU" attest --help
+expect 0 "docs/cli/teeu-attest.md" "$TEEU" attest verify --help
+expect 0 "Exit status" "$TEEU" help attest
+expect 0 "tests/vectors/dcap/sgx_quote" "$TEEU" attest verify -h
+checks=$((checks + 1))
+echo "check: 'teeu --help' lists attest"
+"$TEEU" --help | grep -q "^  attest " || bad "teeu --help does not list attest"
+
+# --- command-line mistakes: exit 2 ---
+expect 2 "expected a subcommand: verify" "$TEEU" attest
+expect 2 "unknown subcommand 'check'" "$TEEU" attest check
+expect 2 "--evidence FILE is required" "$TEEU" attest verify
+expect 2 "unknown option --bogus" "$TEEU" attest verify --bogus
+expect 2 "--evidence needs a value" "$TEEU" attest verify --evidence
+expect 2 "--type tpm: expected auto" "$TEEU" attest verify --evidence x --type tpm
+expect 2 "expected RFC 3339" "$TEEU" attest verify --evidence x --at yesterday
+expect 2 "--at-unix 12x" "$TEEU" attest verify --evidence x --at-unix 12x
+expect 2 "give one of --at and --at-unix" "$TEEU" attest verify --evidence x \
+	--at-unix 1 --at 2025-07-01T00:00:00Z
+expect 2 "unknown status 'Fine'" "$TEEU" attest verify --evidence x --accept-status Fine
+expect 2 "empty status" "$TEEU" attest verify --evidence x --accept-status UpToDate,
+expect 2 "unexpected argument" "$TEEU" attest verify --evidence x extra
+expect 2 "sgx evidence needs --collateral" "$TEEU" attest verify --evidence "$V/dcap/sgx_quote"
+expect 2 "snp evidence needs --vcek" "$TEEU" attest verify --evidence "$V/snp/attestation.bin"
+expect 2 "csv evidence needs --hsk-cek" "$TEEU" attest verify --evidence "$V/csv/report.cert"
+expect 2 "--vcek does not apply to sgx" "$TEEU" attest verify "${SGX[@]}" \
+	--vcek "$V/snp/vcek.testcer"
+expect 2 "Try 'teeu attest verify --help'" "$TEEU" attest verify
+
+echo "$checks checks, $failures failed"
+[ "$failures" -eq 0 ]
