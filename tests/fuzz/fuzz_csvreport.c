@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "../vector_file.h"
 #include "teeu/attest_csv.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -36,29 +37,7 @@ static EVP_MAC *g_hmac;
 
 static uint8_t *load(const char *name, size_t *size)
 {
-	char dir[1024], path[2048];
-	const char *slash;
-	uint8_t *buf;
-	FILE *f;
-	long n;
-
-	snprintf(dir, sizeof(dir), "%s", __FILE__);
-	slash = strrchr(dir, '/');
-	if (slash != NULL)
-		dir[slash - dir] = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	snprintf(path, sizeof(path), "%s/../vectors/csv/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "fuzz_csvreport: cannot open %s\n", path);
-		abort();
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (buf = malloc((size_t)n)) == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	fclose(f);
-	*size = (size_t)n;
-	return buf;
+	return vector_read("csv", name, size);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../vector_file.h"
 #include "teeu/attest_dcap.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -31,29 +32,7 @@ static size_t g_sgx_size, g_tdx_size;
 
 static uint8_t *load(const char *name, size_t *size)
 {
-	char dir[1024], path[2048];
-	const char *slash;
-	uint8_t *buf;
-	FILE *f;
-	long n;
-
-	snprintf(dir, sizeof(dir), "%s", __FILE__);
-	slash = strrchr(dir, '/');
-	if (slash != NULL)
-		dir[slash - dir] = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	snprintf(path, sizeof(path), "%s/../vectors/dcap/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "fuzz_dcap: cannot open %s\n", path);
-		abort();
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (buf = malloc((size_t)n)) == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	fclose(f);
-	*size = (size_t)n;
-	return buf;
+	return vector_read("dcap", name, size);
 }
 
 static void load_collateral(const char *name, struct teeu_dcap_collateral *c)

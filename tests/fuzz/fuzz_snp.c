@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../vector_file.h"
 #include "teeu/attest_snp.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -28,29 +29,7 @@ static size_t g_vek_size, g_ask_size, g_report_size;
 
 static uint8_t *load(const char *name, size_t *size)
 {
-	char dir[1024], path[2048];
-	const char *slash;
-	uint8_t *buf;
-	FILE *f;
-	long n;
-
-	snprintf(dir, sizeof(dir), "%s", __FILE__);
-	slash = strrchr(dir, '/');
-	if (slash != NULL)
-		dir[slash - dir] = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	snprintf(path, sizeof(path), "%s/../vectors/snp/%s", dir, name);
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "fuzz_snp: cannot open %s\n", path);
-		abort();
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (buf = malloc((size_t)n)) == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		abort();
-	fclose(f);
-	*size = (size_t)n;
-	return buf;
+	return vector_read("snp", name, size);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "../vector_file.h"
 #include "teeu/attest.h"
 #include "teeu/attest_csv.h"
 #include "teeu/attest_snp.h"
@@ -55,24 +56,8 @@ static struct blob g_report, g_hrk, g_hsk, g_cek, g_hsk_cek;
 
 static struct blob load(const char *name)
 {
-	const char *src = getenv("TEEU_SOURCE_DIR");
-	char path[2048];
-	struct blob b = {NULL, 0};
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/vectors/csv/%s", src != NULL ? src : ".", name);
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s (set TEEU_SOURCE_DIR)", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	b.data = malloc((size_t)n);
-	assert_non_null(b.data);
-	assert_int_equal(fread(b.data, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	b.size = (size_t)n;
+	struct blob b;
+	b.data = vector_read("csv", name, &b.size);
 	return b;
 }
 

@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "../vector_file.h"
 #include "teeu/attest.h"
 #include "teeu/attest_dcap.h"
 #include "teeu/attest_snp.h"
@@ -38,24 +39,8 @@ static struct teeu_dcap_collateral g_sgx_c, g_tdx_c, g_tdx5_c;
 
 static struct blob load(const char *name)
 {
-	const char *src = getenv("TEEU_SOURCE_DIR");
-	char path[2048];
-	struct blob b = {NULL, 0};
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/tests/vectors/dcap/%s", src != NULL ? src : ".", name);
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("cannot open %s (set TEEU_SOURCE_DIR)", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	b.data = malloc((size_t)n);
-	assert_non_null(b.data);
-	assert_int_equal(fread(b.data, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	b.size = (size_t)n;
+	struct blob b;
+	b.data = vector_read("dcap", name, &b.size);
 	return b;
 }
 
