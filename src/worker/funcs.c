@@ -80,28 +80,22 @@ int wk_func_check(const char *function, const struct teeu_task_param *params, si
 	                    function);
 }
 
-int wk_func_new(const char *function, const struct teeu_task_param *params, size_t param_count,
-                size_t input_count, const char *query, size_t query_size, struct wk_func **out,
-                struct teeu_err *err)
+int wk_func_new(const char *function, int kind, const struct teeu_task_param *params,
+                size_t param_count, size_t input_count, const char *query, size_t query_size,
+                struct wk_func **out, struct teeu_err *err)
 {
 	struct wk_func *f;
-	char object_id[33];
-	int kind, r;
+	int r;
 
 	*out = NULL;
-	if ((r = wk_func_check(function, params, param_count, input_count, &kind, object_id,
-	                       err)) != 0)
-		return r;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
 	f->kind = kind;
 	if (kind == WK_FUNC_BUILTIN) {
 		r = builtin_job_new(function, params, param_count, input_count, &f->builtin, err);
 	} else {
-		if (kind == WK_FUNC_SQL) {
-			query = param(params, param_count, "query");
+		if (kind == WK_FUNC_SQL && (query = param(params, param_count, "query")) != NULL)
 			query_size = strlen(query);
-		}
 		r = query ? sql_job_new(query, query_size, params, param_count, input_count,
 		                        &f->sql, err)
 		          : teeu_err_set(err, TEEU_ERR_INTERNAL, "no query for %s", function);

@@ -31,11 +31,13 @@ int wk_func_check(const char *function, const struct teeu_task_param *params, si
 
 struct wk_func;
 
-/* A runnable function. query: for WK_FUNC_OBJECT the decrypted function
- * object's text (for the others NULL: the query comes from the params). */
-int wk_func_new(const char *function, const struct teeu_task_param *params, size_t param_count,
-                size_t input_count, const char *query, size_t query_size, struct wk_func **out,
-                struct teeu_err *err) TEEU_MUST_CHECK;
+/* A runnable function of the kind wk_func_check() gave for `function`
+ * (the caller checks first: the check is not repeated here). query: for
+ * WK_FUNC_OBJECT the decrypted function object's text (for the others NULL:
+ * a sql: query comes from the params). */
+int wk_func_new(const char *function, int kind, const struct teeu_task_param *params,
+                size_t param_count, size_t input_count, const char *query, size_t query_size,
+                struct wk_func **out, struct teeu_err *err) TEEU_MUST_CHECK;
 /* Input i: its owner (default table name) and content type. */
 int wk_func_input_begin(struct wk_func *f, size_t i, const char *owner, int content_type,
                         struct teeu_err *err) TEEU_MUST_CHECK;

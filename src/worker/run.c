@@ -283,6 +283,13 @@ int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, jso
 		params[np++].value = json_string_value(v);
 	}
 
+	/* 0: the code is what the identity names (a sql: query's hash), checked
+	 * again here, before any key is asked for. */
+	if (wk_func_check(function, params, np, n_inputs, &kind, fobj, &err) != 0) {
+		*error = httpd_error_object(400, "bad_request", teeu_err_message(&err), NULL, NULL);
+		goto out;
+	}
+
 	/* 1-2: session and keys */
 	wk_task_stage(w, t, "attesting", 0);
 	if (wk_session_get(w, am, &s, &err) != 0) {
@@ -300,8 +307,6 @@ int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, jso
 	}
 	json_decref(body);
 	/* Keys come back in order: the function object's first, then the inputs'. */
-	if (wk_func_check(function, params, np, n_inputs, &kind, fobj, &err) != 0)
-		goto internal;
 	first = kind == WK_FUNC_OBJECT ? 1 : 0;
 	jkeys = json_object_get(resp, "keys");
 	if (json_array_size(jkeys) != n_inputs + first)
@@ -329,7 +334,8 @@ int wk_run_task(struct worker *w, struct wk_task *t, struct teeu_client *am, jso
 	r = -1;
 	if (kind == WK_FUNC_OBJECT && load_function(w, t, fobj, &keys[0], &query, error) != 0)
 		goto out;
-	if (wk_func_new(function, params, np, n_inputs, query.buf, query.len, &job, &err) != 0) {
+	if (wk_func_new(function, kind, params, np, n_inputs, query.buf, query.len, &job, &err) !=
+	    0) {
 		*error = httpd_error_object(400, "bad_request", teeu_err_message(&err), NULL, NULL);
 		goto out;
 	}
