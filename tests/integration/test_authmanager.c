@@ -917,8 +917,6 @@ static void test_auth_replay_post(void **state)
 	int64_t now = (int64_t)time(NULL);
 	struct teeu_client *c = h_client_new(&g_d);
 	(void)state;
-	(void)now;
-	(void)rs;
 	const char *ch = "{}";
 	/* A replayed nonce. */
 	sign_as(&rs, TEEU_SIGNER_PARTY, "alice", g_alice.key, now, "POST", "/v1/sessions/challenge",
@@ -935,8 +933,6 @@ static void test_auth_stale(void **state)
 	int64_t now = (int64_t)time(NULL);
 	struct teeu_client *c = h_client_new(&g_d);
 	(void)state;
-	(void)now;
-	(void)rs;
 	/* Stale timestamps, both ways; inside the window is fine. */
 	sign_as(&rs, TEEU_SIGNER_PARTY, "alice", g_alice.key, now - 1000, "GET", "/v1/parties/bob",
 	        NULL);
@@ -957,8 +953,6 @@ static void test_auth_bad_signature(void **state)
 	int64_t now = (int64_t)time(NULL);
 	struct teeu_client *c = h_client_new(&g_d);
 	(void)state;
-	(void)now;
-	(void)rs;
 	/* A signature that does not verify: one bit flipped; another party's key;
 	 * another target; another body. */
 	{
@@ -990,8 +984,6 @@ static void test_auth_unknown_party(void **state)
 	int64_t now = (int64_t)time(NULL);
 	struct teeu_client *c = h_client_new(&g_d);
 	(void)state;
-	(void)now;
-	(void)rs;
 	/* An unknown party. */
 	sign_as(&rs, TEEU_SIGNER_PARTY, "nobody", g_alice.key, now, "GET", "/v1/parties/bob", NULL);
 	H_EXPECT_STATUS(h_req_presigned(c, "GET", "/v1/parties/bob", NULL, 0, &rs), 401);
@@ -1005,8 +997,6 @@ static void test_auth_missing_headers(void **state)
 	int64_t now = (int64_t)time(NULL);
 	struct teeu_client *c = h_client_new(&g_d);
 	(void)state;
-	(void)now;
-	(void)rs;
 	/* Missing headers: no signature, no nonce, nothing. */
 	sign_as(&rs, TEEU_SIGNER_PARTY, "alice", g_alice.key, now, "GET", "/v1/parties/bob", NULL);
 	rs.signature_b64[0] = '\0';
@@ -1022,12 +1012,8 @@ static void test_auth_missing_headers(void **state)
 
 static void test_auth_session_key(void **state)
 {
-	struct teeu_reqsig rs;
-	int64_t now = (int64_t)time(NULL);
 	struct teeu_client *c = h_client_new(&g_d);
 	(void)state;
-	(void)now;
-	(void)rs;
 	/* A session id with a key that is not the attested one. */
 	{
 		struct teeu_key *k = NULL;
