@@ -8,22 +8,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "am.h"
+#include "daemon.h"
 #include "teeu/config.h"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -58,18 +50,6 @@ static void usage(FILE *f)
 	        "\n"
 	        "Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime error,\n"
 	        "2 on a usage error.\n");
-}
-
-static int parse_int(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 enum {
@@ -127,7 +107,7 @@ int main(int argc, char **argv)
 		case OPT_NO_TLS: set_notls = 1; break;
 		case OPT_PARTIES: cli.parties_path = optarg; break;
 		case OPT_SESSION_TTL:
-			if (parse_int(optarg, 10, 7 * 86400, &v) != 0) {
+			if (daemon_parse_int(optarg, 10, 7 * 86400, &v) != 0) {
 				fprintf(stderr, "teeu-authmanager: --session-ttl: expected seconds "
 				                "between 10 and 604800\n");
 				return 2;
@@ -135,7 +115,7 @@ int main(int argc, char **argv)
 			cli.session_ttl = v;
 			break;
 		case OPT_THREADS:
-			if (parse_int(optarg, 2, 1024, &v) != 0) {
+			if (daemon_parse_int(optarg, 2, 1024, &v) != 0) {
 				fprintf(stderr,
 				        "teeu-authmanager: --threads: expected 2 to 1024\n");
 				return 2;
@@ -242,16 +222,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	{
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_IGN;
-		sigaction(SIGPIPE, &sa, NULL);
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-	}
+	daemon_signals_install();
 	if (am_server_start(&am, &err) != 0) {
 		fprintf(stderr, "teeu-authmanager: %s\n", teeu_err_message(&err));
 		goto out;
@@ -263,8 +234,7 @@ int main(int argc, char **argv)
 		        "teeu-authmanager: listening on %s (%s), data in %s, measurement sim:%s\n",
 		        am.opt.listen, am.has_tls ? "https" : "http", am.opt.data_dir, hex);
 	}
-	while (!stop_requested)
-		sleep(1); /* interrupted by the signal */
+	daemon_wait_for_stop();
 	fprintf(stderr, "teeu-authmanager: shutting down\n");
 	am_server_stop(&am);
 	status = 0;

@@ -9,25 +9,17 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "teeu/attest.h"
 #include "teeu/config.h"
 #include "teeu/file.h"
 #include "worker.h"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -66,18 +58,6 @@ static void usage(FILE *f)
 	           "\n"
 	           "Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime error,\n"
 	           "2 on a usage error.\n");
-}
-
-static int parse_int(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 enum {
@@ -168,7 +148,7 @@ int main(int argc, char **argv)
 		case OPT_NO_TLS: set_notls = 1; break;
 		case OPT_THREADS:
 		case OPT_HTTP_THREADS:
-			if (parse_int(optarg, 1, 256, &v) != 0) {
+			if (daemon_parse_int(optarg, 1, 256, &v) != 0) {
 				fprintf(stderr, "teeu-worker: --%s: expected 1 to 256\n",
 				        c == OPT_THREADS ? "threads" : "http-threads");
 				return 2;
@@ -324,16 +304,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	{
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_IGN;
-		sigaction(SIGPIPE, &sa, NULL);
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-	}
+	daemon_signals_install();
 	if (wk_tasks_start(&w, &err) != 0) {
 		fprintf(stderr, "teeu-worker: %s\n", teeu_err_message(&err));
 		goto out;
@@ -348,8 +319,7 @@ int main(int argc, char **argv)
 	        "AuthManager %s\n",
 	        w.opt.party, w.opt.listen, w.has_tls ? "https" : "http", w.opt.data_dir,
 	        w.measurement_hex, w.am_url);
-	while (!stop_requested)
-		sleep(1); /* interrupted by the signal */
+	daemon_wait_for_stop();
 	fprintf(stderr, "teeu-worker: shutting down\n");
 	wk_server_stop(&w);
 	status = 0;
