@@ -21,6 +21,7 @@
 #include "teeu/attest_csv.h"
 #include "teeu/attest_dcap.h"
 #include "teeu/attest_snp.h"
+#include "teeu/buf.h"
 #include "teeu/crypto.h"
 #include "teeu/file.h"
 #include "teeu/policy.h"
@@ -138,25 +139,36 @@ void help_attest(void)
 /* Type detection                                                           */
 /* ------------------------------------------------------------------------ */
 
-static uint32_t le16(const uint8_t *p)
+/* A little-endian field at `off`, read through the bounds-checked reader
+ * (the evidence is untrusted); 0 when the evidence is too short for it. */
+static uint32_t field_le(const uint8_t *ev, size_t size, size_t off, int bytes)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
+	struct teeu_buf b;
+	uint16_t v16 = 0;
+	uint32_t v32 = 0;
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	teeu_buf_init(&b, ev, size);
+	if (teeu_buf_skip(&b, off) != 0)
+		return 0;
+	if (bytes == 2)
+		return teeu_buf_get_u16le(&b, &v16) == 0 ? v16 : 0;
+	return teeu_buf_get_u32le(&b, &v32) == 0 ? v32 : 0;
 }
 
 /* The type of the evidence, or 0 (none) / -1 (more than one) with why. */
 static int detect_type(const uint8_t *ev, size_t size, char *why, size_t why_size)
 {
+	uint8_t magic[SIM_MAGIC_SIZE];
+	struct teeu_buf mb;
 	int found[4], n = 0;
 
-	if (size >= SIM_MAGIC_SIZE && memcmp(ev, SIM_MAGIC, SIM_MAGIC_SIZE) == 0)
+	teeu_buf_init(&mb, ev, size);
+	if (teeu_buf_peek(&mb, magic, sizeof(magic)) == 0 &&
+	    memcmp(magic, SIM_MAGIC, SIM_MAGIC_SIZE) == 0)
 		found[n++] = TEEU_TEE_SIM;
 	if (size >= TEEU_DCAP_HEADER_SIZE) {
-		uint32_t version = le16(ev), key_type = le16(ev + 2), tee = le32(ev + 4);
+		uint32_t version = field_le(ev, size, 0, 2), key_type = field_le(ev, size, 2, 2),
+		         tee = field_le(ev, size, 4, 4);
 		if (version >= 3 && version <= 5 && key_type == 2) {
 			if (tee == TEEU_DCAP_TEE_SGX)
 				found[n++] = TEEU_TEE_SGX;
@@ -165,14 +177,14 @@ static int detect_type(const uint8_t *ev, size_t size, char *why, size_t why_siz
 		}
 	}
 	if (size >= TEEU_SNP_REPORT_SIZE) {
-		uint32_t version = le32(ev), algo = le32(ev + 0x34);
+		uint32_t version = field_le(ev, size, 0, 4), algo = field_le(ev, size, 0x34, 4);
 		if (version >= 2 && version <= 255 && algo == 1)
 			found[n++] = TEEU_TEE_SNP;
 	}
 	if (size >= TEEU_CSV_REPORT_SIZE && n < 4) {
-		uint32_t anonce = le32(ev + 0xBC);
-		if ((le32(ev + 0xB4) ^ anonce) == TEEU_CSV_USAGE_PEK &&
-		    (le32(ev + 0xB8) ^ anonce) == TEEU_CSV_ALGO_SM2_SA)
+		uint32_t anonce = field_le(ev, size, 0xBC, 4);
+		if ((field_le(ev, size, 0xB4, 4) ^ anonce) == TEEU_CSV_USAGE_PEK &&
+		    (field_le(ev, size, 0xB8, 4) ^ anonce) == TEEU_CSV_ALGO_SM2_SA)
 			found[n++] = TEEU_TEE_CSV;
 	}
 	if (n == 1)
