@@ -79,6 +79,10 @@ int teeu_buf_get_hex(struct teeu_buf *b, void *out, size_t size) TEEU_MUST_CHECK
 /* Skip ASCII white space (space, tab, CR, LF). */
 void teeu_buf_skip_space(struct teeu_buf *b);
 
+/* 1 if the NUL-terminated needle occurs in the size bytes at data (searched
+ * with a cursor: for sniffing formats, e.g. "-----BEGIN" in PEM), else 0. */
+int teeu_buf_contains(const void *data, size_t size, const char *needle);
+
 #ifdef __cplusplus
 }
 #endif

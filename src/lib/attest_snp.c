@@ -191,13 +191,10 @@ short_input:
 /* Certificates                                                             */
 /* ------------------------------------------------------------------------ */
 
+/* PEM text has its BEGIN line near the start (a DER certificate does not). */
 static int looks_pem(const uint8_t *data, size_t size)
 {
-	static const char tag[] = "-----BEGIN";
-	for (size_t i = 0; i + sizeof(tag) - 1 <= size && i < 256; i++)
-		if (memcmp(data + i, tag, sizeof(tag) - 1) == 0)
-			return 1;
-	return 0;
+	return teeu_buf_contains(data, size < 256 + 10 ? size : 256 + 10, "-----BEGIN");
 }
 
 /* Up to two certificates from PEM (the first two in the text), or one from

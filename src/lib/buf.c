@@ -233,3 +233,19 @@ void teeu_buf_skip_space(struct teeu_buf *b)
 		b->priv_off++;
 	}
 }
+
+int teeu_buf_contains(const void *data, size_t size, const char *needle)
+{
+	size_t n = strlen(needle);
+	const uint8_t *at;
+	struct teeu_buf b;
+	teeu_buf_init(&b, data, size);
+	while (teeu_buf_remaining(&b) >= n) {
+		struct teeu_buf probe = b;
+		if (teeu_buf_get_ptr(&probe, n, &at) == 0 && memcmp(at, needle, n) == 0)
+			return 1;
+		if (teeu_buf_skip(&b, 1) != 0)
+			break;
+	}
+	return 0;
+}

@@ -126,23 +126,6 @@ static int classify(EVP_PKEY *pkey, int has_private, struct teeu_key **out, stru
 	return 0;
 }
 
-/* Whether needle occurs in the size bytes at data (read with the cursor). */
-static int contains(const void *data, size_t size, const char *needle)
-{
-	size_t n = strlen(needle);
-	const uint8_t *at;
-	struct teeu_buf b;
-	teeu_buf_init(&b, data, size);
-	while (teeu_buf_remaining(&b) >= n) {
-		struct teeu_buf probe = b;
-		if (teeu_buf_get_ptr(&probe, n, &at) == 0 && memcmp(at, needle, n) == 0)
-			return 1;
-		if (teeu_buf_skip(&b, 1) != 0)
-			break;
-	}
-	return 0;
-}
-
 /* Decode a public key in any PEM form (SPKI or PKCS#1). */
 static EVP_PKEY *decode_public(const void *pem, size_t size)
 {
@@ -186,7 +169,7 @@ int teeu_key_from_pem(const void *pem, size_t size, int want_private, struct tee
 	if (size > TEEU_KEY_PEM_MAX_SIZE)
 		return teeu_err_set(err, TEEU_ERR_TOO_LARGE, "key file larger than %d bytes",
 		                    TEEU_KEY_PEM_MAX_SIZE);
-	if (contains(pem, size, "ENCRYPTED"))
+	if (teeu_buf_contains(pem, size, "ENCRYPTED"))
 		return teeu_err_set(
 		        err, TEEU_ERR_UNSUPPORTED,
 		        "the key is encrypted with a passphrase; TEEU reads unencrypted "
@@ -196,7 +179,7 @@ int teeu_key_from_pem(const void *pem, size_t size, int want_private, struct tee
 	/* Only a PEM block labelled as a private key is tried as one: OpenSSL's
 	 * decoders try every format in turn, and failing through all of them
 	 * for each public key made loading a cluster config slow. */
-	if (contains(pem, size, "PRIVATE KEY-----"))
+	if (teeu_buf_contains(pem, size, "PRIVATE KEY-----"))
 		pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	BIO_free(bio);
 	ERR_clear_error();

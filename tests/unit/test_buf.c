@@ -151,6 +151,17 @@ static void test_null_data(void **state)
 	assert_int_equal(teeu_buf_get_u8(&b, &u8), TEEU_ERR_SHORT_INPUT);
 }
 
+static void test_contains(void **state)
+{
+	static const char text[] = "xx-----BEGIN CERT";
+	(void)state;
+	assert_int_equal(teeu_buf_contains(text, strlen(text), "-----BEGIN"), 1);
+	assert_int_equal(teeu_buf_contains(text, 11, "-----BEGIN"), 0); /* cut before its end */
+	assert_int_equal(teeu_buf_contains(text, strlen(text), "END"), 0);
+	assert_int_equal(teeu_buf_contains("", 0, "a"), 0);
+	assert_int_equal(teeu_buf_contains(text, strlen(text), "T"), 1); /* the last byte */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +171,7 @@ int main(void)
 	        cmocka_unit_test(test_length_prefixed),
 	        cmocka_unit_test(test_hex),
 	        cmocka_unit_test(test_null_data),
+	        cmocka_unit_test(test_contains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
