@@ -199,8 +199,15 @@ static int text_write(void *ctx, const void *buf, size_t size, struct teeu_err *
 	if (size > WK_FUNC_OBJECT_MAX - ts->len)
 		return teeu_err_set(err, TEEU_ERR_TOO_LARGE,
 		                    "a function object larger than %u bytes", WK_FUNC_OBJECT_MAX);
-	if ((grown = realloc(ts->buf, ts->len + size + 1)) == NULL)
+	/* A new buffer and the old one wiped: realloc could leave a copy of
+	 * the secret code in freed memory. */
+	if ((grown = malloc(ts->len + size + 1)) == NULL)
 		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
+	if (ts->buf) {
+		memcpy(grown, ts->buf, ts->len);
+		teeu_memzero(ts->buf, ts->len + 1);
+		free(ts->buf);
+	}
 	ts->buf = grown;
 	memcpy(ts->buf + ts->len, buf, size);
 	ts->len += size;
@@ -211,7 +218,7 @@ static int text_write(void *ctx, const void *buf, size_t size, struct teeu_err *
 static void text_wipe(struct text_sink *ts)
 {
 	if (ts->buf)
-		teeu_memzero(ts->buf, ts->len);
+		teeu_memzero(ts->buf, ts->len + 1);
 	free(ts->buf);
 	ts->buf = NULL;
 	ts->len = 0;
