@@ -123,11 +123,15 @@ struct teeu_attest_provider_opts {
 	 * policies always refuse a simulated TEE that reports debug. */
 	int sim_debug;
 
-	/* Hardware providers (not implemented yet; ignored today). Roots of the
-	 * kernel interfaces, to point tests at a fake tree; NULL = the system
-	 * default. */
+	/* Hardware providers. Paths of the kernel and library-OS interfaces,
+	 * to point tests at a fake tree; NULL = the system default. */
 	const char *tsm_root;         /* configfs-tsm: /sys/kernel/config/tsm/report */
 	const char *sgx_gramine_root; /* Gramine's /dev/attestation */
+	const char *occlum_device;    /* Occlum's SGX device: /dev/sgx */
+	const char *csv_device;       /* Hygon CSV guest device: /dev/csv-guest */
+	/* SGX only: "gramine", "occlum", or NULL/"auto" = whichever exists
+	 * (Gramine first). */
+	const char *sgx_interface;
 };
 
 /* Collect evidence of type tee_type (enum teeu_tee_type) over report_data
@@ -148,9 +152,19 @@ int teeu_evidence_collect(int tee_type, const struct teeu_attest_provider_opts *
 /* Verifiers                                                                */
 /* ------------------------------------------------------------------------ */
 
-/* Collateral for hardware verifiers (PCK chain, TCB info, QE identity,
- * CRLs, AMD/Hygon certificates); defined with them, in a later issue. */
-struct teeu_attest_collateral;
+/* Collateral for the hardware verifiers, borrowed: the per-TEE structs are
+ * defined with their verifiers (teeu/attest_dcap.h, attest_snp.h,
+ * attest_csv.h); teeu/collateral.h loads, fetches and owns them. The
+ * verifier of the evidence's type uses its member; a NULL member makes that
+ * type fail with TEEU_ERR_INVALID_ARG ("no collateral"). */
+struct teeu_dcap_collateral;
+struct teeu_snp_collateral;
+struct teeu_csv_collateral;
+struct teeu_attest_collateral {
+	const struct teeu_dcap_collateral *dcap; /* SGX and TDX */
+	const struct teeu_snp_collateral *snp;
+	const struct teeu_csv_collateral *csv;
+};
 
 /* How to verify. Zero-initialize, then set what you need; NULL opts means
  * all defaults (simulation refused, now = time(NULL)). */
@@ -165,7 +179,7 @@ struct teeu_verify_opts {
 	/* The verification time, Unix seconds; 0 = time(NULL). Collateral
 	 * (certificates, TCB info) must be valid at this time. */
 	int64_t now;
-	/* Reserved for hardware verifiers; ignored today (leave NULL). */
+	/* Collateral of hardware evidence (above); NULL for simulation. */
 	const struct teeu_attest_collateral *collateral;
 };
 

@@ -144,14 +144,6 @@ int teeu_snp_check_vek_tcb(const struct teeu_snp_report *r, const uint8_t *vek, 
                            int turin, char failed_check[TEEU_SNP_CHECK_NAME_SIZE],
                            struct teeu_err *err) TEEU_MUST_CHECK;
 
-/* For teeu_verify_opts.collateral: the collateral of each hardware
- * verifier. Only SNP exists today. */
-struct teeu_attest_collateral {
-	const struct teeu_snp_collateral *snp;
-	const struct teeu_dcap_collateral *dcap;
-	const struct teeu_csv_collateral *csv;
-};
-
 #ifdef __cplusplus
 }
 #endif

@@ -73,6 +73,10 @@ void help_audit(void);
 int cmd_status(int argc, char **argv);
 void help_status(void);
 int cmd_attest(int argc, char **argv);
+/* teeu attest collect (cmd_attest_collect.c), teeu attest collateral
+ * (cmd_attest_collateral.c); argv[0] is the subcommand. */
+int cmd_attest_collect(int argc, char **argv);
+int cmd_attest_collateral(int argc, char **argv);
 void help_attest(void);
 
 #endif /* TEEU_CLI_H */

@@ -126,11 +126,15 @@ static void help_verify_text(void)
 
 void help_attest(void)
 {
-	printf("Usage: teeu attest verify --evidence FILE [OPTIONS]\n"
+	printf("Usage: teeu attest verify|collect|collateral [OPTIONS]\n"
 	       "\n"
 	       "Subcommands:\n"
-	       "  verify   verify TEE evidence (SGX, TDX, SEV-SNP, Hygon CSV, sim) offline,\n"
-	       "           against its collateral, at a given time\n"
+	       "  verify      verify TEE evidence (SGX, TDX, SEV-SNP, Hygon CSV, sim) offline,\n"
+	       "              against its collateral, at a given time\n"
+	       "  collect     produce evidence on this machine over given report data\n"
+	       "              (teeu attest collect --help)\n"
+	       "  collateral  fetch the collateral of evidence from Intel PCS/PCCS, AMD KDS\n"
+	       "              or Hygon KDS into one bundle file (teeu attest collateral --help)\n"
 	       "\n");
 	help_verify_text();
 }
@@ -726,14 +730,23 @@ static int cmd_verify(int argc, char **argv)
 int cmd_attest(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage_error("attest", "expected a subcommand: verify");
+		return cli_usage_error("attest",
+		                       "expected a subcommand: verify, collect, collateral");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		help_attest();
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(argv[1], "verify") == 0)
 		return cmd_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "collect") == 0)
+		return cmd_attest_collect(argc - 1, argv + 1);
+	if (strcmp(argv[1], "collateral") == 0)
+		return cmd_attest_collateral(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
-		return cli_usage_error("attest", "unknown option %s (expected: verify)", argv[1]);
-	return cli_usage_error("attest", "unknown subcommand '%s' (expected: verify)", argv[1]);
+		return cli_usage_error("attest",
+		                       "unknown option %s (expected: verify, collect, collateral)",
+		                       argv[1]);
+	return cli_usage_error("attest",
+	                       "unknown subcommand '%s' (expected: verify, collect, collateral)",
+	                       argv[1]);
 }

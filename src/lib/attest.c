@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attest_provider.h"
 #include "teeu/buf.h"
 #include "teeu/crypto.h"
 
@@ -41,10 +42,9 @@
 #define SIM_MEAS_LABEL  "TEEU-SIM-MEASUREMENT-V1\n"
 #define FILE_CHUNK_SIZE (64 * 1024)
 #define SELF_EXE        "/proc/self/exe"
-#define NO_HW_PROVIDER_FMT                                                                         \
-	"no evidence provider for %s yet: hardware providers come with the attestation issue"
-#define NO_HW_VERIFIER_FMT                                                                         \
-	"no evidence verifier for %s yet: hardware verifiers come with the attestation issue"
+#define NO_COLLATERAL_FMT                                                                          \
+	"verify %s evidence: no %s collateral was given (see teeu/collateral.h: a bundle, "        \
+	"files, or a fetch from the vendor's service)"
 #define SIM_REFUSED_MESSAGE                                                                        \
 	"simulation evidence refused: it is not signed by any TEE and protects nothing; it is "    \
 	"accepted only by a verifier configured for simulation"
@@ -422,8 +422,7 @@ int teeu_evidence_collect(int tee_type, const struct teeu_attest_provider_opts *
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
 		                    "collect evidence: unknown TEE type %d", tee_type);
 	if (tee_type != TEEU_TEE_SIM)
-		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED, NO_HW_PROVIDER_FMT,
-		                    teeu_tee_type_name(tee_type));
+		return attest_provider_collect(tee_type, opts, report_data, out, out_size, err);
 	return sim_collect(opts, report_data, out, out_size, err);
 }
 
@@ -489,8 +488,8 @@ int teeu_evidence_verify(int tee_type, const uint8_t *evidence, size_t size,
 		return r;
 	}
 	if (tee_type != TEEU_TEE_SIM)
-		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED, NO_HW_VERIFIER_FMT,
-		                    teeu_tee_type_name(tee_type));
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, NO_COLLATERAL_FMT,
+		                    teeu_tee_type_name(tee_type), teeu_tee_type_name(tee_type));
 
 	/* Policy first for simulation: refused unparsed unless opted in. */
 	if (opts == NULL || !opts->allow_simulation)

@@ -240,12 +240,12 @@ static void test_dispatch(void **state)
 	opts.now = NOW;
 	assert_int_equal(
 	        teeu_evidence_verify(TEEU_TEE_CSV, g_report.data, g_report.size, &opts, &res, &err),
-	        TEEU_ERR_UNSUPPORTED);
+	        TEEU_ERR_INVALID_ARG);
 	opts.collateral = &ac;
-	/* SNP collateral only: CSV still unsupported */
+	/* SNP collateral only: no CSV collateral */
 	assert_int_equal(
 	        teeu_evidence_verify(TEEU_TEE_CSV, g_report.data, g_report.size, &opts, &res, &err),
-	        TEEU_ERR_UNSUPPORTED);
+	        TEEU_ERR_INVALID_ARG);
 	ac.csv = &c;
 	assert_int_equal(
 	        teeu_evidence_verify(TEEU_TEE_CSV, g_report.data, g_report.size, &opts, &res, &err),
@@ -255,7 +255,7 @@ static void test_dispatch(void **state)
 	/* CSV collateral does not make SNP evidence verify */
 	assert_int_equal(
 	        teeu_evidence_verify(TEEU_TEE_SNP, g_report.data, g_report.size, &opts, &res, &err),
-	        TEEU_ERR_UNSUPPORTED);
+	        TEEU_ERR_INVALID_ARG);
 	copy = dup(&g_report);
 	copy[OFF_SIG_R] ^= 1;
 	assert_int_equal(teeu_evidence_verify(TEEU_TEE_CSV, copy, g_report.size, &opts, &res, &err),

@@ -551,14 +551,14 @@ static void test_dispatch(void **state)
 	assert_int_equal(
 	        teeu_evidence_verify(TEEU_TEE_TDX, g_tdx.data, g_tdx.size, &opts, &res, &err), 0);
 	assert_int_equal(res.claims.tee_type, TEEU_TEE_TDX);
-	/* without DCAP collateral: unsupported, as before */
+	/* without DCAP collateral: a caller error */
 	coll.dcap = NULL;
 	assert_int_equal(
 	        teeu_evidence_verify(TEEU_TEE_TDX, g_tdx.data, g_tdx.size, &opts, &res, &err),
-	        TEEU_ERR_UNSUPPORTED);
+	        TEEU_ERR_INVALID_ARG);
 	assert_int_equal(
 	        teeu_evidence_verify(TEEU_TEE_SGX, g_sgx.data, g_sgx.size, NULL, &res, &err),
-	        TEEU_ERR_UNSUPPORTED);
+	        TEEU_ERR_INVALID_ARG);
 }
 
 /* A self-made, self-signed P-256 root named like Intel's. */

@@ -194,10 +194,10 @@ static void test_dispatch(void **state)
 	(void)state;
 
 	opts.now = NOW;
-	/* no collateral: still unsupported */
+	/* no collateral: a caller error, named */
 	assert_int_equal(
 	        teeu_evidence_verify(TEEU_TEE_SNP, g_report.data, g_report.size, &opts, &res, &err),
-	        TEEU_ERR_UNSUPPORTED);
+	        TEEU_ERR_INVALID_ARG);
 	opts.collateral = &ac;
 	assert_int_equal(
 	        teeu_evidence_verify(TEEU_TEE_SNP, g_report.data, g_report.size, &opts, &res, &err),
