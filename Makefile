@@ -14,7 +14,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := fuzz_object fuzz_policy fuzz_config fuzz_encoding fuzz_evidence fuzz_merkle fuzz_npy fuzz_task fuzz_csv fuzz_snp fuzz_dcap fuzz_csvreport
+FUZZ_TARGETS := fuzz_object fuzz_policy fuzz_config fuzz_encoding fuzz_evidence fuzz_merkle fuzz_npy fuzz_task fuzz_csv fuzz_snp fuzz_dcap fuzz_csvreport fuzz_collateral
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src include tests bench -name '*.[ch]')
 
 .PHONY: all deps build build-asan test test-release test-asan demo fuzz-smoke bench \
