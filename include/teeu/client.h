@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "teeu/collateral.h"
 #include "teeu/error.h"
 #include "teeu/key.h"
 #include "teeu/object.h"
@@ -141,6 +142,13 @@ struct teeu_am_trust_opts {
 	 * never "skip the check" on hardware. */
 	int allow_simulation;
 	long timeout_ms; /* 0: the client default */
+	/* Hardware: the TCB statuses accepted for the AuthManager's platform,
+	 * comma-separated ("UpToDate,SWHardeningNeeded"); NULL: "UpToDate".
+	 * Ignored for simulation. */
+	const char *accept_tcb_status;
+	/* Hardware: where to fetch collateral when the AuthManager sends
+	 * none with its evidence (NULL: it must send it). */
+	const struct teeu_collateral_fetch_opts *fetch;
 };
 
 /* The result: an AuthManager whose evidence verified, whose measurement
@@ -153,6 +161,7 @@ struct teeu_am_trust {
 	char measurement_hex[2 * 64 + 1];
 	int pinned;           /* 1 if the measurement was checked against a pin */
 	char tls_pin_hex[65]; /* https: SHA-256 of the attested TLS key's SPKI; "" over http */
+	char tcb_status[TEEU_TCB_STATUS_MAX]; /* of the AuthManager's platform */
 };
 
 /* GET /v1/attestation?nonce=RANDOM and check it as above. On success

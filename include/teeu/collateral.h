@@ -113,6 +113,20 @@ int teeu_collateral_fetch(int tee_type, const uint8_t *evidence, size_t size,
                           const struct teeu_collateral_fetch_opts *opts,
                           struct teeu_collateral **out, struct teeu_err *err) TEEU_MUST_CHECK;
 
+/* teeu_evidence_verify() for evidence that arrives with its collateral:
+ * bundle (size bytes of collateral bundle JSON, as the daemons send beside
+ * their evidence) when not NULL; otherwise, for hardware evidence, the
+ * collateral fetched per fetch (NULL fetch: none, so hardware evidence
+ * fails naming the missing collateral). opts->collateral is ignored. A
+ * bundle of another TEE type than tee_type is TEEU_ERR_MALFORMED. Returns
+ * as teeu_evidence_verify(), or the bundle's or the fetch's error. */
+int teeu_evidence_verify_bundle(int tee_type, const uint8_t *evidence, size_t size,
+                                const uint8_t *bundle, size_t bundle_size,
+                                const struct teeu_collateral_fetch_opts *fetch,
+                                const struct teeu_verify_opts *opts,
+                                struct teeu_attestation_result *out,
+                                struct teeu_err *err) TEEU_MUST_CHECK;
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tee_mode.h"
 #include "teeu/attest.h"
 #include "teeu/crypto.h"
 #include "teeu/error.h"
@@ -47,6 +48,7 @@ struct am_options {
 	const char *tls_key;
 	const char *parties_path;
 	int simulation;
+	struct tee_mode_settings tee; /* --tee and friends */
 	int no_tls;
 	int print_measurement;
 	int threads;
@@ -80,7 +82,11 @@ struct am {
 	uint8_t tls_spki_sha256[32];
 	int has_tls;
 	struct teeu_data_key storage_key;
-	uint8_t measurement[32];
+	uint8_t measurement[32]; /* simulation's (sim measurement of this process) */
+	/* Hardware: the TEE, its provider and collateral (tee_mode.h); NULL in
+	 * simulation. */
+	struct tee_mode *hw;
+	char measurement_pin[8 + 2 * TEEU_MEASUREMENT_MAX + 1]; /* "TYPE:HEX", what parties pin */
 	struct store *store;
 	struct mg_context *http;
 

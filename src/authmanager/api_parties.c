@@ -35,13 +35,12 @@ int api_health(struct am_req *rq)
 	json_t *j;
 	if (store_run(am->store, count_step, &c, &err) != 0)
 		return am_reply_err(rq, &err);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I}", "service", "teeu-authmanager",
-	              "version", TEEU_VERSION, "mode",
-	              am->opt.simulation ? "simulation" : "hardware", "tee_type",
-	              am->opt.simulation ? "sim" : "none", "measurement", jhex(am->measurement, 32),
-	              "public_key_sha256", jhex(am->identity_spki_sha256, 32), "tree_size",
-	              (json_int_t)c.size);
-	if (j && am->opt.simulation)
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I}", "service", "teeu-authmanager",
+	              "version", TEEU_VERSION, "mode", am->hw ? "hardware" : "simulation",
+	              "tee_type", am->hw ? teeu_tee_type_name(am->hw->tee_type) : "sim",
+	              "measurement", strchr(am->measurement_pin, ':') + 1, "public_key_sha256",
+	              jhex(am->identity_spki_sha256, 32), "tree_size", (json_int_t)c.size);
+	if (j && am->hw == NULL)
 		json_object_set_new(
 		        j, "warning",
 		        json_string("SIMULATION MODE: no TEE protects this AuthManager; "
@@ -57,9 +56,6 @@ int api_attestation(struct am_req *rq)
 	char nonce_hex[65];
 	const uint8_t *parts[2];
 	size_t sizes[2] = {32, 32};
-	struct teeu_attest_provider_opts popts;
-	uint8_t *ev = NULL;
-	size_t ev_size = 0;
 	json_t *j;
 
 	if (!rq->query ||
@@ -73,15 +69,13 @@ int api_attestation(struct am_req *rq)
 	if (teeu_attest_report_data(TEEU_ATTEST_LABEL_AM, nonce, 32, parts, sizes, 2, rd) != 0)
 		return am_reply_error(rq, 500, "internal", "cannot compute report data", NULL,
 		                      NULL);
-	memset(&popts, 0, sizeof(popts));
-	popts.measurement = am->measurement;
-	if (teeu_evidence_collect(TEEU_TEE_SIM, &popts, rd, &ev, &ev_size, &err) != 0)
+	if (tee_mode_evidence(am->hw, am->measurement, rd, &j, &err) != 0)
 		return am_reply_err(rq, &err);
-	j = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}", "tee_type", "sim", "evidence",
-	              jb64(ev, ev_size), "public_key", am->identity_pem, "tls_public_key_sha256",
-	              am->has_tls ? jhex(am->tls_spki_sha256, 32) : json_null(), "measurement",
-	              jhex(am->measurement, 32), "report_data", jhex(rd, sizeof(rd)));
-	free(ev);
+	json_object_set_new(j, "public_key", json_string(am->identity_pem));
+	json_object_set_new(j, "tls_public_key_sha256",
+	                    am->has_tls ? jhex(am->tls_spki_sha256, 32) : json_null());
+	json_object_set_new(j, "measurement", json_string(strchr(am->measurement_pin, ':') + 1));
+	json_object_set_new(j, "report_data", jhex(rd, sizeof(rd)));
 	return am_reply(rq, 200, j);
 }
 

@@ -157,7 +157,8 @@ static int session_record_step(sqlite3 *db, void *arg, struct teeu_err *err)
 
 int api_session_open(struct am_req *rq)
 {
-	static const char *const keys[] = {"nonce", "public_key", "tee_type", "evidence", NULL};
+	static const char *const keys[] = {"nonce",    "public_key", "tee_type",
+	                                   "evidence", "collateral", NULL};
 	struct am *am = rq->am;
 	struct teeu_err err = {0}, verr = {0};
 	struct session_open s;
@@ -171,7 +172,8 @@ int api_session_open(struct am_req *rq)
 	char *pem_norm = NULL;
 	size_t pem_size = 0;
 	int tee_type, r;
-	json_t *claims = NULL;
+	json_t *claims = NULL, *coll;
+	char *bundle = NULL;
 
 	memset(&s, 0, sizeof(s));
 	if (auth_request(rq, 1, 0) != 0)
@@ -211,10 +213,23 @@ int api_session_open(struct am_req *rq)
 		goto out;
 	}
 
+	/* Hardware evidence comes with its collateral (vendor-signed, judged at
+	 * our time); without it, the AuthManager fetches its own. */
+	coll = json_object_get(rq->json, "collateral");
+	if (coll != NULL && !json_is_null(coll) &&
+	    (!json_is_object(coll) || (bundle = json_dumps(coll, JSON_COMPACT)) == NULL)) {
+		r = am_reply_error(rq, 400, "bad_request",
+		                   "field 'collateral': expected a collateral bundle (object) or "
+		                   "null",
+		                   NULL, NULL);
+		goto out;
+	}
 	memset(&vopts, 0, sizeof(vopts));
 	vopts.allow_simulation = am->opt.simulation;
 	vopts.now = s.now;
-	if (teeu_evidence_verify(tee_type, ev, ev_size, &vopts, &res, &verr) != 0) {
+	if (teeu_evidence_verify_bundle(tee_type, ev, ev_size, (const uint8_t *)bundle,
+	                                bundle ? strlen(bundle) : 0, am->hw ? &am->hw->fetch : NULL,
+	                                &vopts, &res, &verr) != 0) {
 		snprintf(s.problem, sizeof(s.problem), "evidence: %s", teeu_err_message(&verr));
 	} else if (res.claims.tee_type != tee_type) {
 		snprintf(s.problem, sizeof(s.problem), "evidence is %s, not the declared %s",
@@ -255,6 +270,7 @@ int api_session_open(struct am_req *rq)
 	                       (json_int_t)s.expires, "claims", claims, "audit_index",
 	                       (json_int_t)s.audit_index));
 out:
+	free(bundle);
 	json_decref(claims);
 	free(s.claims);
 	free(pem_norm);

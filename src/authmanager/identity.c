@@ -3,9 +3,11 @@
  * Parties wrap their data keys to the identity key after checking the
  * AuthManager's attestation, which binds this key; so it must survive
  * restarts (or every registered key would be lost) and never leave the
- * AuthManager. In simulation mode it is a 0600 file under --data-dir; in
- * hardware mode it must be sealed to the TEE, which comes with the hardware
- * providers (docs/ATTESTATION.md), so hardware mode refuses to start today.
+ * AuthManager. It is a 0600 file under --data-dir. In simulation that
+ * protects nothing; in hardware mode --data-dir must be storage the TEE
+ * encrypts and the host cannot read (a Gramine encrypted mount sealed to
+ * the enclave, a confidential VM's encrypted disk: deploy/README.md),
+ * which the daemon says loudly at start because it cannot check it.
  *
  * Data keys at rest are sealed under a random storage key (AES-256-GCM),
  * itself kept wrapped to the identity key: a release then costs one
@@ -115,20 +117,20 @@ int am_identity_init(struct am *am, struct teeu_err *err)
 	size_t config_size = 0;
 	int r;
 
-	if (!am->opt.simulation)
-		return teeu_err_set(
-		        err, TEEU_ERR_UNSUPPORTED,
-		        "hardware mode needs a TEE evidence provider and a sealed identity key, "
-		        "which this build does not have yet (docs/ATTESTATION.md); start with "
-		        "--simulation to run without protection");
-	/* The measured config: the --config file's bytes, if any. */
-	if (am->opt.config_path &&
-	    (r = teeu_file_read(am->opt.config_path, 1 << 20, &config, &config_size, err)) != 0)
-		return r;
-	r = teeu_attest_sim_measurement(config, config_size, am->measurement, err);
-	teeu_file_free(config, config_size);
-	if (r != 0)
-		return r;
+	/* Simulation's measured config: the --config file's bytes, if any.
+	 * In hardware mode the TEE measures (tee_mode.c). */
+	if (am->hw == NULL) {
+		char hex[65];
+		if (am->opt.config_path && (r = teeu_file_read(am->opt.config_path, 1 << 20,
+		                                               &config, &config_size, err)) != 0)
+			return r;
+		r = teeu_attest_sim_measurement(config, config_size, am->measurement, err);
+		teeu_file_free(config, config_size);
+		if (r != 0)
+			return r;
+		teeu_hex_encode(am->measurement, 32, hex);
+		snprintf(am->measurement_pin, sizeof(am->measurement_pin), "sim:%s", hex);
+	}
 	if (am->opt.print_measurement)
 		return 0;
 

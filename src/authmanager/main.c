@@ -48,8 +48,11 @@ static void usage(FILE *f)
 	        "  --quiet               no per-request log lines\n"
 	        "  -h, --help            this text\n"
 	        "\n"
+	        "%s"
+	        "\n"
 	        "Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime error,\n"
-	        "2 on a usage error.\n");
+	        "2 on a usage error.\n",
+	        tee_mode_usage);
 }
 
 enum {
@@ -83,12 +86,15 @@ int main(int argc, char **argv)
 	        {"print-measurement", no_argument, NULL, OPT_PRINT_MEASUREMENT},
 	        {"quiet", no_argument, NULL, OPT_QUIET},
 	        {"help", no_argument, NULL, 'h'},
+	        TEE_MODE_LONGOPTS,
 	        {NULL, 0, NULL, 0},
 	};
 	struct am am;
+	struct tee_mode hw;
+	char why[256];
 	struct teeu_err err = {0};
 	struct am_options cli = {0};
-	int set_sim = 0, set_notls = 0, c, status = 1;
+	int set_sim = 0, set_notls = 0, c, status = 1, idx = 0, tee_type;
 	long v;
 	char dbpath[4200];
 	struct teeu_service_config *file_cfg = NULL;
@@ -96,8 +102,10 @@ int main(int argc, char **argv)
 	memset(&am, 0, sizeof(am));
 	cli.session_ttl = -1;
 	cli.threads = -1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	memset(&hw, 0, sizeof(hw));
+	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
 		switch (c) {
+		case TEE_MODE_OPT: tee_mode_set(&cli.tee, longopts[idx].name, optarg); break;
 		case OPT_CONFIG: cli.config_path = optarg; break;
 		case OPT_LISTEN: cli.listen = optarg; break;
 		case OPT_DATA_DIR: cli.data_dir = optarg; break;
@@ -156,8 +164,13 @@ int main(int argc, char **argv)
 			am.opt.threads = (int)file_cfg->threads;
 		set_sim |= file_cfg->simulation;
 		set_notls |= file_cfg->no_tls;
+		tee_mode_from_file(&am.opt.tee, file_cfg);
 	}
 	am.opt.simulation = set_sim;
+	if ((tee_type = tee_mode_type(&am.opt.tee, set_sim, why, sizeof(why))) < 0) {
+		fprintf(stderr, "teeu-authmanager: %s\n", why);
+		goto usage_out;
+	}
 	am.opt.no_tls = set_notls;
 	if (!am.opt.listen)
 		am.opt.listen = "0.0.0.0:" AM_DEFAULT_PORT;
@@ -188,17 +201,35 @@ int main(int argc, char **argv)
 	}
 	am.has_tls = !am.opt.no_tls;
 
+	/* Hardware: prove the whole attestation chain works before anything
+	 * else (tee_mode.c), and learn the measurement parties pin. */
+	if (tee_type != TEEU_TEE_SIM) {
+		if (tee_mode_start(&hw, &am.opt.tee, tee_type, am.opt.data_dir, &err) != 0) {
+			fprintf(stderr, "teeu-authmanager: refusing to start in %s mode: %s\n",
+			        teeu_tee_type_name(tee_type), teeu_err_message(&err));
+			goto out;
+		}
+		am.hw = &hw;
+		snprintf(am.measurement_pin, sizeof(am.measurement_pin), "%s", hw.measurement_pin);
+	}
 	if (am_identity_init(&am, &err) != 0) {
 		fprintf(stderr, "teeu-authmanager: %s\n", teeu_err_message(&err));
 		goto out;
 	}
 	if (am.opt.print_measurement) {
-		char hex[65];
-		teeu_hex_encode(am.measurement, 32, hex);
-		printf("sim:%s\n", hex);
+		printf("%s\n", am.measurement_pin);
 		status = 0;
 		goto out;
 	}
+	if (am.hw != NULL)
+		fprintf(stderr,
+		        "teeu-authmanager: %s TEE: own evidence verified (TCB status %s%s); pin "
+		        "this measurement: %s\n"
+		        "teeu-authmanager: the identity key and storage key are in %s: it must "
+		        "be storage this TEE encrypts (deploy/README.md)\n",
+		        teeu_tee_type_name(tee_type), hw.self.claims.tcb_status,
+		        hw.self.advisory_count ? ", with advisories" : "", am.measurement_pin,
+		        am.opt.data_dir);
 	if (am.opt.simulation)
 		fprintf(stderr,
 		        "teeu-authmanager: WARNING: SIMULATION MODE. No TEE protects this "
@@ -227,13 +258,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "teeu-authmanager: %s\n", teeu_err_message(&err));
 		goto out;
 	}
-	{
-		char hex[65];
-		teeu_hex_encode(am.measurement, 32, hex);
-		fprintf(stderr,
-		        "teeu-authmanager: listening on %s (%s), data in %s, measurement sim:%s\n",
-		        am.opt.listen, am.has_tls ? "https" : "http", am.opt.data_dir, hex);
-	}
+	fprintf(stderr, "teeu-authmanager: listening on %s (%s), data in %s, measurement %s\n",
+	        am.opt.listen, am.has_tls ? "https" : "http", am.opt.data_dir, am.measurement_pin);
 	daemon_wait_for_stop();
 	fprintf(stderr, "teeu-authmanager: shutting down\n");
 	am_server_stop(&am);
@@ -242,6 +268,7 @@ out:
 	store_close(am.store);
 	auth_cache_free(&am);
 	am_identity_free(&am);
+	tee_mode_free(&hw);
 	teeu_config_service_free(file_cfg);
 	return status;
 usage_out:

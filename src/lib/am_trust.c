@@ -14,8 +14,24 @@
 #include "teeu/attest.h"
 #include "teeu/buf.h"
 #include "teeu/client.h"
+#include "teeu/collateral.h"
 #include "teeu/crypto.h"
 #include "teeu/encoding.h"
+
+/* Is status one of the comma-separated list (NULL list: "UpToDate")? */
+static int status_accepted(const char *status, const char *list)
+{
+	size_t n = strlen(status);
+	const char *p = list != NULL ? list : "UpToDate";
+	while (*p != '\0') {
+		const char *end = strchr(p, ',');
+		size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+		if (len == n && strncmp(p, status, n) == 0)
+			return 1;
+		p += len + (end != NULL);
+	}
+	return 0;
+}
 
 static int get_str(json_t *doc, const char *key, const char **out, struct teeu_err *err)
 {
@@ -26,14 +42,26 @@ static int get_str(json_t *doc, const char *key, const char **out, struct teeu_e
 	return 0;
 }
 
-/* Lower-case hex of a pin, or "" for no pin. */
-static int normalize_pin(const char *pin, char *out, size_t out_size, struct teeu_err *err)
+/* Lower-case hex of a pin, or "" for no pin; *pin_type the TEE type of a
+ * "TYPE:HEX" pin, or 0 for bare HEX. */
+static int normalize_pin(const char *pin, char *out, size_t out_size, int *pin_type,
+                         struct teeu_err *err)
 {
 	size_t n;
 	/* "TYPE:HEX" as --print-measurement prints it is accepted too. */
 	const char *colon = pin ? strchr(pin, ':') : NULL;
-	if (colon && colon - pin <= 8)
+	*pin_type = 0;
+	if (colon && colon - pin <= 8) {
+		char type[9];
+		memcpy(type, pin, (size_t)(colon - pin));
+		type[colon - pin] = '\0';
+		if ((*pin_type = teeu_tee_type_from_name(type)) < 0)
+			return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+			                    "AuthManager measurement pin: unknown TEE type '%s' "
+			                    "(expected sim, sgx, tdx, snp or csv before the ':')",
+			                    type);
 		pin = colon + 1;
+	}
 	n = pin ? strlen(pin) : 0;
 	if (n == 0) {
 		out[0] = '\0';
@@ -80,12 +108,14 @@ int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct
 	char nonce_hex[65], target[128], pin[97], got_hex[2 * TEEU_MEASUREMENT_MAX + 1];
 	const char *s, *tls_hex = NULL, *tee_name;
 	json_t *resp = NULL, *tls = NULL;
-	int https, r, tee_type;
+	int https, r, tee_type, pin_type;
+	json_t *coll;
+	char *bundle = NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (opts == NULL || opts->base_url == NULL)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "AuthManager: no URL");
-	if ((r = normalize_pin(opts->measurement_hex, pin, sizeof(pin), err)) != 0)
+	if ((r = normalize_pin(opts->measurement_hex, pin, sizeof(pin), &pin_type, err)) != 0)
 		return r;
 	if (pin[0] == '\0' && !opts->allow_simulation)
 		return teeu_err_set(
@@ -129,10 +159,49 @@ int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct
 		teeu_err_prefix(err, "AuthManager attestation: evidence: ");
 		goto out;
 	}
+	if (pin_type > 0 && pin_type != tee_type) {
+		r = teeu_err_set(err, TEEU_ERR_DENIED,
+		                 "the AuthManager runs in %s, but its pin is for %s: a different "
+		                 "deployment than the one pinned; do not send it keys",
+		                 tee_name, teeu_tee_type_name(pin_type));
+		goto out;
+	}
+	/* Collateral comes with hardware evidence; it is signed by the vendor
+	 * roots the verifiers pin, and judged at our time. */
+	coll = json_object_get(resp, "collateral");
+	if (json_is_object(coll) && (bundle = json_dumps(coll, JSON_COMPACT)) == NULL) {
+		r = teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	memset(&vo, 0, sizeof(vo));
 	vo.allow_simulation = opts->allow_simulation;
-	if ((r = teeu_evidence_verify(tee_type, ev, ev_size, &vo, &res, err)) != 0) {
+	if ((r = teeu_evidence_verify_bundle(tee_type, ev, ev_size, (const uint8_t *)bundle,
+	                                     bundle ? strlen(bundle) : 0, opts->fetch, &vo, &res,
+	                                     err)) != 0) {
 		teeu_err_prefix(err, "AuthManager attestation: ");
+		goto out;
+	}
+	if (res.claims.tee_type != tee_type) {
+		r = teeu_err_set(err, TEEU_ERR_DENIED,
+		                 "AuthManager attestation: the evidence is %s, not the declared %s",
+		                 teeu_tee_type_name(res.claims.tee_type), tee_name);
+		goto out;
+	}
+	if (tee_type != TEEU_TEE_SIM && res.claims.debug) {
+		r = teeu_err_set(err, TEEU_ERR_DENIED,
+		                 "the AuthManager runs in a DEBUG %s TEE, whose memory the host "
+		                 "can read: do not send it keys",
+		                 tee_name);
+		goto out;
+	}
+	if (tee_type != TEEU_TEE_SIM &&
+	    !status_accepted(res.claims.tcb_status, opts->accept_tcb_status)) {
+		r = teeu_err_set(err, TEEU_ERR_DENIED,
+		                 "the AuthManager's platform has TCB status %s, which is not "
+		                 "accepted (accepted: %s); update its platform, or accept the "
+		                 "status knowingly (auth_manager_config.tcb_status)",
+		                 res.claims.tcb_status,
+		                 opts->accept_tcb_status ? opts->accept_tcb_status : "UpToDate");
 		goto out;
 	}
 	teeu_hex_encode(res.claims.measurement, res.claims.measurement_size, got_hex);
@@ -196,11 +265,13 @@ int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct
 	out->pinned = pin[0] != '\0';
 	if (https)
 		snprintf(out->tls_pin_hex, sizeof(out->tls_pin_hex), "%s", tls_hex);
+	snprintf(out->tcb_status, sizeof(out->tcb_status), "%s", res.claims.tcb_status);
 out:
 	if (r != 0)
 		teeu_client_am_trust_free(out);
 	teeu_client_free(c);
 	json_decref(resp);
 	free(ev);
+	free(bundle);
 	return r;
 }

@@ -61,7 +61,7 @@ static const struct bundle_key k_csv_keys[] = {
 
 static const struct bundle_key *keys_of(int family)
 {
-	return family == TEEU_TEE_SNP ? k_snp_keys
+	return family == TEEU_TEE_SNP   ? k_snp_keys
 	       : family == TEEU_TEE_CSV ? k_csv_keys
 	                                : k_dcap_keys;
 }
@@ -112,15 +112,9 @@ static void rebuild_view(struct teeu_collateral *c)
 
 	memset(&c->view, 0, sizeof(c->view));
 	switch (family_of(c->tee_type)) {
-	case TEEU_TEE_SNP:
-		c->view.snp = &c->snp;
-		break;
-	case TEEU_TEE_CSV:
-		c->view.csv = &c->csv;
-		break;
-	default:
-		c->view.dcap = &c->dcap;
-		break;
+	case TEEU_TEE_SNP: c->view.snp = &c->snp; break;
+	case TEEU_TEE_CSV: c->view.csv = &c->csv; break;
+	default: c->view.dcap = &c->dcap; break;
 	}
 }
 
@@ -146,8 +140,8 @@ int coll_field_take(struct teeu_collateral *c, enum coll_field f, uint8_t *data,
 	return 0;
 }
 
-int coll_field_set(struct teeu_collateral *c, enum coll_field f, const uint8_t *data,
-                   size_t size, struct teeu_err *err)
+int coll_field_set(struct teeu_collateral *c, enum coll_field f, const uint8_t *data, size_t size,
+                   struct teeu_err *err)
 {
 	uint8_t *copy = NULL;
 	if (size != 0) {
@@ -255,8 +249,9 @@ static int bundle_tee(json_t *doc, int want, int *out, struct teeu_err *err)
 	int got;
 	if (t == NULL) {
 		if (json_object_get(doc, "tcb_info") == NULL)
-			return teeu_err_set(err, TEEU_ERR_MALFORMED,
-			                    "collateral bundle: no \"tee\" key (sgx, tdx, snp or csv)");
+			return teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        "collateral bundle: no \"tee\" key (sgx, tdx, snp or csv)");
 		got = 0;
 	} else if (!json_is_string(t) ||
 	           ((got = teeu_tee_type_from_name(json_string_value(t))) != TEEU_TEE_SGX &&
@@ -391,4 +386,38 @@ int teeu_collateral_to_json(const struct teeu_collateral *c, char **out, struct 
 nomem:
 	json_decref(doc);
 	return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
+}
+
+/* ---- verification with carried collateral ---- */
+
+int teeu_evidence_verify_bundle(int tee_type, const uint8_t *evidence, size_t size,
+                                const uint8_t *bundle, size_t bundle_size,
+                                const struct teeu_collateral_fetch_opts *fetch,
+                                const struct teeu_verify_opts *opts,
+                                struct teeu_attestation_result *out, struct teeu_err *err)
+{
+	struct teeu_verify_opts vo = {0};
+	struct teeu_collateral *c = NULL;
+	int r;
+
+	if (out == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "verify evidence: no output");
+	memset(out, 0, sizeof(*out));
+	if (opts != NULL)
+		vo = *opts;
+	vo.collateral = NULL;
+	if (tee_type != TEEU_TEE_SIM && tee_type != 0) {
+		if (bundle != NULL)
+			r = teeu_collateral_from_json(tee_type, bundle, bundle_size, &c, err);
+		else if (fetch != NULL)
+			r = teeu_collateral_fetch(tee_type, evidence, size, fetch, &c, err);
+		else
+			r = 0;
+		if (r != 0)
+			return r;
+		vo.collateral = teeu_collateral_view(c);
+	}
+	r = teeu_evidence_verify(tee_type, evidence, size, &vo, out, err);
+	teeu_collateral_free(c);
+	return r;
 }

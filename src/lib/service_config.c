@@ -26,6 +26,17 @@ static const char *const k_keys[] = {"listen",
                                      "party_key",
                                      "auth_manager_ca",
                                      "auth_manager_measurement",
+                                     "tee",
+                                     "sgx_interface",
+                                     "gramine_root",
+                                     "occlum_device",
+                                     "tsm_root",
+                                     "csv_device",
+                                     "pccs_url",
+                                     "amd_kds_url",
+                                     "hygon_kds_url",
+                                     "collateral_cache",
+                                     "collateral",
                                      NULL};
 
 static int dup_path(const char *base, const char *v, char **out, struct teeu_err *err)
@@ -57,6 +68,17 @@ void teeu_config_service_free(struct teeu_service_config *c)
 	free(c->party_key);
 	free(c->auth_manager_ca);
 	free(c->auth_manager_measurement);
+	free(c->tee);
+	free(c->sgx_interface);
+	free(c->gramine_root);
+	free(c->occlum_device);
+	free(c->tsm_root);
+	free(c->csv_device);
+	free(c->pccs_url);
+	free(c->amd_kds_url);
+	free(c->hygon_kds_url);
+	free(c->collateral_cache);
+	free(c->collateral);
 	free(c);
 }
 
@@ -104,6 +126,17 @@ int teeu_config_service_load(const char *path, struct teeu_service_config **out,
 	STR("party_key", party_key, 1);
 	STR("auth_manager_ca", auth_manager_ca, 1);
 	STR("auth_manager_measurement", auth_manager_measurement, 0);
+	STR("tee", tee, 0);
+	STR("sgx_interface", sgx_interface, 0);
+	STR("gramine_root", gramine_root, 1);
+	STR("occlum_device", occlum_device, 1);
+	STR("tsm_root", tsm_root, 1);
+	STR("csv_device", csv_device, 1);
+	STR("pccs_url", pccs_url, 0);
+	STR("amd_kds_url", amd_kds_url, 0);
+	STR("hygon_kds_url", hygon_kds_url, 0);
+	STR("collateral_cache", collateral_cache, 1);
+	STR("collateral", collateral, 1);
 #undef STR
 	if ((r = teeu_doc_get_bool(root, "", "simulation", 0, &c->simulation, err)) != 0 ||
 	    (r = teeu_doc_get_bool(root, "", "no_tls", 0, &c->no_tls, err)) != 0)

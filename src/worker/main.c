@@ -23,41 +23,47 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: teeu-worker --party NAME --party-key FILE --auth-manager URL [OPTIONS]\n"
-	           "\n"
-	           "The TEEU: stores the parties' encrypted objects, runs the functions they\n"
-	           "allowed inside a TEE once the AuthManager released their keys to it, and\n"
-	           "seals every result to its recipients. It never writes plaintext to disk.\n"
-	           "API: docs/WORKER-API.md. Manual: docs/cli/teeu-worker.md.\n"
-	           "\n"
-	           "Options (each overrides the same setting of --config):\n"
-	           "  --config FILE         settings (YAML or JSON; keys as the long options with\n"
-	           "                        '_' for '-': listen, data_dir, party, party_key, ...)\n"
-	           "  --listen HOST:PORT    address to serve on (default 0.0.0.0:10001)\n"
-	           "  --data-dir DIR        stored ciphertext and task records (default\n"
-	           "                        ./worker-data)\n"
-	           "  --party NAME          the party hosting this worker (the task operator)\n"
-	           "  --party-key FILE      that party's private key (PEM): signs the requests\n"
-	           "                        that open attested sessions\n"
-	           "  --auth-manager URL    the AuthManager, http(s)://HOST:PORT\n"
-	           "  --auth-manager-ca FILE          CA certificate of its TLS (else the TLS key\n"
-	           "                        is pinned from its attestation)\n"
-	           "  --auth-manager-measurement HEX  its pinned measurement (required outside\n"
-	           "                        simulation)\n"
-	           "  --simulation          run without a TEE. PROTECTS NOTHING: whoever controls\n"
-	           "                        this machine reads every input and output\n"
-	           "  --tls-cert FILE       PEM with the TLS certificate and its key\n"
-	           "  --tls-key FILE        the TLS private key\n"
-	           "  --no-tls              serve plain HTTP (logged as a warning)\n"
-	           "  --threads N           tasks run at once (default 2)\n"
-	           "  --http-threads N      HTTP connections served at once (default 16)\n"
-	           "  --print-measurement   print this worker's measurement (what data owners pin\n"
-	           "                        in allow_tees) and exit\n"
-	           "  --quiet               no per-request log lines\n"
-	           "  -h, --help            this text\n"
-	           "\n"
-	           "Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime error,\n"
-	           "2 on a usage error.\n");
+	fprintf(f,
+	        "Usage: teeu-worker --party NAME --party-key FILE --auth-manager URL [OPTIONS]\n"
+	        "\n"
+	        "The TEEU: stores the parties' encrypted objects, runs the functions they\n"
+	        "allowed inside a TEE once the AuthManager released their keys to it, and\n"
+	        "seals every result to its recipients. It never writes plaintext to disk.\n"
+	        "API: docs/WORKER-API.md. Manual: docs/cli/teeu-worker.md.\n"
+	        "\n"
+	        "Options (each overrides the same setting of --config):\n"
+	        "  --config FILE         settings (YAML or JSON; keys as the long options with\n"
+	        "                        '_' for '-': listen, data_dir, party, party_key, ...)\n"
+	        "  --listen HOST:PORT    address to serve on (default 0.0.0.0:10001)\n"
+	        "  --data-dir DIR        stored ciphertext and task records (default\n"
+	        "                        ./worker-data)\n"
+	        "  --party NAME          the party hosting this worker (the task operator)\n"
+	        "  --party-key FILE      that party's private key (PEM): signs the requests\n"
+	        "                        that open attested sessions\n"
+	        "  --auth-manager URL    the AuthManager, http(s)://HOST:PORT\n"
+	        "  --auth-manager-ca FILE          CA certificate of its TLS (else the TLS key\n"
+	        "                        is pinned from its attestation)\n"
+	        "  --auth-manager-measurement [TYPE:]HEX  its pinned measurement (required\n"
+	        "                        outside simulation; TYPE sgx, tdx, snp, csv or sim)\n"
+	        "  --auth-manager-tcb-status S[,S...]  TCB statuses accepted for its platform\n"
+	        "                        (hardware; default UpToDate)\n"
+	        "  --simulation          run without a TEE. PROTECTS NOTHING: whoever controls\n"
+	        "                        this machine reads every input and output\n"
+	        "  --tls-cert FILE       PEM with the TLS certificate and its key\n"
+	        "  --tls-key FILE        the TLS private key\n"
+	        "  --no-tls              serve plain HTTP (logged as a warning)\n"
+	        "  --threads N           tasks run at once (default 2)\n"
+	        "  --http-threads N      HTTP connections served at once (default 16)\n"
+	        "  --print-measurement   print this worker's measurement (what data owners pin\n"
+	        "                        in allow_tees) and exit\n"
+	        "  --quiet               no per-request log lines\n"
+	        "  -h, --help            this text\n"
+	        "\n"
+	        "%s"
+	        "\n"
+	        "Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime error,\n"
+	        "2 on a usage error.\n",
+	        tee_mode_usage);
 }
 
 enum {
@@ -69,6 +75,7 @@ enum {
 	OPT_AM,
 	OPT_AM_CA,
 	OPT_AM_MEAS,
+	OPT_AM_TCB,
 	OPT_SIMULATION,
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
@@ -110,6 +117,7 @@ int main(int argc, char **argv)
 	        {"auth-manager", required_argument, NULL, OPT_AM},
 	        {"auth-manager-ca", required_argument, NULL, OPT_AM_CA},
 	        {"auth-manager-measurement", required_argument, NULL, OPT_AM_MEAS},
+	        {"auth-manager-tcb-status", required_argument, NULL, OPT_AM_TCB},
 	        {"simulation", no_argument, NULL, OPT_SIMULATION},
 	        {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 	        {"tls-key", required_argument, NULL, OPT_TLS_KEY},
@@ -119,9 +127,13 @@ int main(int argc, char **argv)
 	        {"print-measurement", no_argument, NULL, OPT_PRINT_MEASUREMENT},
 	        {"quiet", no_argument, NULL, OPT_QUIET},
 	        {"help", no_argument, NULL, 'h'},
+	        TEE_MODE_LONGOPTS,
 	        {NULL, 0, NULL, 0},
 	};
 	static struct worker w;
+	static struct tee_mode hw;
+	char why[256];
+	int idx = 0, tee_type;
 	struct teeu_err err = {0};
 	struct wk_options cli = {0};
 	struct teeu_service_config *fc = NULL;
@@ -132,7 +144,7 @@ int main(int argc, char **argv)
 
 	cli.threads = -1;
 	cli.http_threads = -1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
 		switch (c) {
 		case OPT_CONFIG: cli.config_path = optarg; break;
 		case OPT_LISTEN: cli.listen = optarg; break;
@@ -142,6 +154,8 @@ int main(int argc, char **argv)
 		case OPT_AM: cli.auth_manager = optarg; break;
 		case OPT_AM_CA: cli.am_ca = optarg; break;
 		case OPT_AM_MEAS: cli.am_measurement = optarg; break;
+		case OPT_AM_TCB: cli.am_tcb_status = optarg; break;
+		case TEE_MODE_OPT: tee_mode_set(&cli.tee, longopts[idx].name, optarg); break;
 		case OPT_SIMULATION: set_sim = 1; break;
 		case OPT_TLS_CERT: cli.tls_cert = optarg; break;
 		case OPT_TLS_KEY: cli.tls_key = optarg; break;
@@ -199,6 +213,7 @@ int main(int argc, char **argv)
 			w.opt.threads = (int)fc->threads;
 		set_sim |= fc->simulation;
 		set_notls |= fc->no_tls;
+		tee_mode_from_file(&w.opt.tee, fc);
 	}
 	w.opt.simulation = set_sim;
 	w.opt.no_tls = set_notls;
@@ -211,25 +226,38 @@ int main(int argc, char **argv)
 	if (w.opt.http_threads < 0)
 		w.opt.http_threads = 16;
 
-	/* The measurement: this executable, libteeu and the settings file. */
-	if (!w.opt.simulation) {
-		fprintf(stderr, "teeu-worker: hardware mode needs a TEE evidence provider, which "
-		                "this build does not have yet (docs/ATTESTATION.md); start with "
-		                "--simulation to run without protection\n");
+	if ((tee_type = tee_mode_type(&w.opt.tee, w.opt.simulation, why, sizeof(why))) < 0) {
+		fprintf(stderr, "teeu-worker: %s\n", why);
 		goto usage_out;
 	}
-	if (cli.config_path &&
-	    teeu_file_read(cli.config_path, 1 << 20, &config, &config_size, &err) != 0) {
-		fprintf(stderr, "teeu-worker: %s\n", teeu_err_message(&err));
-		goto out;
+	if (tee_type != TEEU_TEE_SIM) {
+		/* Hardware: prove the attestation chain works end to end before
+		 * anything else, and learn the measurement data owners pin. */
+		if (tee_mode_start(&hw, &w.opt.tee, tee_type, w.opt.data_dir, &err) != 0) {
+			fprintf(stderr, "teeu-worker: refusing to start in %s mode: %s\n",
+			        teeu_tee_type_name(tee_type), teeu_err_message(&err));
+			goto out;
+		}
+		w.hw = &hw;
+		snprintf(w.measurement_pin, sizeof(w.measurement_pin), "%s", hw.measurement_pin);
+	} else {
+		/* Simulation: this executable, libteeu and the settings file. */
+		if (cli.config_path &&
+		    teeu_file_read(cli.config_path, 1 << 20, &config, &config_size, &err) != 0) {
+			fprintf(stderr, "teeu-worker: %s\n", teeu_err_message(&err));
+			goto out;
+		}
+		if (teeu_attest_sim_measurement(config, config_size, w.measurement, &err) != 0) {
+			fprintf(stderr, "teeu-worker: measurement: %s\n", teeu_err_message(&err));
+			goto out;
+		}
+		teeu_hex_encode(w.measurement, 32, w.measurement_hex);
+		snprintf(w.measurement_pin, sizeof(w.measurement_pin), "sim:%s", w.measurement_hex);
 	}
-	if (teeu_attest_sim_measurement(config, config_size, w.measurement, &err) != 0) {
-		fprintf(stderr, "teeu-worker: measurement: %s\n", teeu_err_message(&err));
-		goto out;
-	}
-	teeu_hex_encode(w.measurement, 32, w.measurement_hex);
+	snprintf(w.measurement_hex, sizeof(w.measurement_hex), "%s",
+	         strchr(w.measurement_pin, ':') + 1);
 	if (w.opt.print_measurement) {
-		printf("sim:%s\n", w.measurement_hex);
+		printf("%s\n", w.measurement_pin);
 		status = 0;
 		goto out;
 	}
@@ -252,10 +280,19 @@ int main(int argc, char **argv)
 	w.has_tls = !w.opt.no_tls;
 	am_url(&w, w.opt.auth_manager);
 
-	fprintf(stderr,
-	        "teeu-worker: WARNING: SIMULATION MODE. No TEE protects this process: the\n"
-	        "  data it decrypts for tasks is readable by whoever controls this machine.\n"
-	        "  Use it to try TEEU out and for tests, never for real data.\n");
+	if (w.hw == NULL)
+		fprintf(stderr,
+		        "teeu-worker: WARNING: SIMULATION MODE. No TEE protects this process: "
+		        "the\n"
+		        "  data it decrypts for tasks is readable by whoever controls this "
+		        "machine.\n"
+		        "  Use it to try TEEU out and for tests, never for real data.\n");
+	else
+		fprintf(stderr,
+		        "teeu-worker: %s TEE: own evidence verified (TCB status %s%s); data "
+		        "owners pin this measurement in allow_tees: %s\n",
+		        teeu_tee_type_name(tee_type), hw.self.claims.tcb_status,
+		        hw.self.advisory_count ? ", with advisories" : "", w.measurement_pin);
 	if (w.opt.no_tls)
 		fprintf(stderr, "teeu-worker: WARNING: TLS is off (--no-tls): requests and "
 		                "responses travel in the clear (objects stay encrypted).\n");
@@ -315,10 +352,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	fprintf(stderr,
-	        "teeu-worker: party %s listening on %s (%s), data in %s, measurement sim:%s, "
+	        "teeu-worker: party %s listening on %s (%s), data in %s, measurement %s, "
 	        "AuthManager %s\n",
 	        w.opt.party, w.opt.listen, w.has_tls ? "https" : "http", w.opt.data_dir,
-	        w.measurement_hex, w.am_url);
+	        w.measurement_pin, w.am_url);
 	daemon_wait_for_stop();
 	fprintf(stderr, "teeu-worker: shutting down\n");
 	wk_server_stop(&w);
@@ -338,6 +375,7 @@ out:
 	teeu_key_free(w.am_key);
 	teeu_key_free(w.party_key);
 	teeu_file_free(config, config_size);
+	tee_mode_free(&hw);
 	teeu_config_service_free(fc);
 	return status;
 usage_out:

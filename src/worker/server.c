@@ -197,13 +197,13 @@ static int api_health(struct wk_req *rq)
 		running += t->state == WK_RUNNING;
 	}
 	pthread_mutex_unlock(&w->task_lock);
-	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i}", "service",
-	                 "teeu-worker", "version", TEEU_VERSION, "mode",
-	                 w->opt.simulation ? "simulation" : "hardware", "tee_type", "sim",
-	                 "measurement", w->measurement_hex, "party", w->opt.party, "auth_manager",
-	                 w->am_url, "task_threads", w->runner_count, "tasks_queued", queued,
-	                 "tasks_running", running);
-	if (body && w->opt.simulation)
+	body = json_pack(
+	        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i}", "service", "teeu-worker",
+	        "version", TEEU_VERSION, "mode", w->hw ? "hardware" : "simulation", "tee_type",
+	        w->hw ? teeu_tee_type_name(w->hw->tee_type) : "sim", "measurement",
+	        w->measurement_hex, "party", w->opt.party, "auth_manager", w->am_url,
+	        "task_threads", w->runner_count, "tasks_queued", queued, "tasks_running", running);
+	if (body && w->hw == NULL)
 		json_object_set_new(body, "warning",
 		                    json_string("SIMULATION MODE: no TEE protects this worker; "
 		                                "whoever controls its machine can read every "

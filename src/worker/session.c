@@ -31,6 +31,7 @@ int wk_am_trust(struct worker *w, struct teeu_err *err)
 	o.ca_file = w->opt.am_ca;
 	o.measurement_hex = w->opt.am_measurement;
 	o.allow_simulation = w->opt.simulation;
+	o.accept_tcb_status = w->opt.am_tcb_status;
 	if ((r = teeu_client_attest_authmanager(&o, &t, err)) != 0) {
 		teeu_err_prefix(err, "AuthManager %s: ", w->am_url);
 		return r;
@@ -137,14 +138,12 @@ out:
 static int session_open(struct worker *w, struct teeu_client *am, struct wk_session **out,
                         struct teeu_err *err)
 {
-	struct teeu_attest_provider_opts po;
 	struct wk_session *s = NULL;
 	uint8_t nonce[32], fp[TEEU_KEY_FINGERPRINT_SIZE], rd[TEEU_ATTEST_REPORT_DATA_SIZE];
-	uint8_t *ev = NULL;
 	const uint8_t *parts[1] = {fp};
-	size_t part_sizes[1] = {sizeof(fp)}, ev_size = 0, pem_size = 0;
+	size_t part_sizes[1] = {sizeof(fp)}, pem_size = 0;
 	const char *nonce_hex, *sid;
-	char *pem = NULL, *ev_b64 = NULL;
+	char *pem = NULL;
 	json_t *resp = NULL, *body = NULL;
 	struct teeu_buf b;
 	int r;
@@ -168,17 +167,12 @@ static int session_open(struct worker *w, struct teeu_client *am, struct wk_sess
 	    (r = teeu_attest_report_data(TEEU_ATTEST_LABEL_WORKER, nonce, sizeof(nonce), parts,
 	                                 part_sizes, 1, rd)) != 0)
 		goto out;
-	memset(&po, 0, sizeof(po));
-	po.measurement = w->measurement;
-	if ((r = teeu_evidence_collect(TEEU_TEE_SIM, &po, rd, &ev, &ev_size, err)) != 0 ||
+	/* {"tee_type","evidence","collateral"}, then ours. */
+	if ((r = tee_mode_evidence(w->hw, w->measurement, rd, &body, err)) != 0 ||
 	    (r = teeu_key_public_pem(s->key, &pem, &pem_size, err)) != 0)
 		goto out;
-	if ((ev_b64 = teeu_base64_encode_alloc(ev, ev_size)) == NULL) {
-		r = teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	body = json_pack("{s:s, s:s, s:s, s:s}", "nonce", nonce_hex, "public_key", pem, "tee_type",
-	                 "sim", "evidence", ev_b64);
+	json_object_set_new(body, "nonce", json_string(nonce_hex));
+	json_object_set_new(body, "public_key", json_string(pem));
 	json_decref(resp);
 	resp = NULL;
 	if ((r = teeu_client_request(am, "POST", "/v1/sessions", body, 1, NULL, &resp, err)) != 0)
@@ -202,8 +196,6 @@ out:
 	json_decref(body);
 	json_decref(resp);
 	free(pem);
-	free(ev);
-	free(ev_b64);
 	return r;
 }
 

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tee_mode.h"
 #include "teeu/client.h"
 #include "teeu/crypto.h"
 #include "teeu/error.h"
@@ -49,6 +50,8 @@ struct wk_options {
 	const char *am_ca;
 	const char *am_measurement;
 	const char *tls_cert, *tls_key;
+	const char *am_tcb_status;    /* accepted TCB statuses of the AuthManager (hardware) */
+	struct tee_mode_settings tee; /* --tee and friends */
 	int simulation, no_tls;
 	int threads;      /* task runners */
 	int http_threads; /* CivetWeb */
@@ -96,8 +99,11 @@ struct wk_task {
 struct worker {
 	struct wk_options opt;
 	int has_tls;
-	uint8_t measurement[32];
-	char measurement_hex[65];
+	uint8_t measurement[32]; /* simulation's */
+	/* Hardware: the TEE, its provider and collateral; NULL in simulation. */
+	struct tee_mode *hw;
+	char measurement_hex[2 * TEEU_MEASUREMENT_MAX + 1];
+	char measurement_pin[8 + 2 * TEEU_MEASUREMENT_MAX + 1]; /* "TYPE:HEX" */
 	struct teeu_key *party_key; /* the operator's key: signs challenges/sessions */
 	char objects_dir[WK_PATH_MAX], tasks_dir[WK_PATH_MAX], tmp_dir[WK_PATH_MAX];
 	struct mg_context *http;
