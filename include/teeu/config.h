@@ -67,11 +67,17 @@ const char *teeu_config_self_party(const struct teeu_config *cfg);
 const struct teeu_key *teeu_config_self_key(const struct teeu_config *cfg);
 
 /* auth_manager_config: host ("host:port" or URL), ca_cert path, and the
- * pinned measurement as lowercase hex ("" when not pinned). NULL when the
+ * pinned measurement as lowercase hex, or TYPE:HEX when the config names the
+ * TEE type ("" when not pinned). NULL when the
  * section is absent. */
 const char *teeu_config_auth_manager_host(const struct teeu_config *cfg);
 const char *teeu_config_auth_manager_ca_cert(const struct teeu_config *cfg);
 const char *teeu_config_auth_manager_measurement(const struct teeu_config *cfg);
+
+/* auth_manager_config.tcb_status: the TCB statuses accepted for a hardware
+ * AuthManager's platform, comma-separated; NULL when not given (then only
+ * UpToDate). */
+const char *teeu_config_auth_manager_tcb_status(const struct teeu_config *cfg);
 
 /* teeu: the hosting party, its address and pinned measurement (hex, or ""). */
 const char *teeu_config_teeu_party(const struct teeu_config *cfg);

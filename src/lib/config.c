@@ -11,7 +11,9 @@
  * that caused it and, for files, the file.
  */
 #include "teeu/config.h"
+#include "teeu/buf.h"
 #include "teeu/names.h"
+#include "teeu/policy.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +26,8 @@
 #include "teeu/file.h"
 
 #define MEASUREMENT_HEX_MAX  96 /* 48 bytes (SEV-SNP, TDX); SGX's MRENCLAVE is 32 */
-#define MEASUREMENT_BUF_SIZE (MEASUREMENT_HEX_MAX + 1)
+#define MEASUREMENT_BUF_SIZE (8 + MEASUREMENT_HEX_MAX + 1) /* "TYPE:" + hex */
+#define TCB_STATUS_LIST_MAX  256
 
 /* One party: the public view handed out, and the storage it points into. */
 struct party_slot {
@@ -53,6 +56,7 @@ struct teeu_config {
 	char *am_ca_cert;   /* resolved, or NULL */
 	char *teeu_ca_cert; /* resolved, or NULL */
 	char am_measurement[MEASUREMENT_BUF_SIZE];
+	char am_tcb_status[TCB_STATUS_LIST_MAX]; /* comma-separated; "" = default */
 
 	int has_teeu;
 	char *teeu_party;
@@ -80,8 +84,8 @@ static const char *const k_top_keys[] = {
 static const char *const k_cluster_keys[] = {"parties", "self_party", NULL};
 static const char *const k_party_keys[] = {"address", "listen_addr", "public_key", NULL};
 static const char *const k_pair_keys[] = {"private_key", "public_key", NULL};
-static const char *const k_auth_manager_keys[] = {"host", "ca_cert", "mr_enclave", "measurement",
-                                                  NULL};
+static const char *const k_auth_manager_keys[] = {"host",        "ca_cert",    "mr_enclave",
+                                                  "measurement", "tcb_status", NULL};
 static const char *const k_teeu_keys[] = {"party",      "address",     "ca_cert",
                                           "mr_enclave", "measurement", NULL};
 
@@ -217,6 +221,33 @@ static int get_measurement(const json_t *obj, const char *path, char out[MEASURE
 	out[0] = '\0';
 	if (v == NULL || v[0] == '\0')
 		return 0; /* not pinned */
+	/* "TYPE:HEX", as the daemons print it, pins the TEE type too. */
+	if (strchr(v, ':') != NULL) {
+		const char *colon = strchr(v, ':');
+		char type[9];
+		struct teeu_buf b;
+		size_t n = strlen(colon + 1);
+		teeu_doc_path_key(full, path, key);
+		if ((size_t)(colon - v) >= sizeof(type))
+			return teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        "%s: expected HEX or TYPE:HEX (TYPE sim, sgx, tdx, snp, "
+			        "csv)",
+			        full);
+		memcpy(type, v, (size_t)(colon - v));
+		type[colon - v] = '\0';
+		teeu_buf_init(&b, colon + 1, n);
+		if (teeu_tee_type_from_name(type) < 0 || (n != 64 && n != 96) ||
+		    teeu_buf_get_hex(&b, bytes, n / 2) != 0)
+			return teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        "%s: expected HEX or TYPE:HEX (TYPE sim, sgx, tdx, snp, "
+			        "csv; 64 or 96 hex digits); or \"\" for none",
+			        full);
+		snprintf(out, MEASUREMENT_BUF_SIZE, "%s:", type);
+		teeu_hex_encode(bytes, n / 2, out + strlen(out));
+		return 0;
+	}
 	if ((r = teeu_doc_get_hex(obj, path, key, 1, 32, MEASUREMENT_HEX_MAX / 2, bytes, &size,
 	                          err)) != 0) {
 		char msg[TEEU_ERR_MSG_MAX];
@@ -224,6 +255,52 @@ static int get_measurement(const json_t *obj, const char *path, char out[MEASURE
 		return teeu_err_set(err, r, "%.400s; or \"\" for none", msg);
 	}
 	teeu_hex_encode(bytes, size, out);
+	return 0;
+}
+
+/* auth_manager_config.tcb_status: a list of TCB status names, joined with
+ * commas into out ("" when absent). */
+static int get_tcb_status(const json_t *obj, const char *path, char *out, size_t out_size,
+                          struct teeu_err *err)
+{
+	static const char *const k_statuses[] = {"UpToDate",
+	                                         "SWHardeningNeeded",
+	                                         "ConfigurationNeeded",
+	                                         "ConfigurationAndSWHardeningNeeded",
+	                                         "OutOfDate",
+	                                         "OutOfDateConfigurationNeeded",
+	                                         NULL};
+	char full[TEEU_DOC_PATH_MAX];
+	const json_t *list = NULL, *v;
+	size_t i, k;
+	int r;
+
+	out[0] = '\0';
+	if ((r = teeu_doc_get_array(obj, path, "tcb_status", 0, &list, err)) != 0 || list == NULL)
+		return r;
+	teeu_doc_path_key(full, path, "tcb_status");
+	if (json_array_size(list) == 0)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "%s: empty; omit it for the default [UpToDate]", full);
+	json_array_foreach(list, i, v)
+	{
+		const char *name = json_string_value(v);
+		for (k = 0; name != NULL && k_statuses[k] != NULL; k++)
+			if (strcmp(name, k_statuses[k]) == 0)
+				break;
+		if (name == NULL || k_statuses[k] == NULL)
+			return teeu_err_set(
+			        err, TEEU_ERR_MALFORMED,
+			        "%s[%zu]: expected one of UpToDate, SWHardeningNeeded, "
+			        "ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, "
+			        "OutOfDate, OutOfDateConfigurationNeeded",
+			        full, i);
+		if (strlen(out) + strlen(name) + 2 > out_size)
+			return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: too long", full);
+		if (out[0] != '\0')
+			strcat(out, ",");
+		strcat(out, name);
+	}
 	return 0;
 }
 
@@ -380,6 +457,8 @@ static int read_auth_manager(struct loader *ld, const json_t *root, struct teeu_
 	    (r = get_nonempty(am, path, "host", 1, &host, err)) != 0 ||
 	    (r = get_file(ld, am, path, "ca_cert", 0, &cfg->am_ca_cert, err)) != 0 ||
 	    (r = get_measurement(am, path, cfg->am_measurement, err)) != 0 ||
+	    (r = get_tcb_status(am, path, cfg->am_tcb_status, sizeof(cfg->am_tcb_status), err)) !=
+	            0 ||
 	    (r = dup_string(host, &cfg->am_host, err)) != 0)
 		return r;
 	cfg->has_auth_manager = 1;
@@ -679,6 +758,13 @@ const char *teeu_config_auth_manager_ca_cert(const struct teeu_config *cfg)
 const char *teeu_config_auth_manager_measurement(const struct teeu_config *cfg)
 {
 	return cfg != NULL && cfg->has_auth_manager ? cfg->am_measurement : NULL;
+}
+
+const char *teeu_config_auth_manager_tcb_status(const struct teeu_config *cfg)
+{
+	return cfg != NULL && cfg->has_auth_manager && cfg->am_tcb_status[0] != '\0'
+	               ? cfg->am_tcb_status
+	               : NULL;
 }
 
 const char *teeu_config_teeu_party(const struct teeu_config *cfg)

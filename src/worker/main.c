@@ -230,6 +230,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "teeu-worker: %s\n", why);
 		goto usage_out;
 	}
+	if (tee_type != TEEU_TEE_SIM && !w.opt.print_measurement &&
+	    (w.opt.am_measurement == NULL || w.opt.am_measurement[0] == '\0')) {
+		fprintf(stderr,
+		        "teeu-worker: --auth-manager-measurement is required in hardware mode: "
+		        "the AuthManager's pinned measurement (TYPE:HEX, as it prints at start). "
+		        "An empty pin is never taken as 'skip the check'\n");
+		goto usage_out;
+	}
 	if (tee_type != TEEU_TEE_SIM) {
 		/* Hardware: prove the attestation chain works end to end before
 		 * anything else, and learn the measurement data owners pin. */
