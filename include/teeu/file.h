@@ -51,6 +51,15 @@ int teeu_file_out_commit(struct teeu_file_out *f, struct teeu_err *err) TEEU_MUS
 void teeu_file_out_abort(struct teeu_file_out *f);
 
 /* A teeu_read_fn reading from a FILE *ctx. */
+/* Publish a complete, synced file: give tmp the name final unless final
+ * exists. 0 on success (tmp may still exist: unlink it), -1 with errno set
+ * (EEXIST when final exists). link(2) does it atomically; where link(2) is
+ * missing (Gramine: ENOSYS, EPERM, EOPNOTSUPP) the name is claimed with
+ * O_CREAT|O_EXCL and tmp renamed over the claim, which is atomic for every
+ * other publisher but, after a crash between the two steps, can leave an
+ * empty file at final. */
+int teeu_file_publish(const char *tmp, const char *final);
+
 int teeu_file_read_stream(void *ctx, void *buf, size_t size, size_t *got, struct teeu_err *err);
 
 /* A teeu_write_fn writing to a FILE *ctx. */

@@ -197,6 +197,25 @@ static void sync_dir(const char *path)
 	}
 }
 
+int teeu_file_publish(const char *tmp, const char *final)
+{
+	int fd, e;
+	if (link(tmp, final) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EPERM && errno != EOPNOTSUPP)
+		return -1;
+	if ((fd = open(final, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		return -1;
+	close(fd);
+	if (rename(tmp, final) != 0) {
+		e = errno;
+		unlink(final);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 int teeu_file_out_commit(struct teeu_file_out *f, struct teeu_err *err)
 {
 	int r = 0;
@@ -212,7 +231,7 @@ int teeu_file_out_commit(struct teeu_file_out *f, struct teeu_err *err)
 	}
 	fclose(f->stream);
 	f->stream = NULL;
-	if (f->overwrite ? rename(f->tmp, f->path) != 0 : link(f->tmp, f->path) != 0) {
+	if (f->overwrite ? rename(f->tmp, f->path) != 0 : teeu_file_publish(f->tmp, f->path) != 0) {
 		r = teeu_err_set(err, errno == EEXIST ? TEEU_ERR_EXISTS : TEEU_ERR_IO,
 		                 "%s: cannot create: %s", f->path, strerror(errno));
 		goto fail;

@@ -4,7 +4,7 @@
  * sends it back (to a recipient fetching an output, or to anyone: it is
  * ciphertext). Neither holds an object in memory: bytes go from the socket
  * to a temporary file in pieces, and the file appears under its id only
- * once it is complete and fsynced (link(2), which also refuses a second
+ * once it is complete and fsynced (teeu_file_publish: link(2), which refuses a second
  * upload of the same id atomically). Nothing here can decrypt anything.
  *
  * An upload is signed over its object header, not over the whole body: the
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "httpd.h"
+#include "teeu/file.h"
 #include "worker.h"
 
 #define IO_PIECE (1u << 20)
@@ -138,7 +139,7 @@ int api_object_put(struct wk_req *rq, const char *id_hex)
 		goto out;
 	}
 	fd = -1;
-	if (link(tmp, final) != 0) {
+	if (teeu_file_publish(tmp, final) != 0) {
 		r = errno == EEXIST ? wk_reply_error(rq, 409, "conflict",
 		                                     "an object with this id is already stored")
 		                    : wk_reply_error(rq, 500, "internal",

@@ -24,6 +24,7 @@
 #include "funcs.h"
 #include "httpd.h"
 #include "teeu/encoding.h"
+#include "teeu/file.h"
 #include "worker.h"
 
 #define MAX_INPUTS TEEU_TASK_MAX_INPUTS
@@ -169,7 +170,7 @@ static int seal_output(struct worker *w, struct wk_task *t, struct wk_func *job,
 		r = r ? r : TEEU_ERR_INTERNAL;
 	close(ow.fd);
 	snprintf(final, final_size, "%s/%s.teeu", w->objects_dir, id_hex);
-	if (r == 0 && link(tmp, final) != 0)
+	if (r == 0 && teeu_file_publish(tmp, final) != 0)
 		r = teeu_err_set(&err, TEEU_ERR_IO, "cannot move the output into place");
 	unlink(tmp);
 	if (r != 0)
