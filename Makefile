@@ -61,6 +61,7 @@ fuzz-smoke: deps
 
 bench: build
 	$(BUILD)/bench_seal
+	$(BUILD)/bench_attest
 	$(BUILD)/bench_authmanager --daemon $(BUILD)/teeu-authmanager
 	bench/secure_aggregation.sh $(BUILD)
 	bench/sql_join.sh $(BUILD)

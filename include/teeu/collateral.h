@@ -94,8 +94,11 @@ struct teeu_collateral_fetch_opts {
 	const char *pccs_url;
 	const char *amd_kds_url;   /* default "https://kdsintf.amd.com" */
 	const char *hygon_kds_url; /* default "https://cert.hygon.cn" */
-	const char *cache_dir;     /* created 0700 when missing */
-	const char *ca_file;       /* TLS trust for the fetches; NULL: system */
+	/* Intel's root CA CRL. Default: Intel's IntelSGXRootCA.der with Intel
+	 * PCS, {pccs_url}/rootcacrl with a PCCS. */
+	const char *root_ca_crl_url;
+	const char *cache_dir; /* created 0700 when missing */
+	const char *ca_file;   /* TLS trust for the fetches; NULL: system */
 	/* Reuse cached collateral that is valid at now (0 = time(NULL)). */
 	int64_t now;
 	/* Use only the cache; never the network. */

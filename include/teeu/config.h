@@ -97,6 +97,7 @@ int teeu_config_tee_simulation(const struct teeu_config *cfg);
 struct teeu_service_config {
 	char *listen, *data_dir, *tls_cert, *tls_key, *parties, *auth_manager, *party;
 	char *party_key, *auth_manager_ca, *auth_manager_measurement; /* the worker's */
+	char *auth_manager_tcb_status;                                /* the worker's */
 	/* The TEE and its evidence provider and collateral (both daemons). */
 	char *tee, *sgx_interface, *gramine_root, *occlum_device, *tsm_root, *csv_device;
 	char *pccs_url, *amd_kds_url, *hygon_kds_url, *collateral_cache, *collateral;

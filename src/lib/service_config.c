@@ -26,6 +26,7 @@ static const char *const k_keys[] = {"listen",
                                      "party_key",
                                      "auth_manager_ca",
                                      "auth_manager_measurement",
+                                     "auth_manager_tcb_status",
                                      "tee",
                                      "sgx_interface",
                                      "gramine_root",
@@ -68,6 +69,7 @@ void teeu_config_service_free(struct teeu_service_config *c)
 	free(c->party_key);
 	free(c->auth_manager_ca);
 	free(c->auth_manager_measurement);
+	free(c->auth_manager_tcb_status);
 	free(c->tee);
 	free(c->sgx_interface);
 	free(c->gramine_root);
@@ -126,6 +128,7 @@ int teeu_config_service_load(const char *path, struct teeu_service_config **out,
 	STR("party_key", party_key, 1);
 	STR("auth_manager_ca", auth_manager_ca, 1);
 	STR("auth_manager_measurement", auth_manager_measurement, 0);
+	STR("auth_manager_tcb_status", auth_manager_tcb_status, 0);
 	STR("tee", tee, 0);
 	STR("sgx_interface", sgx_interface, 0);
 	STR("gramine_root", gramine_root, 1);

@@ -199,6 +199,7 @@ int main(int argc, char **argv)
 		FROM_FILE(auth_manager, auth_manager);
 		FROM_FILE(am_ca, auth_manager_ca);
 		FROM_FILE(am_measurement, auth_manager_measurement);
+		FROM_FILE(am_tcb_status, auth_manager_tcb_status);
 		FROM_FILE(tls_cert, tls_cert);
 		FROM_FILE(tls_key, tls_key);
 #undef FROM_FILE
