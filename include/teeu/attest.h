@@ -197,9 +197,19 @@ struct teeu_attestation_result {
 	int64_t verified_at; /* the time the evidence was verified at (Unix s) */
 };
 
+/* The TEE type of evidence, from its header fields: simulation by its
+ * magic; an SGX or TDX DCAP quote by version (3 to 5), attestation key type
+ * (ECDSA P-256) and TEE type; an SEV-SNP report by size, version and
+ * signature algorithm; a Hygon CSV report by its unmasked key usage and
+ * algorithm. Returns 0 with *out set, or TEEU_ERR_UNSUPPORTED naming why
+ * none (or more than one) matched. A hint, not a check: the verifier of
+ * the type decides. */
+int teeu_evidence_detect_type(const uint8_t *evidence, size_t size, int *out,
+                              struct teeu_err *err) TEEU_MUST_CHECK;
+
 /* Verify size bytes of evidence of type tee_type (enum teeu_tee_type), or of
- * the type detected from its bytes when tee_type is 0 (today only
- * simulation evidence is recognized, by its magic).
+ * the type detected from its bytes when tee_type is 0
+ * (teeu_evidence_detect_type).
  *
  * Returns 0 with *out filled in when the evidence verifies; the caller then
  * checks out->report_data against its binding and evaluates a policy on

@@ -393,15 +393,77 @@ static void sim_result(const struct sim_evidence *ev, int64_t now,
 	out->verified_at = now;
 }
 
-/* Does data start with the simulation magic? (Type detection only.) */
-static int looks_like_sim(const uint8_t *data, size_t size)
+/* ------------------------------------------------------------------------ */
+/* Type detection                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* A little-endian header field, read through the bounded reader; 0 when
+ * the evidence is too short for it. */
+static uint32_t header_field_le(const uint8_t *ev, size_t size, size_t off, int bytes)
 {
 	struct teeu_buf b;
-	uint8_t magic[SIM_MAGIC_SIZE];
+	uint16_t v16 = 0;
+	uint32_t v32 = 0;
 
-	teeu_buf_init(&b, data, size);
-	return teeu_buf_peek(&b, magic, sizeof(magic)) == 0 &&
-	       memcmp(magic, SIM_MAGIC, SIM_MAGIC_SIZE) == 0;
+	teeu_buf_init(&b, ev, size);
+	if (teeu_buf_skip(&b, off) != 0)
+		return 0;
+	if (bytes == 2)
+		return teeu_buf_get_u16le(&b, &v16) == 0 ? v16 : 0;
+	return teeu_buf_get_u32le(&b, &v32) == 0 ? v32 : 0;
+}
+
+int teeu_evidence_detect_type(const uint8_t *ev, size_t size, int *out, struct teeu_err *err)
+{
+	uint8_t magic[8];
+	struct teeu_buf b;
+	int found[3], n = 0;
+
+	teeu_buf_init(&b, ev, size);
+	if (out == NULL || (ev == NULL && size != 0))
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "detect evidence type: no input");
+	*out = 0;
+	if (teeu_buf_peek(&b, magic, sizeof(magic)) == 0 && memcmp(magic, SIM_MAGIC, 8) == 0) {
+		*out = TEEU_TEE_SIM;
+		return 0;
+	}
+	if (size >= TEEU_DCAP_HEADER_SIZE) {
+		uint32_t version = header_field_le(ev, size, 0, 2),
+		         key_type = header_field_le(ev, size, 2, 2),
+		         tee = header_field_le(ev, size, 4, 4);
+		if (version >= 3 && version <= 5 && key_type == 2) {
+			if (tee == TEEU_DCAP_TEE_SGX)
+				found[n++] = TEEU_TEE_SGX;
+			else if (tee == TEEU_DCAP_TEE_TDX && version >= 4)
+				found[n++] = TEEU_TEE_TDX;
+		}
+	}
+	if (size >= TEEU_SNP_REPORT_SIZE) {
+		uint32_t version = header_field_le(ev, size, 0, 4),
+		         algo = header_field_le(ev, size, 0x34, 4);
+		if (version >= 2 && version <= 255 && algo == 1)
+			found[n++] = TEEU_TEE_SNP;
+	}
+	if (size >= TEEU_CSV_REPORT_SIZE) {
+		uint32_t anonce = header_field_le(ev, size, 0xBC, 4);
+		if ((header_field_le(ev, size, 0xB4, 4) ^ anonce) == TEEU_CSV_USAGE_PEK &&
+		    (header_field_le(ev, size, 0xB8, 4) ^ anonce) == TEEU_CSV_ALGO_SM2_SA)
+			found[n++] = TEEU_TEE_CSV;
+	}
+	if (n == 1) {
+		*out = found[0];
+		return 0;
+	}
+	if (n == 0)
+		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+		                    "cannot detect the evidence type (%zu bytes): not an SGX or "
+		                    "TDX DCAP quote, an SEV-SNP report or a Hygon CSV report; give "
+		                    "the type",
+		                    size);
+	return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
+	                    "the evidence type is ambiguous (%zu bytes): it looks like %s and "
+	                    "%s; give the type",
+	                    size, teeu_tee_type_name(found[0]), teeu_tee_type_name(found[1]));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -449,16 +511,8 @@ int teeu_evidence_verify(int tee_type, const uint8_t *evidence, size_t size,
 		return teeu_err_set(err, TEEU_ERR_TOO_LARGE,
 		                    "evidence is %zu bytes, more than the limit of %d", size,
 		                    TEEU_EVIDENCE_MAX_SIZE);
-	if (tee_type == 0) {
-		if (!looks_like_sim(evidence, size))
-			return teeu_err_set(
-			        err, TEEU_ERR_UNSUPPORTED,
-			        "cannot detect the TEE type of the evidence: it is not "
-			        "simulation evidence (magic \"TEEUSIM\\0\"), and hardware "
-			        "evidence is not recognized yet (hardware verifiers come "
-			        "with the attestation issue)");
-		tee_type = TEEU_TEE_SIM;
-	}
+	if (tee_type == 0 && (r = teeu_evidence_detect_type(evidence, size, &tee_type, err)) != 0)
+		return r;
 	/* SEV-SNP: verified when its collateral is given (attest_snp.c). */
 	if (tee_type == TEEU_TEE_SNP && opts != NULL && opts->collateral != NULL &&
 	    opts->collateral->snp != NULL)

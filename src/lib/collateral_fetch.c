@@ -335,69 +335,15 @@ static void url_fmt(char *out, const char *fmt, ...)
 /* Evidence: what names the collateral                                      */
 /* ------------------------------------------------------------------------ */
 
-#define SIM_MAGIC "TEEUSIM\0"
-
-static uint32_t field_le(const uint8_t *ev, size_t size, size_t off, int bytes)
-{
-	struct teeu_buf b;
-	uint16_t v16 = 0;
-	uint32_t v32 = 0;
-
-	teeu_buf_init(&b, ev, size);
-	if (teeu_buf_skip(&b, off) != 0)
-		return 0;
-	if (bytes == 2)
-		return teeu_buf_get_u16le(&b, &v16) == 0 ? v16 : 0;
-	return teeu_buf_get_u32le(&b, &v32) == 0 ? v32 : 0;
-}
-
-/* The TEE type of evidence by its header fields (the rule of teeu attest
- * verify --type auto), or an error naming why not. */
+/* The TEE type of evidence (teeu_evidence_detect_type), which must have
+ * collateral. */
 static int detect_tee(const uint8_t *ev, size_t size, int *out, struct teeu_err *err)
 {
-	uint8_t magic[8];
-	struct teeu_buf b;
-	int found[3], n = 0;
-
-	teeu_buf_init(&b, ev, size);
-	if (teeu_buf_peek(&b, magic, sizeof(magic)) == 0 && memcmp(magic, SIM_MAGIC, 8) == 0)
+	int r = teeu_evidence_detect_type(ev, size, out, err);
+	if (r == 0 && *out == TEEU_TEE_SIM)
 		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
 		                    "simulation evidence has no collateral (nothing signs it)");
-	if (size >= TEEU_DCAP_HEADER_SIZE) {
-		uint32_t version = field_le(ev, size, 0, 2), key_type = field_le(ev, size, 2, 2),
-		         tee = field_le(ev, size, 4, 4);
-		if (version >= 3 && version <= 5 && key_type == 2) {
-			if (tee == TEEU_DCAP_TEE_SGX)
-				found[n++] = TEEU_TEE_SGX;
-			else if (tee == TEEU_DCAP_TEE_TDX && version >= 4)
-				found[n++] = TEEU_TEE_TDX;
-		}
-	}
-	if (size >= TEEU_SNP_REPORT_SIZE) {
-		uint32_t version = field_le(ev, size, 0, 4), algo = field_le(ev, size, 0x34, 4);
-		if (version >= 2 && version <= 255 && algo == 1)
-			found[n++] = TEEU_TEE_SNP;
-	}
-	if (size >= TEEU_CSV_REPORT_SIZE) {
-		uint32_t anonce = field_le(ev, size, 0xBC, 4);
-		if ((field_le(ev, size, 0xB4, 4) ^ anonce) == TEEU_CSV_USAGE_PEK &&
-		    (field_le(ev, size, 0xB8, 4) ^ anonce) == TEEU_CSV_ALGO_SM2_SA)
-			found[n++] = TEEU_TEE_CSV;
-	}
-	if (n == 1) {
-		*out = found[0];
-		return 0;
-	}
-	if (n == 0)
-		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-		                    "cannot detect the evidence type (%zu bytes): not an SGX or "
-		                    "TDX DCAP quote, an SEV-SNP report or a Hygon CSV report; give "
-		                    "the type",
-		                    size);
-	return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-	                    "the evidence type is ambiguous (%zu bytes): it looks like %s and "
-	                    "%s; give the type",
-	                    size, teeu_tee_type_name(found[0]), teeu_tee_type_name(found[1]));
+	return r;
 }
 
 /* Everything one fetch needs: the URLs, and what names the cache entry. */

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "../vector_file.h"
 #include "teeu/attest.h"
 #include "teeu/crypto.h"
 #include "teeu/policy.h"
@@ -482,6 +483,45 @@ static void test_simulation_refused(void **state)
 	assert_int_equal(res.claims.tee_type, 0);
 }
 
+/* Type detection on the real samples, their truncations and sim evidence. */
+static void test_detect_type(void **state)
+{
+	static const struct {
+		const char *dir, *name;
+		int type;
+	} k_samples[] = {
+	        {"dcap", "sgx_quote", TEEU_TEE_SGX},
+	        {"dcap", "tdx_quote", TEEU_TEE_TDX},
+	        {"snp", "attestation.bin", TEEU_TEE_SNP},
+	        {"csv", "report.cert", TEEU_TEE_CSV},
+	};
+	uint8_t sim[TEEU_EVIDENCE_SIM_SIZE], junk[2048] = {0};
+	struct teeu_err err = {0};
+	int type;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(k_samples) / sizeof(k_samples[0]); i++) {
+		size_t size;
+		uint8_t *ev = vector_read(k_samples[i].dir, k_samples[i].name, &size);
+		assert_int_equal(teeu_evidence_detect_type(ev, size, &type, &err), 0);
+		assert_int_equal(type, k_samples[i].type);
+		/* Cut short of its fixed part, a report is no longer recognized
+		 * (a quote's header alone still is: its verifier names the cut). */
+		if (k_samples[i].type == TEEU_TEE_SNP || k_samples[i].type == TEEU_TEE_CSV)
+			assert_int_equal(teeu_evidence_detect_type(ev, size - 1, &type, &err),
+			                 TEEU_ERR_UNSUPPORTED);
+		free(ev);
+	}
+	make_sim(sim, 0);
+	assert_int_equal(teeu_evidence_detect_type(sim, sizeof(sim), &type, &err), 0);
+	assert_int_equal(type, TEEU_TEE_SIM);
+	assert_int_equal(teeu_evidence_detect_type(junk, sizeof(junk), &type, &err),
+	                 TEEU_ERR_UNSUPPORTED);
+	assert_non_null(strstr(err.msg, "cannot detect"));
+	assert_int_equal(teeu_evidence_detect_type(junk, 0, &type, &err), TEEU_ERR_UNSUPPORTED);
+	assert_int_equal(teeu_evidence_detect_type(NULL, 1, &type, &err), TEEU_ERR_INVALID_ARG);
+}
+
 static void test_hardware_needs_collateral(void **state)
 {
 	uint8_t rd[64] = {0}, *ev = (uint8_t *)rd, sim[TEEU_EVIDENCE_SIM_SIZE];
@@ -590,6 +630,7 @@ int main(void)
 	        cmocka_unit_test(test_field_corruption),
 	        cmocka_unit_test(test_simulation_refused),
 	        cmocka_unit_test(test_hardware_needs_collateral),
+	        cmocka_unit_test(test_detect_type),
 	        cmocka_unit_test(test_golden_seed),
 	        cmocka_unit_test(test_claims_meet_policy),
 	};
