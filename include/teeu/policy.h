@@ -52,6 +52,10 @@ struct teeu_claims {
 	uint32_t product_id; /* ISV_PROD_ID (SGX) */
 	uint32_t svn;        /* ISV_SVN (SGX) */
 	int debug;           /* debug enclave / TD / guest */
+	/* SEV-SNP: the guest policy (SMT allowed bit 16, migration agent bit
+	 * 18, debug bit 19) and the VMPL the report was requested at. */
+	uint64_t snp_policy;
+	uint32_t vmpl;
 	/* "UpToDate", "SWHardeningNeeded", "ConfigurationNeeded",
 	 * "ConfigurationAndSWHardeningNeeded", "OutOfDate",
 	 * "OutOfDateConfigurationNeeded", "Revoked"; "Simulation" for sim. */

@@ -221,15 +221,13 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	if (am.hw != NULL)
+	if (am.hw != NULL) {
+		tee_mode_report(&hw, "teeu-authmanager", "parties and workers");
 		fprintf(stderr,
-		        "teeu-authmanager: %s TEE: own evidence verified (TCB status %s%s); pin "
-		        "this measurement: %s\n"
 		        "teeu-authmanager: the identity key and storage key are in %s: it must "
 		        "be storage this TEE encrypts (deploy/README.md)\n",
-		        teeu_tee_type_name(tee_type), hw.self.claims.tcb_status,
-		        hw.self.advisory_count ? ", with advisories" : "", am.measurement_pin,
 		        am.opt.data_dir);
+	}
 	if (am.opt.simulation)
 		fprintf(stderr,
 		        "teeu-authmanager: WARNING: SIMULATION MODE. No TEE protects this "

@@ -5,8 +5,12 @@
  * (teeu_evidence_verify): read the evidence and its collateral from files,
  * detect the evidence's type from its bytes when not told, verify at a
  * given time, and print the result, the TCB status and the claims. The
- * per-TEE verifiers are called directly (not through teeu_evidence_verify)
- * because only they name the check that failed.
+ * collateral is assembled as a struct teeu_collateral (collateral.h): a
+ * bundle (--collateral, any TEE's form), each part given as its own file
+ * (--tcb-info, --vcek, ...: teeu_collateral_set_part converts their forms)
+ * replacing that part. The per-TEE verifiers are then called directly on
+ * its view (not through teeu_evidence_verify) because only they name the
+ * check that failed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +26,7 @@
 #include "teeu/attest_dcap.h"
 #include "teeu/attest_snp.h"
 #include "teeu/buf.h"
+#include "teeu/collateral.h"
 #include "teeu/crypto.h"
 #include "teeu/file.h"
 #include "teeu/policy.h"
@@ -49,7 +54,9 @@ static const char *const k_statuses[] = {"UpToDate",
 static void help_verify_text(void)
 {
 	printf("Usage: teeu attest verify --evidence FILE [--type auto|sgx|tdx|snp|csv|sim]\n"
-	       "         [--collateral FILE] [--vcek FILE] [--cert-chain FILE] [--ark FILE]\n"
+	       "         [--collateral FILE] [--tcb-info FILE] [--qe-identity FILE]\n"
+	       "         [--tcb-signing-chain FILE] [--pck-crl FILE] [--root-ca-crl FILE]\n"
+	       "         [--pck-chain FILE] [--vcek FILE] [--cert-chain FILE] [--ark FILE]\n"
 	       "         [--hsk-cek FILE] [--cek FILE] [--hrk FILE]\n"
 	       "         [--at RFC3339 | --at-unix N] [--accept-status S[,S...]]\n"
 	       "         [--allow-simulation] [--json]\n"
@@ -67,12 +74,32 @@ static void help_verify_text(void)
 	       "                       simulation evidence ('-' = standard input)\n"
 	       "  --type T             auto (default: detected from the bytes), sgx, tdx,\n"
 	       "                       snp, csv or sim\n"
-	       "  --collateral FILE    SGX/TDX: the collateral bundle, JSON (dcap-qvl form:\n"
-	       "                       tcb_info, qe_identity, their signatures and issuer\n"
-	       "                       chains, root_ca_crl, pck_crl)\n"
+	       "  --collateral FILE    a collateral bundle, JSON, of any TEE (docs/\n"
+	       "                       ATTESTATION.md \"Collateral\"): dcap-qvl's SGX/TDX\n"
+	       "                       bundle, {\"tee\":\"snp\",...}, {\"tee\":\"csv\",...}, as\n"
+	       "                       teeu attest collateral writes; the part options below\n"
+	       "                       replace the bundle's parts\n"
+	       "  --tcb-info FILE      SGX/TDX: PCS's TCB info response {\"tcbInfo\":..,\n"
+	       "                       \"signature\":..} (GET .../tcb?fmspc=)\n"
+	       "  --qe-identity FILE   SGX/TDX: PCS's QE identity response\n"
+	       "                       {\"enclaveIdentity\":..,\"signature\":..}\n"
+	       "  --tcb-signing-chain FILE\n"
+	       "                       SGX/TDX: the TCB signing certificate then the root\n"
+	       "                       (PCS's TCB-Info-Issuer-Chain header), PEM, URL-encoded\n"
+	       "                       PEM or DER; it signs both TCB info and QE identity\n"
+	       "  --pck-crl FILE       SGX/TDX: the PCK CA's CRL (GET .../pckcrl), DER, PEM\n"
+	       "                       or hex; optional: without it (and without one in the\n"
+	       "                       bundle) PCK revocation is not checked, and the output\n"
+	       "                       says so\n"
+	       "  --root-ca-crl FILE   SGX/TDX: the Intel SGX Root CA's CRL, DER, PEM or hex;\n"
+	       "                       optional, as --pck-crl\n"
+	       "  --pck-chain FILE     SGX/TDX: the PCK CRL issuer chain (the PCK CA then the\n"
+	       "                       root, PCS's SGX-PCK-CRL-Issuer-Chain header), PEM,\n"
+	       "                       URL-encoded PEM or DER; kept with the collateral (the\n"
+	       "                       quote carries the chain the verifier checks)\n"
 	       "  --vcek FILE          SNP: the VCEK (or VLEK) certificate, PEM or DER\n"
-	       "  --cert-chain FILE    SNP: the ASK (or ASVK), PEM, optionally followed by the\n"
-	       "                       ARK (AMD's cert_chain / ask_ark file);\n"
+	       "  --cert-chain FILE    SNP: the ASK (or ASVK), PEM or DER, optionally followed\n"
+	       "                       by the ARK (AMD's cert_chain / ask_ark file);\n"
 	       "                       CSV with --cek: the HSK certificate\n"
 	       "  --ark FILE           SNP: the ARK, PEM or DER (must be a pinned AMD root)\n"
 	       "  --hsk-cek FILE       CSV: Hygon's hsk_cek file (the HSK then the CEK)\n"
@@ -90,11 +117,13 @@ static void help_verify_text(void)
 	       "                       verifying it PROVES NOTHING\n"
 	       "  --json               print one JSON object: {\"result\": \"pass\"|\"fail\",\n"
 	       "                       \"tee\", \"tcb_status\", \"advisory_ids\", \"claims\",\n"
-	       "                       \"failed_check\", \"error\"}\n"
+	       "                       \"skipped_checks\", \"failed_check\", \"error\"}\n"
 	       "  -h, --help           show this help\n"
 	       "\n"
-	       "Collateral each TEE needs:\n"
-	       "  sgx, tdx  --collateral BUNDLE.json (the PCK chain is in the quote)\n"
+	       "Collateral each TEE needs (or --collateral BUNDLE, with any of these on top):\n"
+	       "  sgx, tdx  --tcb-info, --qe-identity and --tcb-signing-chain; optional\n"
+	       "            --pck-crl, --root-ca-crl, --pck-chain (the PCK chain is in the\n"
+	       "            quote)\n"
 	       "  snp       --vcek VCEK and --cert-chain ASK[+ARK] (or --ark ARK)\n"
 	       "  csv       --hsk-cek FILE, or --cek CEK --cert-chain HSK; optional --hrk\n"
 	       "  sim       --allow-simulation, nothing else\n"
@@ -112,6 +141,9 @@ static void help_verify_text(void)
 	       "  teeu attest verify --evidence tests/vectors/dcap/tdx_quote \\\n"
 	       "      --collateral tests/vectors/dcap/tdx_quote_collateral.json \\\n"
 	       "      --at 2025-07-01T00:00:00Z --accept-status UpToDate --json\n"
+	       "  teeu attest verify --evidence sgx_quote --tcb-info tcb.json \\\n"
+	       "      --qe-identity qe.json --tcb-signing-chain tcb_chain.pem \\\n"
+	       "      --pck-crl pck.crl --root-ca-crl root.crl\n"
 	       "  teeu attest verify --evidence tests/vectors/snp/attestation.bin \\\n"
 	       "      --vcek tests/vectors/snp/vcek.testcer \\\n"
 	       "      --cert-chain tests/vectors/snp/ask_ark_milan.pem --at 2022-09-24T01:00:00Z\n"
@@ -217,6 +249,9 @@ struct outcome {
 	int pass;        /* 1 only when everything passed */
 	int verified;    /* the verifier accepted the evidence (res is valid) */
 	char failed[64]; /* the failed check, "" when none */
+	/* Checks skipped for want of optional collateral (the CRLs). */
+	const char *skipped[2];
+	size_t skipped_count;
 	struct teeu_err err;
 	struct teeu_attestation_result res;
 };
@@ -281,6 +316,12 @@ static void print_json(const struct outcome *o)
 		json_array_append_new(adv, json_string(o->res.advisories[i]));
 	json_object_set_new(out, "advisory_ids", adv);
 	json_object_set_new(out, "claims", claims_json(o));
+	if (o->skipped_count > 0) {
+		json_t *sk = json_array();
+		for (size_t i = 0; i < o->skipped_count; i++)
+			json_array_append_new(sk, json_string(o->skipped[i]));
+		json_object_set_new(out, "skipped_checks", sk);
+	}
 	if (o->verified) {
 		teeu_time_format(o->res.verified_at, at);
 		json_object_set_new(out, "verified_at", json_string(at));
@@ -342,6 +383,15 @@ static void print_text(const struct outcome *o)
 		printf("  %-13s %s\n", "debug", c->debug ? "yes" : "no");
 		print_hex_line("report_data", o->res.report_data, TEEU_ATTEST_REPORT_DATA_SIZE);
 	}
+	if (o->skipped_count > 0) {
+		printf("skipped:      ");
+		for (size_t i = 0; i < o->skipped_count; i++)
+			printf("%s%s", i > 0 ? ", " : "", o->skipped[i]);
+		printf(" (no %s given: revocation not checked)\n",
+		       o->skipped_count == 2                   ? "CRLs"
+		       : strcmp(o->skipped[0], "pck_crl") == 0 ? "PCK CRL"
+		                                               : "root CA CRL");
+	}
 	if (!o->pass) {
 		printf("failed_check: %s\n", o->failed);
 		printf("error:        %s\n", teeu_err_message(&o->err));
@@ -356,6 +406,8 @@ struct verify_args {
 	const char *evidence;
 	int type; /* 0: auto */
 	const char *collateral, *vcek, *cert_chain, *ark, *hsk_cek, *cek, *hrk;
+	/* SGX/TDX collateral parts as their own files. */
+	const char *tcb_info, *qe_identity, *tcb_signing_chain, *pck_crl, *root_ca_crl, *pck_chain;
 	int64_t now;
 	const char *accept[ACCEPT_MAX];
 	size_t accept_count;
@@ -381,6 +433,18 @@ static void set_failed(struct outcome *o, const char *check)
 	snprintf(o->failed, sizeof(o->failed), "%s", check);
 }
 
+/* The first SGX/TDX part option given, or NULL. */
+static const char *dcap_part_opt(const struct verify_args *a)
+{
+	return a->tcb_info            ? "--tcb-info"
+	       : a->qe_identity       ? "--qe-identity"
+	       : a->tcb_signing_chain ? "--tcb-signing-chain"
+	       : a->pck_crl           ? "--pck-crl"
+	       : a->root_ca_crl       ? "--root-ca-crl"
+	       : a->pck_chain         ? "--pck-chain"
+	                              : NULL;
+}
+
 /* Check that the collateral options given fit the type; exit 2 if not. */
 static int check_collateral_opts(const struct verify_args *a, int type)
 {
@@ -390,11 +454,15 @@ static int check_collateral_opts(const struct verify_args *a, int type)
 	switch (type) {
 	case TEEU_TEE_SGX:
 	case TEEU_TEE_TDX:
-		if (a->collateral == NULL)
-			return cli_usage_error(CMD,
-			                       "%s evidence needs --collateral FILE (the JSON "
-			                       "collateral bundle)",
-			                       name);
+		if (a->collateral == NULL &&
+		    (a->tcb_info == NULL || a->qe_identity == NULL || a->tcb_signing_chain == NULL))
+			return cli_usage_error(
+			        CMD,
+			        "%s evidence needs --collateral FILE (the JSON "
+			        "collateral bundle), or --tcb-info FILE, "
+			        "--qe-identity FILE and --tcb-signing-chain FILE "
+			        "(with optional --pck-crl, --root-ca-crl, --pck-chain)",
+			        name);
 		stray = a->vcek         ? "--vcek"
 		        : a->cert_chain ? "--cert-chain"
 		        : a->ark        ? "--ark"
@@ -404,40 +472,45 @@ static int check_collateral_opts(const struct verify_args *a, int type)
 		                        : NULL;
 		break;
 	case TEEU_TEE_SNP:
-		if (a->vcek == NULL || a->cert_chain == NULL)
+		if (a->collateral == NULL && (a->vcek == NULL || a->cert_chain == NULL))
 			return cli_usage_error(CMD,
 			                       "snp evidence needs --vcek FILE and --cert-chain "
-			                       "FILE (the ASK, optionally followed by the ARK)");
-		stray = a->collateral ? "--collateral"
-		        : a->hsk_cek  ? "--hsk-cek"
-		        : a->cek      ? "--cek"
-		        : a->hrk      ? "--hrk"
-		                      : NULL;
+			                       "FILE (the ASK, optionally followed by the ARK), or "
+			                       "--collateral FILE (an snp collateral bundle)");
+		stray = dcap_part_opt(a) ? dcap_part_opt(a)
+		        : a->hsk_cek     ? "--hsk-cek"
+		        : a->cek         ? "--cek"
+		        : a->hrk         ? "--hrk"
+		                         : NULL;
 		break;
 	case TEEU_TEE_CSV:
-		if ((a->hsk_cek == NULL) == (a->cek == NULL))
+		if (a->hsk_cek != NULL && a->cek != NULL)
+			return cli_usage_error(CMD, "give --hsk-cek FILE or --cek FILE, not both");
+		if (a->collateral == NULL && a->hsk_cek == NULL && a->cek == NULL)
 			return cli_usage_error(CMD,
 			                       "csv evidence needs --hsk-cek FILE, or --cek FILE "
-			                       "with --cert-chain FILE (the HSK)");
+			                       "with --cert-chain FILE (the HSK), or --collateral "
+			                       "FILE (a csv collateral bundle)");
 		if (a->cek != NULL && a->cert_chain == NULL)
 			return cli_usage_error(CMD, "--cek needs --cert-chain FILE (the HSK)");
-		if (a->hsk_cek != NULL && a->cert_chain != NULL)
+		if (a->cek == NULL && a->cert_chain != NULL)
 			stray = "--cert-chain";
 		else
-			stray = a->collateral ? "--collateral"
-			        : a->vcek     ? "--vcek"
-			        : a->ark      ? "--ark"
-			                      : NULL;
+			stray = dcap_part_opt(a) ? dcap_part_opt(a)
+			        : a->vcek        ? "--vcek"
+			        : a->ark         ? "--ark"
+			                         : NULL;
 		break;
 	default: /* sim */
-		stray = a->collateral   ? "--collateral"
-		        : a->vcek       ? "--vcek"
-		        : a->cert_chain ? "--cert-chain"
-		        : a->ark        ? "--ark"
-		        : a->hsk_cek    ? "--hsk-cek"
-		        : a->cek        ? "--cek"
-		        : a->hrk        ? "--hrk"
-		                        : NULL;
+		stray = a->collateral      ? "--collateral"
+		        : dcap_part_opt(a) ? dcap_part_opt(a)
+		        : a->vcek          ? "--vcek"
+		        : a->cert_chain    ? "--cert-chain"
+		        : a->ark           ? "--ark"
+		        : a->hsk_cek       ? "--hsk-cek"
+		        : a->cek           ? "--cek"
+		        : a->hrk           ? "--hrk"
+		                           : NULL;
 		break;
 	}
 	if (stray != NULL)
@@ -445,29 +518,96 @@ static int check_collateral_opts(const struct verify_args *a, int type)
 	return CLI_EXIT_OK;
 }
 
+/* One collateral file and the part it sets. */
+struct part_opt {
+	const char *path;
+	enum teeu_collateral_part part;
+};
+
+/* The collateral of o->tee as a struct teeu_collateral: the bundle of
+ * --collateral (or an empty set), then each part file given on top. NULL
+ * with o's failed check and error set on failure. */
+static struct teeu_collateral *load_collateral(const struct verify_args *a, struct outcome *o)
+{
+	const struct part_opt parts[] = {
+	        {a->tcb_info, TEEU_COLLATERAL_TCB_INFO},
+	        {a->qe_identity, TEEU_COLLATERAL_QE_IDENTITY},
+	        {a->tcb_signing_chain, TEEU_COLLATERAL_TCB_SIGNING_CHAIN},
+	        {a->pck_crl, TEEU_COLLATERAL_PCK_CRL},
+	        {a->root_ca_crl, TEEU_COLLATERAL_ROOT_CA_CRL},
+	        {a->pck_chain, TEEU_COLLATERAL_PCK_CRL_CHAIN},
+	        {o->tee == TEEU_TEE_SNP ? a->vcek : NULL, TEEU_COLLATERAL_VCEK},
+	        {o->tee == TEEU_TEE_SNP ? a->cert_chain : NULL, TEEU_COLLATERAL_CERT_CHAIN},
+	        {a->hsk_cek, TEEU_COLLATERAL_HSK_CEK},
+	};
+	struct teeu_collateral *c = NULL;
+	struct blob b = {0};
+	int r;
+
+	if (a->collateral != NULL) {
+		if (read_opt(a->collateral, &b, &o->err) != 0) {
+			set_failed(o, "read_collateral");
+			return NULL;
+		}
+		r = teeu_collateral_from_json(o->tee, b.data, b.size, &c, &o->err);
+		teeu_file_free(b.data, b.size);
+		if (r != 0) {
+			teeu_err_prefix(&o->err, "%s: ", a->collateral);
+			set_failed(o, "collateral_parse");
+			return NULL;
+		}
+	} else if (teeu_collateral_new(o->tee, &c, &o->err) != 0) {
+		set_failed(o, "collateral_parse");
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (parts[i].path == NULL)
+			continue;
+		b.data = NULL;
+		b.size = 0;
+		if (read_opt(parts[i].path, &b, &o->err) != 0) {
+			set_failed(o, "read_collateral");
+			goto fail;
+		}
+		r = teeu_collateral_set_part(c, parts[i].part, b.data, b.size, &o->err);
+		teeu_file_free(b.data, b.size);
+		if (r != 0) {
+			teeu_err_prefix(&o->err, "%s: ", parts[i].path);
+			set_failed(o, "collateral_parse");
+			goto fail;
+		}
+	}
+	return c;
+fail:
+	teeu_collateral_free(c);
+	return NULL;
+}
+
 /* Run the verifier of o->tee; fills o (not pass/accept). */
 static void run_verifier(const struct verify_args *a, const uint8_t *ev, size_t size,
                          struct outcome *o)
 {
+	struct teeu_collateral *coll = NULL;
+	const struct teeu_attest_collateral *view = NULL;
 	struct blob b1 = {0}, b2 = {0}, b3 = {0};
 	char failed[64] = "";
 	int r = 0;
 
+	if (o->tee != TEEU_TEE_SIM) {
+		if ((coll = load_collateral(a, o)) == NULL)
+			goto out;
+		view = teeu_collateral_view(coll);
+	}
 	switch (o->tee) {
 	case TEEU_TEE_SGX:
 	case TEEU_TEE_TDX: {
-		struct teeu_dcap_collateral c = {0};
-		if (read_opt(a->collateral, &b1, &o->err) != 0) {
-			set_failed(o, "read_collateral");
-			break;
-		}
-		if (teeu_dcap_collateral_from_json(b1.data, b1.size, &c, &o->err) != 0) {
-			teeu_err_prefix(&o->err, "%s: ", a->collateral);
-			set_failed(o, "collateral_parse");
-			break;
-		}
-		r = teeu_dcap_verify(ev, size, &c, a->now, &o->res, NULL, failed, &o->err);
-		teeu_dcap_collateral_free(&c);
+		const struct teeu_dcap_collateral *c = view->dcap;
+		/* The CRLs are optional: say which revocation checks are skipped. */
+		if (c->root_ca_crl == NULL)
+			o->skipped[o->skipped_count++] = "root_crl";
+		if (c->pck_crl == NULL)
+			o->skipped[o->skipped_count++] = "pck_crl";
+		r = teeu_dcap_verify(ev, size, c, a->now, &o->res, NULL, failed, &o->err);
 		if (r == 0 && o->res.claims.tee_type != o->tee) {
 			teeu_err_set(&o->err, TEEU_ERR_DENIED,
 			             "the quote is a %s quote, not %s as --type says",
@@ -480,35 +620,35 @@ static void run_verifier(const struct verify_args *a, const uint8_t *ev, size_t 
 		goto verified;
 	}
 	case TEEU_TEE_SNP: {
-		struct teeu_snp_collateral c = {0};
-		if (read_opt(a->vcek, &b1, &o->err) != 0 ||
-		    read_opt(a->cert_chain, &b2, &o->err) != 0 ||
-		    read_opt(a->ark, &b3, &o->err) != 0) {
+		struct teeu_snp_collateral c = *view->snp;
+		if (read_opt(a->ark, &b3, &o->err) != 0) {
 			set_failed(o, "read_collateral");
 			break;
 		}
-		c.vek = b1.data;
-		c.vek_size = b1.size;
-		c.ask = b2.data;
-		c.ask_size = b2.size;
-		c.ark = b3.data;
-		c.ark_size = b3.size;
+		if (a->ark != NULL) {
+			c.ark = b3.data;
+			c.ark_size = b3.size;
+		}
 		r = teeu_snp_verify(ev, size, &c, a->now, &o->res, NULL, failed, &o->err);
 		goto verified;
 	}
 	case TEEU_TEE_CSV: {
-		struct teeu_csv_collateral c = {0};
-		if (read_opt(a->hsk_cek != NULL ? a->hsk_cek : a->cert_chain, &b1, &o->err) != 0 ||
+		struct teeu_csv_collateral c = *view->csv;
+		if (read_opt(a->cek != NULL ? a->cert_chain : NULL, &b1, &o->err) != 0 ||
 		    read_opt(a->cek, &b2, &o->err) != 0 || read_opt(a->hrk, &b3, &o->err) != 0) {
 			set_failed(o, "read_collateral");
 			break;
 		}
-		c.hsk = b1.data;
-		c.hsk_size = b1.size;
-		c.cek = b2.data;
-		c.cek_size = b2.size;
-		c.hrk = b3.data;
-		c.hrk_size = b3.size;
+		if (a->cek != NULL) {
+			c.hsk = b1.data;
+			c.hsk_size = b1.size;
+			c.cek = b2.data;
+			c.cek_size = b2.size;
+		}
+		if (a->hrk != NULL) {
+			c.hrk = b3.data;
+			c.hrk_size = b3.size;
+		}
 		r = teeu_csv_verify(ev, size, &c, a->now, &o->res, NULL, failed, &o->err);
 		goto verified;
 	}
@@ -537,6 +677,7 @@ verified:
 		set_failed(o, failed[0] != '\0' ? failed : "verify");
 	}
 out:
+	teeu_collateral_free(coll);
 	teeu_file_free(b1.data, b1.size);
 	teeu_file_free(b2.data, b2.size);
 	teeu_file_free(b3.data, b3.size);
@@ -650,6 +791,12 @@ static int cmd_verify(int argc, char **argv)
 	                                     {"hsk-cek", required_argument, NULL, 'H'},
 	                                     {"cek", required_argument, NULL, 'k'},
 	                                     {"hrk", required_argument, NULL, 'r'},
+	                                     {"tcb-info", required_argument, NULL, 'I'},
+	                                     {"qe-identity", required_argument, NULL, 'Q'},
+	                                     {"tcb-signing-chain", required_argument, NULL, 'G'},
+	                                     {"pck-crl", required_argument, NULL, 'P'},
+	                                     {"root-ca-crl", required_argument, NULL, 'R'},
+	                                     {"pck-chain", required_argument, NULL, 'K'},
 	                                     {"at", required_argument, NULL, 'T'},
 	                                     {"at-unix", required_argument, NULL, 'U'},
 	                                     {"accept-status", required_argument, NULL, 'S'},
@@ -682,6 +829,12 @@ static int cmd_verify(int argc, char **argv)
 		case 'H': a.hsk_cek = optarg; break;
 		case 'k': a.cek = optarg; break;
 		case 'r': a.hrk = optarg; break;
+		case 'I': a.tcb_info = optarg; break;
+		case 'Q': a.qe_identity = optarg; break;
+		case 'G': a.tcb_signing_chain = optarg; break;
+		case 'P': a.pck_crl = optarg; break;
+		case 'R': a.root_ca_crl = optarg; break;
+		case 'K': a.pck_chain = optarg; break;
 		case 'T':
 			if (have_at++)
 				return cli_usage_error(CMD, "give one of --at and --at-unix, once");

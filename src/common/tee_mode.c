@@ -216,6 +216,31 @@ out:
 	return r;
 }
 
+void tee_mode_report(const struct tee_mode *m, const char *prog, const char *pin_for)
+{
+	const struct teeu_claims *c = &m->self.claims;
+	const char *tee = teeu_tee_type_name(m->tee_type);
+
+	fprintf(stderr,
+	        "%s: %s TEE: own evidence verified (TCB status %s%s); %s pin this measurement: "
+	        "%s\n",
+	        prog, tee, c->tcb_status, m->self.advisory_count ? ", with advisories" : "",
+	        pin_for, m->measurement_pin);
+	if (c->debug)
+		fprintf(stderr,
+		        "%s: WARNING: this is a DEBUG %s TEE: the host can read its memory. Every "
+		        "client and every policy refuses it (allow_debug_insecure aside): use it "
+		        "to "
+		        "develop, never with real data.\n",
+		        prog, tee);
+	if (strcmp(c->tcb_status, "UpToDate") != 0)
+		fprintf(stderr,
+		        "%s: WARNING: the platform's TCB status is %s, not UpToDate: clients and "
+		        "policies refuse it unless they list that status. Update the platform "
+		        "(microcode, firmware), or have them accept it knowingly.\n",
+		        prog, c->tcb_status);
+}
+
 void tee_mode_free(struct tee_mode *m)
 {
 	if (m == NULL)

@@ -83,6 +83,12 @@ int tee_mode_start(struct tee_mode *m, const struct tee_mode_settings *s, int te
                    const char *data_dir, struct teeu_err *err);
 void tee_mode_free(struct tee_mode *m);
 
+/* After a successful start: print (prog: ...) the TEE, its TCB status and
+ * the pin to stderr, and a loud warning when the self-check found what
+ * clients refuse by default: a debug TEE (always refused) or a TCB status
+ * other than UpToDate. */
+void tee_mode_report(const struct tee_mode *m, const char *prog, const char *pin_for);
+
 /* {"tee_type":NAME,"evidence":BASE64,"collateral":BUNDLE|null} over
  * report_data. m NULL means simulation, with sim_measurement (32 bytes). */
 int tee_mode_evidence(const struct tee_mode *m, const uint8_t *sim_measurement,

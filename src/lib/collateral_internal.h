@@ -58,11 +58,15 @@ int coll_field_family(enum coll_field f);
 
 /* Replace field f with a copy of size bytes (size 0: clear it) and
  * rebuild the view. TEEU_ERR_INVALID_ARG when f is not of c's family. */
-int coll_field_set(struct teeu_collateral *c, enum coll_field f, const uint8_t *data,
-                   size_t size, struct teeu_err *err);
+int coll_field_set(struct teeu_collateral *c, enum coll_field f, const uint8_t *data, size_t size,
+                   struct teeu_err *err);
 
 /* Take ownership of a malloc'ed buffer instead of copying. */
 int coll_field_take(struct teeu_collateral *c, enum coll_field f, uint8_t *data, size_t size,
                     struct teeu_err *err);
+
+/* What a part of teeu_collateral_set_part() is called in messages
+ * ("TCB info", "PCK CRL", ...); a static string. */
+const char *coll_part_name(enum teeu_collateral_part part);
 
 #endif /* TEEU_COLLATERAL_INTERNAL_H */

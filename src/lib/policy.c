@@ -20,6 +20,10 @@
 #include "teeu/names.h"
 #include "teeu/time.h"
 
+/* SEV-SNP guest policy bits (AMD SEV-SNP ABI, GUEST_POLICY). */
+#define SNP_POLICY_SMT        (1ull << 16)
+#define SNP_POLICY_MIGRATE_MA (1ull << 18)
+
 static const char *const k_tee_names[] = {NULL, "sim", "sgx", "tdx", "snp", "csv"};
 static const char *const k_tcb_statuses[] = {"UpToDate",
                                              "SWHardeningNeeded",
@@ -44,6 +48,10 @@ struct tee_rule {
 	int rtmr_set[4];
 	int allow_debug;
 	unsigned tcb_mask; /* bit i: k_tcb_statuses[i] accepted */
+	/* SEV-SNP guest policy and VMPL (absent keys: the defaults below). */
+	int snp_allow_smt;             /* default 1 */
+	int snp_allow_migration_agent; /* default 0 */
+	uint32_t snp_max_vmpl;         /* default 3: any */
 };
 
 struct name_list {
@@ -197,8 +205,11 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, st
 	        "type",  "mr_td", "rtmr0",      "rtmr1",
 	        "rtmr2", "rtmr3", "tcb_status", "allow_debug_insecure",
 	        NULL};
-	static const char *const keys_vm[] = {"type", "measurement", "tcb_status",
-	                                      "allow_debug_insecure", NULL};
+	static const char *const keys_snp[] = {
+	        "type",      "measurement",           "tcb_status", "allow_debug_insecure",
+	        "allow_smt", "allow_migration_agent", "max_vmpl",   NULL};
+	static const char *const keys_csv[] = {"type", "measurement", "tcb_status",
+	                                       "allow_debug_insecure", NULL};
 	const char *type_name = NULL;
 	char full[TEEU_DOC_PATH_MAX];
 	uint64_t n;
@@ -258,10 +269,24 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, st
 				return r;
 		}
 		break;
-	default: /* snp: 48-byte MEASUREMENT; csv: 32-byte digest */
-		if ((r = teeu_doc_expect_object(entry, path, keys_vm, err)) != 0 ||
-		    (r = get_hex(entry, path, "measurement", 1, t->type == TEEU_TEE_SNP ? 48 : 32,
-		                 t->measurement, &t->measurement_size, err)) != 0)
+	case TEEU_TEE_SNP: /* 48-byte MEASUREMENT, guest policy bits, VMPL */
+		t->snp_allow_smt = 1;
+		n = 3;
+		if ((r = teeu_doc_expect_object(entry, path, keys_snp, err)) != 0 ||
+		    (r = get_hex(entry, path, "measurement", 1, 48, t->measurement,
+		                 &t->measurement_size, err)) != 0 ||
+		    (r = teeu_doc_get_bool(entry, path, "allow_smt", 0, &t->snp_allow_smt, err)) !=
+		            0 ||
+		    (r = teeu_doc_get_bool(entry, path, "allow_migration_agent", 0,
+		                           &t->snp_allow_migration_agent, err)) != 0 ||
+		    (r = teeu_doc_get_uint(entry, path, "max_vmpl", 0, 3, &n, err)) != 0)
+			return r;
+		t->snp_max_vmpl = (uint32_t)n;
+		break;
+	default: /* csv: 32-byte digest */
+		if ((r = teeu_doc_expect_object(entry, path, keys_csv, err)) != 0 ||
+		    (r = get_hex(entry, path, "measurement", 1, 32, t->measurement,
+		                 &t->measurement_size, err)) != 0)
 			return r;
 	}
 	if ((r = teeu_doc_get_bool(entry, path, "allow_debug_insecure", 0, &t->allow_debug, err)) !=
@@ -471,6 +496,24 @@ static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_clai
 		snprintf(buf, size, "it runs in debug mode (its memory is readable by the host)");
 		return buf;
 	}
+	if (t->type == TEEU_TEE_SNP) {
+		if ((c->snp_policy & SNP_POLICY_SMT) != 0 && !t->snp_allow_smt) {
+			snprintf(buf, size,
+			         "its guest policy allows SMT, entry wants allow_smt false");
+			return buf;
+		}
+		if ((c->snp_policy & SNP_POLICY_MIGRATE_MA) != 0 && !t->snp_allow_migration_agent) {
+			snprintf(buf, size,
+			         "its guest policy allows a migration agent (allow_migration_agent "
+			         "is false)");
+			return buf;
+		}
+		if (c->vmpl > t->snp_max_vmpl) {
+			snprintf(buf, size, "its report is from VMPL %u, entry allows at most %u",
+			         c->vmpl, t->snp_max_vmpl);
+			return buf;
+		}
+	}
 	if (t->type != TEEU_TEE_SIM) {
 		unsigned bit = 0;
 		for (size_t k = 0; k_tcb_statuses[k] != NULL; k++)
@@ -653,6 +696,11 @@ int teeu_policy_describe(const struct teeu_policy *p, char **out, struct teeu_er
 					append(&buf, &len, &cap, "%s%s", n++ ? "," : "",
 					       k_tcb_statuses[k]);
 		}
+		if (t->type == TEEU_TEE_SNP)
+			append(&buf, &len, &cap, " smt=%s migration_agent=%s max_vmpl=%u",
+			       t->snp_allow_smt ? "allowed" : "refused",
+			       t->snp_allow_migration_agent ? "allowed" : "refused",
+			       t->snp_max_vmpl);
 		if (t->allow_debug)
 			append(&buf, &len, &cap, " DEBUG-ALLOWED(insecure)");
 		append(&buf, &len, &cap, "\n");

@@ -297,11 +297,7 @@ int main(int argc, char **argv)
 		        "machine.\n"
 		        "  Use it to try TEEU out and for tests, never for real data.\n");
 	else
-		fprintf(stderr,
-		        "teeu-worker: %s TEE: own evidence verified (TCB status %s%s); data "
-		        "owners pin this measurement in allow_tees: %s\n",
-		        teeu_tee_type_name(tee_type), hw.self.claims.tcb_status,
-		        hw.self.advisory_count ? ", with advisories" : "", w.measurement_pin);
+		tee_mode_report(&hw, "teeu-worker", "data owners (allow_tees)");
 	if (w.opt.no_tls)
 		fprintf(stderr, "teeu-worker: WARNING: TLS is off (--no-tls): requests and "
 		                "responses travel in the clear (objects stay encrypted).\n");

@@ -5,7 +5,9 @@
 # (test_attest_*.c): exit status, result, tcb_status and the measurement in
 # the --json output; then a status not accepted, a tampered quote, a wrong
 # --type, a time one second after validity, simulation evidence, and
-# command-line mistakes (exit 2).
+# command-line mistakes (exit 2); collateral as separate files in the
+# forms Intel's PCS/PCCS return (--tcb-info and friends), alone and on top of
+# a bundle, and SNP/CSV bundles.
 # Usage: test_attest.sh path/to/teeu SOURCE_DIR
 set -eu
 TEEU=$1
@@ -215,6 +217,129 @@ verify_json "missing evidence file" 1 result=fail failed_check=read_evidence -- 
 	--evidence no-such-file
 verify_json "missing collateral file" 1 result=fail failed_check=read_collateral -- \
 	--evidence "$V/dcap/sgx_quote" --collateral no-such.json --at-unix $NOW_2025
+
+# --- collateral as separate files (the forms PCS/PCCS return), and other bundles ---
+"$PY" - "$V" <<'PYEOF'
+import base64, json, sys, urllib.parse
+V = sys.argv[1]
+
+def pem_blocks(text):
+    out, cur = [], None
+    for line in text.splitlines():
+        if line.startswith("-----BEGIN"):
+            cur = []
+        elif line.startswith("-----END"):
+            out.append(base64.b64decode("".join(cur)))
+            cur = None
+        elif cur is not None:
+            cur.append(line.strip())
+    return out
+
+def pem(der, kind):
+    b = base64.b64encode(der).decode()
+    return "-----BEGIN %s-----\n%s\n-----END %s-----\n" % (
+        kind, "\n".join(b[i:i + 64] for i in range(0, len(b), 64)), kind)
+
+for name in ("sgx", "tdx"):
+    d = json.load(open("%s/dcap/%s_quote_collateral.json" % (V, name)))
+    w = lambda f, data: open("%s_%s" % (name, f), "wb").write(
+        data.encode() if isinstance(data, str) else data)
+    # PCS responses: the body byte for byte, then the signature.
+    w("tcb.json", '{"tcbInfo":%s,"signature":"%s"}' % (d["tcb_info"], d["tcb_info_signature"]))
+    # signature first, white space, a trailing newline
+    w("qe.json", '{ "signature" : "%s",\n  "enclaveIdentity" : %s }\n'
+      % (d["qe_identity_signature"].upper(), d["qe_identity"]))
+    w("tcb_chain.pem", d["tcb_info_issuer_chain"])
+    w("tcb_chain.url", urllib.parse.quote(d["tcb_info_issuer_chain"], safe=""))
+    w("tcb_chain.der", b"".join(pem_blocks(d["tcb_info_issuer_chain"])))
+    w("pck_chain.pem", d["pck_crl_issuer_chain"])
+    pck, root = bytes.fromhex(d["pck_crl"]), bytes.fromhex(d["root_ca_crl"])
+    w("pck_crl.der", pck)
+    w("pck_crl.pem", pem(pck, "X509 CRL"))
+    w("pck_crl.hex", d["pck_crl"].upper() + "\n\0")   # as PCCS: hex, trailing NUL
+    w("root_crl.der", root + b"\0\0")
+    w("root_crl.hex", d["root_ca_crl"])
+    # the TCB info with one signature bit flipped
+    sig = bytearray(bytes.fromhex(d["tcb_info_signature"]))
+    sig[10] ^= 1
+    w("tcb_flipped.json", '{"tcbInfo":%s,"signature":"%s"}' % (d["tcb_info"], sig.hex()))
+
+# SNP and CSV bundles
+vcek = open(V + "/snp/vcek.testcer", "rb").read()
+json.dump({"tee": "snp", "vcek": pem(vcek, "CERTIFICATE"),
+           "cert_chain": open(V + "/snp/ask_ark_milan.pem").read()}, open("snp_bundle.json", "w"))
+json.dump({"tee": "csv", "hsk_cek": base64.b64encode(open(V + "/csv/hsk_cek.cert", "rb").read()).decode()},
+          open("csv_bundle.json", "w"))
+PYEOF
+
+# the same JSON output from files as from the bundle, for SGX and TDX
+for t in sgx tdx; do
+	checks=$((checks + 1))
+	echo "check: $t: parts as files give the bundle's result"
+	"$TEEU" attest verify --evidence "$V/dcap/${t}_quote" --collateral \
+		"$V/dcap/${t}_quote_collateral.json" --at-unix $NOW_2025 --json >bundle.out || true
+	"$TEEU" attest verify --evidence "$V/dcap/${t}_quote" --tcb-info ${t}_tcb.json \
+		--qe-identity ${t}_qe.json --tcb-signing-chain ${t}_tcb_chain.pem \
+		--pck-crl ${t}_pck_crl.der --root-ca-crl ${t}_root_crl.hex \
+		--pck-chain ${t}_pck_chain.pem --at-unix $NOW_2025 --json >files.out || true
+	cmp -s bundle.out files.out || bad "$t: files give $(cat files.out), the bundle $(cat bundle.out)"
+	grep -q '"result": *"pass"' files.out || bad "$t: files do not pass: $(cat files.out)"
+done
+verify_json "SGX-01 from files (DER chain, PEM/hex CRLs)" 0 result=pass tee=sgx \
+	tcb_status=ConfigurationAndSWHardeningNeeded advisory_ids=INTEL-SA-00289,INTEL-SA-00615 \
+	claims.measurement=$SGX_MEAS skipped_checks= -- --evidence "$V/dcap/sgx_quote" \
+	--tcb-info sgx_tcb.json --qe-identity sgx_qe.json --tcb-signing-chain sgx_tcb_chain.der \
+	--pck-crl sgx_pck_crl.pem --root-ca-crl sgx_root_crl.der --at-unix $NOW_2025
+verify_json "TDX-01 from files (URL-encoded chain, hex CRL with NUL)" 0 result=pass tee=tdx \
+	tcb_status=UpToDate claims.measurement=$TDX_MEAS -- --evidence "$V/dcap/tdx_quote" \
+	--tcb-info tdx_tcb.json --qe-identity tdx_qe.json --tcb-signing-chain tdx_tcb_chain.url \
+	--pck-crl tdx_pck_crl.hex --root-ca-crl tdx_root_crl.hex --at-unix $NOW_2025
+verify_json "SGX-01 from files without CRLs says they were skipped" 0 result=pass \
+	skipped_checks=root_crl,pck_crl -- --evidence "$V/dcap/sgx_quote" \
+	--tcb-info sgx_tcb.json --qe-identity sgx_qe.json --tcb-signing-chain sgx_tcb_chain.pem \
+	--at-unix $NOW_2025
+expect 0 "skipped:      root_crl (no root CA CRL given: revocation not checked)" \
+	"$TEEU" attest verify --evidence "$V/dcap/sgx_quote" --tcb-info sgx_tcb.json \
+	--qe-identity sgx_qe.json --tcb-signing-chain sgx_tcb_chain.pem \
+	--pck-crl sgx_pck_crl.der --at-unix $NOW_2025
+verify_json "a flipped TCB info signature in a file" 1 result=fail failed_check=tcb_info_sig \
+	-- --evidence "$V/dcap/sgx_quote" --tcb-info sgx_tcb_flipped.json \
+	--qe-identity sgx_qe.json --tcb-signing-chain sgx_tcb_chain.pem --at-unix $NOW_2025
+verify_json "--collateral with a flipped --tcb-info on top" 1 result=fail \
+	failed_check=tcb_info_sig -- "${SGX[@]}" --tcb-info sgx_tcb_flipped.json \
+	--at-unix $NOW_2025
+verify_json "--collateral with --pck-crl on top (hex form)" 0 result=pass skipped_checks= -- \
+	"${SGX[@]}" --pck-crl sgx_pck_crl.hex --at-unix $NOW_2025
+verify_json "--collateral with the root CA CRL as --pck-crl" 1 result=fail \
+	failed_check=pck_crl -- "${SGX[@]}" --pck-crl sgx_root_crl.hex --at-unix $NOW_2025
+verify_json "a CRL file in no accepted form" 1 result=fail failed_check=collateral_parse -- \
+	"${SGX[@]}" --pck-crl sgx_tcb.json --at-unix $NOW_2025
+expect 1 "sgx_tcb.json: PCK CRL" "$TEEU" attest verify "${SGX[@]}" --pck-crl sgx_tcb.json \
+	--at-unix $NOW_2025
+expect 1 "sgx_pck_crl.der: TCB info" "$TEEU" attest verify "${SGX[@]}" \
+	--tcb-info sgx_pck_crl.der --at-unix $NOW_2025
+verify_json "a missing part file" 1 result=fail failed_check=read_collateral -- \
+	"${SGX[@]}" --root-ca-crl no-such.crl --at-unix $NOW_2025
+verify_json "SNP from an snp bundle" 0 result=pass tee=snp claims.measurement=$SNP_MEAS -- \
+	--evidence "$V/snp/attestation.bin" --collateral snp_bundle.json --at-unix $NOW_SNP
+verify_json "SNP bundle with --ark on top" 0 result=pass tee=snp -- \
+	--evidence "$V/snp/attestation.bin" --collateral snp_bundle.json \
+	--ark "$V/snp/ark_milan.pem" --at-unix $NOW_SNP
+verify_json "SNP bundle with --vcek on top (DER)" 0 result=pass tee=snp -- \
+	--evidence "$V/snp/attestation.bin" --collateral snp_bundle.json \
+	--vcek "$V/snp/vcek.testcer" --at-unix $NOW_SNP
+verify_json "CSV from a csv bundle" 0 result=pass tee=csv claims.measurement=$CSV_MEAS -- \
+	--evidence "$V/csv/report.cert" --collateral csv_bundle.json --at-unix $NOW_CSV
+verify_json "an snp bundle for an SGX quote" 1 result=fail failed_check=collateral_parse -- \
+	--evidence "$V/dcap/sgx_quote" --collateral snp_bundle.json --at-unix $NOW_2025
+expect 2 "or --tcb-info FILE, --qe-identity FILE and --tcb-signing-chain FILE" \
+	"$TEEU" attest verify --evidence "$V/dcap/sgx_quote" --tcb-info sgx_tcb.json \
+	--qe-identity sgx_qe.json
+expect 2 "--tcb-info does not apply to snp evidence" "$TEEU" attest verify "${SNP[@]}" \
+	--tcb-info sgx_tcb.json
+expect 2 "--pck-crl does not apply to csv evidence" "$TEEU" attest verify "${CSV[@]}" \
+	--pck-crl sgx_pck_crl.der
+expect 0 "--tcb-signing-chain" "$TEEU" attest verify --help
 
 # --- help ---
 expect 0 "Usage: teeu attest verify" "$TEEU" attest --help

@@ -510,6 +510,52 @@ static void test_hardware_entries(void **state)
 	teeu_policy_free(p);
 }
 
+/* SEV-SNP guest policy bits and VMPL: defaults, then each key. */
+static void test_snp_policy_bits(void **state)
+{
+	static const char k_default[] = "{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":["
+	                                "\"alice\",\"bob\"],\"allow_tees\":[{\"type\":\"snp\","
+	                                "\"measurement\":\"" M48 "\"}]}";
+	static const char k_strict[] = "{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":["
+	                               "\"alice\",\"bob\"],\"allow_tees\":[{\"type\":\"snp\","
+	                               "\"measurement\":\"" M48 "\",\"allow_smt\":false,"
+	                               "\"allow_migration_agent\":true,\"max_vmpl\":0}]}";
+	struct teeu_policy *p = parse(k_default);
+	struct world w;
+	(void)state;
+
+	good_world(&w);
+	w.claims.tee_type = TEEU_TEE_SNP;
+	w.claims.measurement_size = 48;
+	memset(w.claims.measurement, 0x11, 48);
+	snprintf(w.claims.tcb_status, sizeof(w.claims.tcb_status), "UpToDate");
+	w.claims.snp_policy = (1ull << 16) | (1ull << 17); /* SMT allowed, reserved 1 */
+	w.claims.vmpl = 3;
+	/* Defaults: SMT and any VMPL accepted, a migration agent refused. */
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL);
+	w.claims.snp_policy |= 1ull << 18;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "migration agent");
+	teeu_policy_free(p);
+
+	p = parse(k_strict);
+	w.claims.vmpl = 0;
+	w.claims.snp_policy = 1ull << 18; /* the agent allowed here, SMT off */
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL);
+	w.claims.snp_policy |= 1ull << 16;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "allows SMT");
+	w.claims.snp_policy = 0;
+	w.claims.vmpl = 1;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "VMPL 1, entry allows at most 0");
+	teeu_policy_free(p);
+
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"snp\",\"measurement\":\"" M48 "\",\"max_vmpl\":4}]}",
+	            TEEU_ERR_MALFORMED, "max_vmpl");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"csv\",\"measurement\":\"" M32 "\",\"allow_smt\":true}]}",
+	            TEEU_ERR_MALFORMED, "allow_smt");
+}
+
 static void test_describe(void **state)
 {
 	struct teeu_policy *p = parse(k_full);
@@ -588,6 +634,7 @@ int main(void)
 	        cmocka_unit_test(test_each_rule_alone),
 	        cmocka_unit_test(test_function_objects),
 	        cmocka_unit_test(test_hardware_entries),
+	        cmocka_unit_test(test_snp_policy_bits),
 	        cmocka_unit_test(test_describe),
 	        cmocka_unit_test(test_names),
 	        cmocka_unit_test(test_time),
