@@ -211,6 +211,56 @@ int teeu_dcap_verify(const uint8_t *quote, size_t size, const struct teeu_dcap_c
                      char failed_check[TEEU_DCAP_CHECK_NAME_SIZE],
                      struct teeu_err *err) TEEU_MUST_CHECK;
 
+/* A prepared verifier: the collateral checked once, for many quotes.
+ *
+ * The collateral changes rarely (PCS updates TCB info, QE identity and CRLs
+ * about monthly); quotes arrive with every request. teeu_dcap_verify() spends
+ * most of its time on the collateral (parsing seven certificates, the CRLs
+ * and the JSON bodies, nine of its eleven signature checks). A verifier does
+ * that work once, in teeu_dcap_verifier_new(): it parses the issuer chains,
+ * CRLs, TCB info and QE identity, and checks every signature among them
+ * (chains to the pinned root, CRL signatures, the TCB info's and QE
+ * identity's signatures). It also keeps, for up to 16 distinct PCK chains
+ * (by the SHA-256 of the chain's bytes), the parsed and checked chain: its
+ * signatures, the PCK key, its SGX extensions and its revocation status. A
+ * verification then parses the quote, checks the validity windows at now
+ * (every certificate's, every CRL's, the bodies' issueDate and nextUpdate:
+ * these stay per call), the QE report signature and the quote signature,
+ * and evaluates the TCB on the bodies parsed once.
+ *
+ * teeu_dcap_verifier_verify() is observably identical to teeu_dcap_verify()
+ * with the same collateral: same result, same first failing check, same
+ * code, same message, for every quote and every now. A problem of the
+ * collateral does not fail teeu_dcap_verifier_new(): it is recorded and
+ * returned by every verification that reaches that check (a verifier whose
+ * TCB info signature is bad fails every quote at tcb_info_sig, unless the
+ * quote fails an earlier check). A PCK chain that fails a check is not
+ * cached. teeu_dcap_verify() is new + verify + free.
+ *
+ * Threads: one verifier may be used by several threads at once; the PCK
+ * cache is protected by a mutex (held while a new chain is checked), the
+ * rest is read only after teeu_dcap_verifier_new(). Replace the verifier
+ * (new, then free the old one when no thread uses it) when the collateral
+ * changes. */
+struct teeu_dcap_verifier;
+
+/* Prepare a verifier for collateral c, which is copied (parsed): c need not
+ * outlive the verifier. Returns 0 with *out set, TEEU_ERR_INVALID_ARG or
+ * TEEU_ERR_NOMEM; never a verdict on the collateral (see above). */
+int teeu_dcap_verifier_new(const struct teeu_dcap_collateral *c, struct teeu_dcap_verifier **out,
+                           struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Verify a quote as teeu_dcap_verify() would with the verifier's
+ * collateral; the arguments and results are those of teeu_dcap_verify(). */
+int teeu_dcap_verifier_verify(struct teeu_dcap_verifier *v, const uint8_t *quote, size_t size,
+                              int64_t now, struct teeu_attestation_result *out,
+                              struct teeu_dcap_quote *quote_out,
+                              char failed_check[TEEU_DCAP_CHECK_NAME_SIZE],
+                              struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Free a verifier (NULL is a no-op). No thread may be using it. */
+void teeu_dcap_verifier_free(struct teeu_dcap_verifier *v);
+
 #ifdef __cplusplus
 }
 #endif

@@ -144,6 +144,41 @@ int teeu_snp_check_vek_tcb(const struct teeu_snp_report *r, const uint8_t *vek, 
                            int turin, char failed_check[TEEU_SNP_CHECK_NAME_SIZE],
                            struct teeu_err *err) TEEU_MUST_CHECK;
 
+/* A prepared verifier: the certificates checked once, for many reports.
+ *
+ * The VCEK (one per chip and TCB) and AMD's ASK and ARK change rarely;
+ * reports arrive with every request. teeu_snp_verify() parses the three
+ * certificates and checks three RSA-4096 signatures per call; a verifier
+ * does that once, in teeu_snp_verifier_new() (vek_parse, ask_parse,
+ * ark_parse, ark_pinned, ark_self_signed, ask_signed_by_ark,
+ * vek_signed_by_ask), and a verification parses the report, checks the
+ * certificates' validity at now (per call), the report's signature by the
+ * VEK, the reported TCB against the VEK's SPLs and CHIP_ID against its hwID.
+ *
+ * teeu_snp_verifier_verify() is observably identical to teeu_snp_verify()
+ * with the same collateral (result, first failing check, code, message). A
+ * problem of the certificates does not fail teeu_snp_verifier_new(): it is
+ * returned by every verification of a report that parses. teeu_snp_verify()
+ * is new + verify + free. A verifier is read only after
+ * teeu_snp_verifier_new(): several threads may use it at once. */
+struct teeu_snp_verifier;
+
+/* Prepare a verifier for collateral c (parsed: c need not outlive it).
+ * Returns 0 with *out set, TEEU_ERR_INVALID_ARG or TEEU_ERR_NOMEM. */
+int teeu_snp_verifier_new(const struct teeu_snp_collateral *c, struct teeu_snp_verifier **out,
+                          struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Verify a report as teeu_snp_verify() would with the verifier's
+ * collateral; the arguments and results are those of teeu_snp_verify(). */
+int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *report, size_t size,
+                             int64_t now, struct teeu_attestation_result *out,
+                             struct teeu_snp_report *report_out,
+                             char failed_check[TEEU_SNP_CHECK_NAME_SIZE],
+                             struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* Free a verifier (NULL is a no-op). No thread may be using it. */
+void teeu_snp_verifier_free(struct teeu_snp_verifier *v);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,8 @@
 #include "teeu/attest_dcap.h"
 #include "x509_util.h"
 
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,42 +377,6 @@ static EVP_PKEY *p256_from_raw(const uint8_t xy[64])
 	return key;
 }
 
-/* A CRL (DER) issued and signed by issuer, current at now. NULL with err
- * set otherwise. */
-static X509_CRL *load_crl(const char *what, const uint8_t *der, size_t size, X509 *issuer,
-                          int64_t now, struct teeu_err *err, int *ret)
-{
-	const unsigned char *p = der;
-	X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)size);
-	time_t t = (time_t)now, before = (time_t)(now - 1);
-	const ASN1_TIME *next;
-
-	ERR_clear_error();
-	if (crl == NULL || p != der + size) {
-		*ret = teeu_err_set(err, TEEU_ERR_MALFORMED, "DCAP: the %s is not a DER CRL", what);
-		goto fail;
-	}
-	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 ||
-	    X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
-		ERR_clear_error();
-		*ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
-		                    "DCAP: the %s is not issued and signed by its CA", what);
-		goto fail;
-	}
-	/* thisUpdate <= now <= nextUpdate (X509_cmp_time: -1 when <= t) */
-	next = X509_CRL_get0_nextUpdate(crl);
-	if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &t) != -1 || next == NULL ||
-	    X509_cmp_time(next, &before) != 1) {
-		*ret = teeu_err_set(err, TEEU_ERR_DENIED, "DCAP: the %s is not current at %lld",
-		                    what, (long long)now);
-		goto fail;
-	}
-	return crl;
-fail:
-	X509_CRL_free(crl);
-	return NULL;
-}
-
 static int revoked_in(X509_CRL *crl, X509 *cert)
 {
 	X509_REVOKED *rev = NULL;
@@ -588,28 +554,6 @@ static int json_time(const json_t *obj, const char *key, int64_t *out)
 {
 	const json_t *v = json_object_get(obj, key);
 	return json_is_string(v) && teeu_time_parse(json_string_value(v), out, NULL) == 0;
-}
-
-/* issueDate <= now <= nextUpdate of a TCB info or QE identity body. */
-static int check_json_validity(const char *what, const char *check, const uint8_t *data,
-                               size_t size, int64_t now, char *failed_check, struct teeu_err *err)
-{
-	json_t *doc = load_json(data, size);
-	int64_t issue, next;
-	int ok = doc != NULL && json_time(doc, "issueDate", &issue) &&
-	         json_time(doc, "nextUpdate", &next);
-	json_decref(doc);
-	set_check(failed_check, check);
-	if (!ok)
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-		                    "DCAP: the %s is not JSON with issueDate and nextUpdate", what);
-	if (now < issue || now > next)
-		return teeu_err_set(err, TEEU_ERR_DENIED,
-		                    "DCAP: the %s is not valid at %lld (issued %lld, next update "
-		                    "%lld)",
-		                    what, (long long)now, (long long)issue, (long long)next);
-	set_check(failed_check, "");
-	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -898,28 +842,22 @@ static int evaluate(struct eval *e)
 	return 0;
 }
 
-int teeu_dcap_evaluate_tcb(const struct teeu_dcap_quote *q, const struct teeu_dcap_pck_info *pck,
-                           const uint8_t *tcb_info, size_t tcb_info_size,
-                           const uint8_t *qe_identity, size_t qe_identity_size,
-                           struct teeu_attestation_result *out,
-                           char failed_check[TEEU_DCAP_CHECK_NAME_SIZE], struct teeu_err *err)
+/* The TCB evaluation over already parsed TCB info and QE identity bodies
+ * (NULL when they are not JSON). */
+static int evaluate_docs(const struct teeu_dcap_quote *q, const struct teeu_dcap_pck_info *pck,
+                         json_t *tcb, json_t *qe, struct teeu_attestation_result *out,
+                         char *failed_check, struct teeu_err *err)
 {
 	struct eval e;
 	int r;
-	set_check(failed_check, "");
-	if (out != NULL)
-		memset(out, 0, sizeof(*out));
-	if (q == NULL || pck == NULL || out == NULL)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-		                    "DCAP: no quote, PCK info or output");
 	memset(&e, 0, sizeof(e));
 	e.q = q;
 	e.pck = pck;
 	e.out = out;
 	e.failed_check = failed_check;
 	e.err = err;
-	e.tcb = load_json(tcb_info, tcb_info_size);
-	e.qe = load_json(qe_identity, qe_identity_size);
+	e.tcb = tcb;
+	e.qe = qe;
 	if (!json_is_object(e.tcb))
 		r = fail(&e, "tcb_info_validity", TEEU_ERR_MALFORMED, "the TCB info is not JSON");
 	else if (!json_is_object(e.qe))
@@ -927,10 +865,30 @@ int teeu_dcap_evaluate_tcb(const struct teeu_dcap_quote *q, const struct teeu_dc
 		         "the QE identity is not JSON");
 	else
 		r = evaluate(&e);
-	json_decref(e.tcb);
-	json_decref(e.qe);
 	if (r != 0)
 		memset(out, 0, sizeof(*out));
+	return r;
+}
+
+int teeu_dcap_evaluate_tcb(const struct teeu_dcap_quote *q, const struct teeu_dcap_pck_info *pck,
+                           const uint8_t *tcb_info, size_t tcb_info_size,
+                           const uint8_t *qe_identity, size_t qe_identity_size,
+                           struct teeu_attestation_result *out,
+                           char failed_check[TEEU_DCAP_CHECK_NAME_SIZE], struct teeu_err *err)
+{
+	json_t *tcb, *qe;
+	int r;
+	set_check(failed_check, "");
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (q == NULL || pck == NULL || out == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+		                    "DCAP: no quote, PCK info or output");
+	tcb = load_json(tcb_info, tcb_info_size);
+	qe = load_json(qe_identity, qe_identity_size);
+	r = evaluate_docs(q, pck, tcb, qe, out, failed_check, err);
+	json_decref(tcb);
+	json_decref(qe);
 	return r;
 }
 
@@ -1030,46 +988,6 @@ fail:
 /* Verification                                                             */
 /* ------------------------------------------------------------------------ */
 
-/* A signed collateral body: its issuer chain's first certificate is signed
- * by the pinned root, valid at now, not revoked by root_crl, and signs
- * data (64-byte r || s). */
-static int check_signed_json(const char *what, const char *check, const uint8_t *chain,
-                             size_t chain_size, const uint8_t *data, size_t size,
-                             const uint8_t *sig, size_t sig_size, X509 *root, X509_CRL *root_crl,
-                             int64_t now, char *failed_check, struct teeu_err *err)
-{
-	X509 *certs[MAX_CHAIN] = {NULL};
-	size_t n = 0;
-	int r;
-
-	set_check(failed_check, check);
-	if (load_pem_chain(chain, chain_size, certs, &n) != 0)
-		return teeu_err_set(err, TEEU_ERR_MALFORMED,
-		                    "DCAP: the %s issuer chain is not PEM certificates", what);
-	if (!teeu_x509_signed_by(certs[0], root)) {
-		ERR_clear_error();
-		r = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
-		                 "DCAP: the %s signing certificate is not issued by the Intel root",
-		                 what);
-	} else if (!teeu_x509_valid_at(certs[0], now)) {
-		r = teeu_err_set(err, TEEU_ERR_DENIED,
-		                 "DCAP: the %s signing certificate is not valid at %lld", what,
-		                 (long long)now);
-	} else if (revoked_in(root_crl, certs[0])) {
-		r = teeu_err_set(err, TEEU_ERR_DENIED,
-		                 "DCAP: the %s signing certificate is revoked", what);
-	} else if (data == NULL || sig == NULL || sig_size != 64) {
-		r = teeu_err_set(err, TEEU_ERR_MALFORMED, "DCAP: no %s or no 64-byte signature",
-		                 what);
-	} else if ((r = ecdsa_verify_raw(X509_get0_pubkey(certs[0]), sig, data, size)) != 0) {
-		r = teeu_err_set(err, r, "DCAP: the %s signature does not verify", what);
-	} else {
-		set_check(failed_check, "");
-	}
-	free_chain(certs, n);
-	return r;
-}
-
 static void fill_result(const struct teeu_dcap_quote *q, int64_t now,
                         struct teeu_attestation_result *out)
 {
@@ -1097,20 +1015,397 @@ static void fill_result(const struct teeu_dcap_quote *q, int64_t now,
 	out->verified_at = now;
 }
 
-int teeu_dcap_verify(const uint8_t *quote, size_t size, const struct teeu_dcap_collateral *c,
-                     int64_t now, struct teeu_attestation_result *out,
-                     struct teeu_dcap_quote *quote_out,
-                     char failed_check[TEEU_DCAP_CHECK_NAME_SIZE], struct teeu_err *err)
+/* ------------------------------------------------------------------------ */
+/* The prepared verifier                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* What does not depend on the quote is done once, by
+ * teeu_dcap_verifier_new(): the issuer chains, the CRLs and the TCB info and
+ * QE identity are parsed, and every signature among them checked. A failure
+ * found then is recorded (check, code, message) and replayed by every
+ * verification that reaches that check, so the first failing check, its
+ * code and its message are those of a verification doing everything per
+ * call. What depends on the time (validity windows, CRL currency, issueDate
+ * and nextUpdate) stays per call, on the parsed objects. The quote's PCK
+ * chain is checked once per distinct chain (SHA-256 of its bytes) and kept
+ * in a small cache. */
+
+#define PCK_CACHE_SIZE 16
+
+/* A failure found once, replayed on every call that reaches it. */
+struct fail_rec {
+	int code; /* 0: none */
+	char check[TEEU_DCAP_CHECK_NAME_SIZE];
+	char msg[TEEU_ERR_MSG_MAX];
+};
+
+static void rec_err(struct fail_rec *f, const char *check, const struct teeu_err *e)
+{
+	f->code = e->code;
+	snprintf(f->check, sizeof(f->check), "%s", check);
+	snprintf(f->msg, sizeof(f->msg), "%s", e->msg);
+}
+
+static void TEEU_PRINTF(4, 5)
+        rec_set(struct fail_rec *f, const char *check, int code, const char *fmt, ...)
+{
+	struct teeu_err e = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	e.code = code;
+	rec_err(f, check, &e);
+}
+
+static int replay(const struct fail_rec *f, char *failed_check, struct teeu_err *err)
+{
+	set_check(failed_check, f->check);
+	return teeu_err_set(err, f->code, "%s", f->msg);
+}
+
+/* A CRL of the collateral. */
+struct crl_item {
+	int present;           /* given (its checks run) */
+	X509_CRL *crl;         /* NULL when it is not a DER CRL */
+	struct fail_rec parse; /* not a DER CRL */
+	struct fail_rec sig;   /* root CA CRL: not issued and signed by the root */
+};
+
+/* The TCB info or the QE identity. */
+struct signed_json {
+	const char *what, *check, *vcheck;
+	X509 *signer;         /* the issuer chain's first certificate */
+	struct fail_rec pre;  /* before the signer's validity: chain, issued by root */
+	struct fail_rec post; /* after it: revoked, missing, signature */
+	json_t *doc;          /* the body, NULL when not JSON */
+	int times_ok;         /* issueDate and nextUpdate read */
+	int64_t issue, next;
+};
+
+/* A quote's PCK chain, checked. Immutable once built; refs counts the
+ * cache's reference and those of verifications using it. */
+struct pck_entry {
+	uint8_t key[TEEU_SHA256_SIZE]; /* SHA-256 of the chain's bytes */
+	unsigned refs;
+	uint64_t used;
+	X509 *certs[MAX_CHAIN]; /* leaf, PCK CA, root */
+	size_t n;
+	struct fail_rec pre;  /* quote_parse (not 3 certificates), root_pinned, pck_chain */
+	struct fail_rec post; /* pck_chain after validity: key, SGX extensions */
+	struct teeu_dcap_pck_info pck;
+	int inter_revoked;           /* the PCK CA is in the root CA CRL */
+	struct fail_rec pck_crl_sig; /* the PCK CRL is not this PCK CA's */
+	int leaf_revoked;            /* the PCK certificate is in the PCK CRL */
+};
+
+struct teeu_dcap_verifier {
+	pthread_mutex_t lock; /* the PCK cache and the root-dependent state */
+	int prepared;         /* the root-dependent checks are done */
+	X509 *root;           /* the pinned root (from the collateral or a quote) */
+	struct crl_item root_crl, pck_crl;
+	struct signed_json tcb, qe;
+	struct pck_entry *cache[PCK_CACHE_SIZE];
+	uint64_t clock;
+};
+
+static void crl_init(struct crl_item *ci, const char *what, const uint8_t *der, size_t size)
+{
+	const unsigned char *p = der;
+	memset(ci, 0, sizeof(*ci));
+	if (der == NULL)
+		return;
+	ci->present = 1;
+	ci->crl = d2i_X509_CRL(NULL, &p, (long)size);
+	ERR_clear_error();
+	if (ci->crl == NULL || p != der + size) {
+		X509_CRL_free(ci->crl);
+		ci->crl = NULL;
+		rec_set(&ci->parse, "", TEEU_ERR_MALFORMED, "DCAP: the %s is not a DER CRL", what);
+	}
+}
+
+static int crl_signed_by(X509_CRL *crl, X509 *issuer)
+{
+	int ok = X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) == 0 &&
+	         X509_CRL_verify(crl, X509_get0_pubkey(issuer)) == 1;
+	ERR_clear_error();
+	return ok;
+}
+
+/* thisUpdate <= now <= nextUpdate (X509_cmp_time: -1 when <= t). */
+static int crl_current(X509_CRL *crl, int64_t now)
+{
+	time_t t = (time_t)now, before = (time_t)(now - 1);
+	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+	return X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &t) == -1 && next != NULL &&
+	       X509_cmp_time(next, &before) == 1;
+}
+
+/* Parse and check what needs no root. certs receives the chain (to find
+ * the root in). */
+static void sj_init(struct signed_json *s, const char *what, const char *check, const char *vcheck,
+                    const uint8_t *chain, size_t chain_size, const uint8_t *data, size_t size,
+                    const uint8_t *sig, size_t sig_size, X509_CRL *root_crl, X509 **certs,
+                    size_t *n)
+{
+	int r;
+	s->what = what;
+	s->check = check;
+	s->vcheck = vcheck;
+	if (load_pem_chain(chain, chain_size, certs, n) != 0) {
+		rec_set(&s->pre, check, TEEU_ERR_MALFORMED,
+		        "DCAP: the %s issuer chain is not PEM certificates", what);
+	} else {
+		s->signer = certs[0];
+		X509_up_ref(s->signer);
+		if (revoked_in(root_crl, s->signer))
+			rec_set(&s->post, check, TEEU_ERR_DENIED,
+			        "DCAP: the %s signing certificate is revoked", what);
+		else if (data == NULL || sig == NULL || sig_size != 64)
+			rec_set(&s->post, check, TEEU_ERR_MALFORMED,
+			        "DCAP: no %s or no 64-byte signature", what);
+		else if ((r = ecdsa_verify_raw(X509_get0_pubkey(s->signer), sig, data, size)) != 0)
+			rec_set(&s->post, check, r, "DCAP: the %s signature does not verify", what);
+	}
+	s->doc = load_json(data, size);
+	s->times_ok = s->doc != NULL && json_time(s->doc, "issueDate", &s->issue) &&
+	              json_time(s->doc, "nextUpdate", &s->next);
+	ERR_clear_error();
+}
+
+/* The checks that need the pinned root. Called once, with the lock held
+ * (or before the verifier is shared). */
+static void prepare_root(struct teeu_dcap_verifier *v, X509 *root)
+{
+	struct signed_json *sj[2] = {&v->tcb, &v->qe};
+	X509_up_ref(root);
+	v->root = root;
+	if (v->root_crl.crl != NULL && !crl_signed_by(v->root_crl.crl, root))
+		rec_set(&v->root_crl.sig, "", TEEU_ERR_BAD_SIGNATURE,
+		        "DCAP: the root CA CRL is not issued and signed by its CA");
+	for (int i = 0; i < 2; i++)
+		if (sj[i]->pre.code == 0 && !teeu_x509_signed_by(sj[i]->signer, root))
+			rec_set(&sj[i]->pre, sj[i]->check, TEEU_ERR_BAD_SIGNATURE,
+			        "DCAP: the %s signing certificate is not issued by the Intel root",
+			        sj[i]->what);
+	ERR_clear_error();
+	v->prepared = 1;
+}
+
+static void pck_entry_free(struct pck_entry *e)
+{
+	if (e == NULL)
+		return;
+	free_chain(e->certs, e->n);
+	free(e);
+}
+
+/* Check a PCK chain (everything but the validity windows and the CRLs'
+ * currency). NULL when out of memory. */
+static struct pck_entry *pck_entry_build(const struct teeu_dcap_verifier *v,
+                                         const uint8_t key[TEEU_SHA256_SIZE], const uint8_t *chain,
+                                         size_t size)
+{
+	struct pck_entry *e = calloc(1, sizeof(*e));
+	struct teeu_err perr = {0};
+	X509 *leaf, *inter, *root;
+	if (e == NULL)
+		return NULL;
+	memcpy(e->key, key, TEEU_SHA256_SIZE);
+	if (load_pem_chain(chain, size, e->certs, &e->n) != 0 || e->n != 3) {
+		rec_set(&e->pre, "quote_parse", TEEU_ERR_MALFORMED,
+		        "DCAP: the quote's PCK chain is not 3 PEM certificates");
+		return e;
+	}
+	leaf = e->certs[0];
+	inter = e->certs[1];
+	root = e->certs[2];
+	if (!cert_is_pinned_root(root)) {
+		rec_set(&e->pre, "root_pinned", TEEU_ERR_KEY_REJECTED,
+		        "DCAP: the PCK chain's root is not the pinned Intel SGX Root CA");
+	} else if (!teeu_x509_signed_by(root, root) || !teeu_x509_signed_by(inter, root) ||
+	           !teeu_x509_signed_by(leaf, inter)) {
+		rec_set(&e->pre, "pck_chain", TEEU_ERR_BAD_SIGNATURE,
+		        "DCAP: the PCK chain does not chain to the Intel root");
+	} else if (!is_p256(X509_get0_pubkey(leaf))) {
+		rec_set(&e->post, "pck_chain", TEEU_ERR_KEY_REJECTED,
+		        "DCAP: the PCK key is not P-256");
+	} else if (pck_info_of(leaf, &e->pck, &perr) != 0) {
+		rec_err(&e->post, "pck_chain", &perr);
+	}
+	if (e->pre.code == 0) {
+		e->inter_revoked = revoked_in(v->root_crl.crl, inter);
+		if (v->pck_crl.crl != NULL && !crl_signed_by(v->pck_crl.crl, inter))
+			rec_set(&e->pck_crl_sig, "pck_crl", TEEU_ERR_BAD_SIGNATURE,
+			        "DCAP: the PCK CRL is not issued and signed by its CA");
+		e->leaf_revoked = revoked_in(v->pck_crl.crl, leaf);
+	}
+	ERR_clear_error();
+	return e;
+}
+
+/* The entry for a chain, with a reference for the caller; NULL when out of
+ * memory. A chain that fails a check is not kept (it is checked again next
+ * time: a transient failure must not stick). Lock held. */
+static struct pck_entry *pck_get(struct teeu_dcap_verifier *v, const uint8_t *chain, size_t size,
+                                 const uint8_t key[TEEU_SHA256_SIZE])
+{
+	struct pck_entry *e;
+	size_t slot = 0;
+	for (size_t i = 0; i < PCK_CACHE_SIZE; i++) {
+		e = v->cache[i];
+		if (e != NULL && memcmp(e->key, key, TEEU_SHA256_SIZE) == 0) {
+			e->used = ++v->clock;
+			e->refs++;
+			return e;
+		}
+	}
+	if ((e = pck_entry_build(v, key, chain, size)) == NULL)
+		return NULL;
+	e->refs = 1;
+	if (e->pre.code != 0 || e->post.code != 0)
+		return e;
+	for (size_t i = 0; i < PCK_CACHE_SIZE; i++) {
+		if (v->cache[i] == NULL) {
+			slot = i;
+			break;
+		}
+		if (v->cache[i]->used < v->cache[slot]->used)
+			slot = i;
+	}
+	if (v->cache[slot] != NULL && --v->cache[slot]->refs == 0)
+		pck_entry_free(v->cache[slot]);
+	v->cache[slot] = e;
+	e->refs++;
+	e->used = ++v->clock;
+	return e;
+}
+
+static void pck_put(struct teeu_dcap_verifier *v, struct pck_entry *e)
+{
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&v->lock);
+	if (--e->refs == 0)
+		pck_entry_free(e);
+	pthread_mutex_unlock(&v->lock);
+}
+
+void teeu_dcap_verifier_free(struct teeu_dcap_verifier *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < PCK_CACHE_SIZE; i++)
+		if (v->cache[i] != NULL && --v->cache[i]->refs == 0)
+			pck_entry_free(v->cache[i]);
+	X509_free(v->root);
+	X509_CRL_free(v->root_crl.crl);
+	X509_CRL_free(v->pck_crl.crl);
+	X509_free(v->tcb.signer);
+	X509_free(v->qe.signer);
+	json_decref(v->tcb.doc);
+	json_decref(v->qe.doc);
+	pthread_mutex_destroy(&v->lock);
+	free(v);
+}
+
+int teeu_dcap_verifier_new(const struct teeu_dcap_collateral *c, struct teeu_dcap_verifier **out,
+                           struct teeu_err *err)
+{
+	struct teeu_dcap_verifier *v;
+	X509 *certs[2][MAX_CHAIN] = {{NULL}};
+	size_t n[2] = {0, 0};
+
+	if (out != NULL)
+		*out = NULL;
+	if (c == NULL || out == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "DCAP: no collateral or output");
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return teeu_err_set(err, TEEU_ERR_NOMEM, "DCAP: out of memory");
+	if (pthread_mutex_init(&v->lock, NULL) != 0) {
+		free(v);
+		return teeu_err_set(err, TEEU_ERR_NOMEM, "DCAP: cannot create a mutex");
+	}
+	crl_init(&v->root_crl, "root CA CRL", c->root_ca_crl, c->root_ca_crl_size);
+	crl_init(&v->pck_crl, "PCK CRL", c->pck_crl, c->pck_crl_size);
+	sj_init(&v->tcb, "TCB info", "tcb_info_sig", "tcb_info_validity", c->tcb_info_issuer_chain,
+	        c->tcb_info_issuer_chain_size, c->tcb_info, c->tcb_info_size, c->tcb_info_sig,
+	        c->tcb_info_sig_size, v->root_crl.crl, certs[0], &n[0]);
+	sj_init(&v->qe, "QE identity", "qe_identity_sig", "qe_identity_validity",
+	        c->qe_identity_issuer_chain, c->qe_identity_issuer_chain_size, c->qe_identity,
+	        c->qe_identity_size, c->qe_identity_sig, c->qe_identity_sig_size, v->root_crl.crl,
+	        certs[1], &n[1]);
+	/* The pinned root is in the issuer chains of PCS's collateral; if not,
+	 * the first quote whose chain ends in it prepares the rest. */
+	for (size_t k = 0; k < 2 && !v->prepared; k++)
+		for (size_t i = 0; i < n[k] && !v->prepared; i++)
+			if (cert_is_pinned_root(certs[k][i]))
+				prepare_root(v, certs[k][i]);
+	free_chain(certs[0], n[0]);
+	free_chain(certs[1], n[1]);
+	ERR_clear_error();
+	*out = v;
+	return 0;
+}
+
+/* The TCB info's or QE identity's signature and validity checks. */
+static int sj_check(const struct signed_json *s, int64_t now, char *failed_check,
+                    struct teeu_err *err)
+{
+	set_check(failed_check, s->check);
+	if (s->pre.code != 0)
+		return replay(&s->pre, failed_check, err);
+	if (!teeu_x509_valid_at(s->signer, now))
+		return teeu_err_set(err, TEEU_ERR_DENIED,
+		                    "DCAP: the %s signing certificate is not valid at %lld",
+		                    s->what, (long long)now);
+	if (s->post.code != 0)
+		return replay(&s->post, failed_check, err);
+	set_check(failed_check, s->vcheck);
+	if (!s->times_ok)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "DCAP: the %s is not JSON with issueDate and nextUpdate",
+		                    s->what);
+	if (now < s->issue || now > s->next)
+		return teeu_err_set(err, TEEU_ERR_DENIED,
+		                    "DCAP: the %s is not valid at %lld (issued %lld, next update "
+		                    "%lld)",
+		                    s->what, (long long)now, (long long)s->issue,
+		                    (long long)s->next);
+	set_check(failed_check, "");
+	return 0;
+}
+
+/* A CRL's checks: recorded failures, currency, revocation. */
+static int crl_check(const struct crl_item *ci, const char *what, const char *check,
+                     const struct fail_rec *sig, int revoked, const char *revoked_msg, int64_t now,
+                     char *failed_check, struct teeu_err *err)
+{
+	set_check(failed_check, check);
+	if (ci->parse.code != 0)
+		return teeu_err_set(err, ci->parse.code, "%s", ci->parse.msg);
+	if (sig->code != 0)
+		return teeu_err_set(err, sig->code, "%s", sig->msg);
+	if (!crl_current(ci->crl, now))
+		return teeu_err_set(err, TEEU_ERR_DENIED, "DCAP: the %s is not current at %lld",
+		                    what, (long long)now);
+	if (revoked)
+		return teeu_err_set(err, TEEU_ERR_DENIED, "%s", revoked_msg);
+	return 0;
+}
+
+int teeu_dcap_verifier_verify(struct teeu_dcap_verifier *v, const uint8_t *quote, size_t size,
+                              int64_t now, struct teeu_attestation_result *out,
+                              struct teeu_dcap_quote *quote_out,
+                              char failed_check[TEEU_DCAP_CHECK_NAME_SIZE], struct teeu_err *err)
 {
 	struct teeu_dcap_quote q;
-	struct teeu_dcap_pck_info pck;
-	X509 *chain[MAX_CHAIN] = {NULL};
-	X509 *leaf, *inter, *root;
-	X509_CRL *root_crl = NULL, *pck_crl = NULL;
+	struct pck_entry *e = NULL;
+	X509 *leaf;
 	EVP_PKEY *ak = NULL;
-	uint8_t digest[TEEU_SHA256_SIZE];
+	uint8_t key[TEEU_SHA256_SIZE], digest[TEEU_SHA256_SIZE];
 	struct teeu_sha256_ctx *sha = NULL;
-	size_t n = 0;
 	int ret;
 
 	set_check(failed_check, "");
@@ -1118,7 +1413,7 @@ int teeu_dcap_verify(const uint8_t *quote, size_t size, const struct teeu_dcap_c
 		memset(out, 0, sizeof(*out));
 	if (quote_out != NULL)
 		memset(quote_out, 0, sizeof(*quote_out));
-	if (out == NULL || c == NULL)
+	if (out == NULL || v == NULL)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "DCAP: no collateral or output");
 
 	/* quote_parse */
@@ -1126,81 +1421,46 @@ int teeu_dcap_verify(const uint8_t *quote, size_t size, const struct teeu_dcap_c
 		set_check(failed_check, "quote_parse");
 		return ret;
 	}
-	if (load_pem_chain(q.pck_chain, q.pck_chain_size, chain, &n) != 0 || n != 3) {
-		set_check(failed_check, "quote_parse");
-		ret = teeu_err_set(err, TEEU_ERR_MALFORMED,
-		                   "DCAP: the quote's PCK chain is not 3 PEM certificates");
+	/* quote_parse (the PCK chain), root_pinned, pck_chain: once per chain */
+	if (teeu_sha256(q.pck_chain, q.pck_chain_size, key) != 0)
+		return teeu_err_set(err, TEEU_ERR_CRYPTO, "DCAP: SHA-256 failed");
+	pthread_mutex_lock(&v->lock);
+	e = pck_get(v, q.pck_chain, q.pck_chain_size, key);
+	if (e != NULL && e->pre.code == 0 && !v->prepared)
+		prepare_root(v, e->certs[2]);
+	pthread_mutex_unlock(&v->lock);
+	if (e == NULL)
+		return teeu_err_set(err, TEEU_ERR_NOMEM, "DCAP: out of memory");
+	if (e->pre.code != 0) {
+		ret = replay(&e->pre, failed_check, err);
 		goto out;
 	}
-	leaf = chain[0];
-	inter = chain[1];
-	root = chain[2];
-	/* root_pinned */
-	if (!cert_is_pinned_root(root)) {
-		set_check(failed_check, "root_pinned");
-		ret = teeu_err_set(
-		        err, TEEU_ERR_KEY_REJECTED,
-		        "DCAP: the PCK chain's root is not the pinned Intel SGX Root CA");
-		goto out;
-	}
-	/* pck_chain */
+	leaf = e->certs[0];
 	set_check(failed_check, "pck_chain");
-	if (!teeu_x509_signed_by(root, root) || !teeu_x509_signed_by(inter, root) ||
-	    !teeu_x509_signed_by(leaf, inter)) {
-		ERR_clear_error();
-		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
-		                   "DCAP: the PCK chain does not chain to the Intel root");
-		goto out;
-	}
-	if (!teeu_x509_valid_at(root, now) || !teeu_x509_valid_at(inter, now) ||
+	if (!teeu_x509_valid_at(e->certs[2], now) || !teeu_x509_valid_at(e->certs[1], now) ||
 	    !teeu_x509_valid_at(leaf, now)) {
 		ret = teeu_err_set(err, TEEU_ERR_DENIED,
 		                   "DCAP: a PCK chain certificate is not valid at %lld",
 		                   (long long)now);
 		goto out;
 	}
-	if (!is_p256(X509_get0_pubkey(leaf))) {
-		ret = teeu_err_set(err, TEEU_ERR_KEY_REJECTED, "DCAP: the PCK key is not P-256");
+	if (e->post.code != 0) {
+		ret = replay(&e->post, failed_check, err);
 		goto out;
 	}
-	if ((ret = pck_info_of(leaf, &pck, err)) != 0)
-		goto out;
 	/* root_crl, pck_crl */
-	if (c->root_ca_crl != NULL) {
-		set_check(failed_check, "root_crl");
-		if ((root_crl = load_crl("root CA CRL", c->root_ca_crl, c->root_ca_crl_size, root,
-		                         now, err, &ret)) == NULL)
-			goto out;
-		if (revoked_in(root_crl, inter)) {
-			ret = teeu_err_set(err, TEEU_ERR_DENIED, "DCAP: the PCK CA is revoked");
-			goto out;
-		}
-	}
-	if (c->pck_crl != NULL) {
-		set_check(failed_check, "pck_crl");
-		if ((pck_crl = load_crl("PCK CRL", c->pck_crl, c->pck_crl_size, inter, now, err,
-		                        &ret)) == NULL)
-			goto out;
-		if (revoked_in(pck_crl, leaf)) {
-			ret = teeu_err_set(err, TEEU_ERR_DENIED,
-			                   "DCAP: the PCK certificate is revoked");
-			goto out;
-		}
-	}
+	if (v->root_crl.present &&
+	    (ret = crl_check(&v->root_crl, "root CA CRL", "root_crl", &v->root_crl.sig,
+	                     e->inter_revoked, "DCAP: the PCK CA is revoked", now, failed_check,
+	                     err)) != 0)
+		goto out;
+	if (v->pck_crl.present &&
+	    (ret = crl_check(&v->pck_crl, "PCK CRL", "pck_crl", &e->pck_crl_sig, e->leaf_revoked,
+	                     "DCAP: the PCK certificate is revoked", now, failed_check, err)) != 0)
+		goto out;
 	/* tcb_info_sig, tcb_info_validity, qe_identity_sig, qe_identity_validity */
-	if ((ret = check_signed_json("TCB info", "tcb_info_sig", c->tcb_info_issuer_chain,
-	                             c->tcb_info_issuer_chain_size, c->tcb_info, c->tcb_info_size,
-	                             c->tcb_info_sig, c->tcb_info_sig_size, root, root_crl, now,
-	                             failed_check, err)) != 0 ||
-	    (ret = check_json_validity("TCB info", "tcb_info_validity", c->tcb_info,
-	                               c->tcb_info_size, now, failed_check, err)) != 0 ||
-	    (ret = check_signed_json("QE identity", "qe_identity_sig", c->qe_identity_issuer_chain,
-	                             c->qe_identity_issuer_chain_size, c->qe_identity,
-	                             c->qe_identity_size, c->qe_identity_sig,
-	                             c->qe_identity_sig_size, root, root_crl, now, failed_check,
-	                             err)) != 0 ||
-	    (ret = check_json_validity("QE identity", "qe_identity_validity", c->qe_identity,
-	                               c->qe_identity_size, now, failed_check, err)) != 0)
+	if ((ret = sj_check(&v->tcb, now, failed_check, err)) != 0 ||
+	    (ret = sj_check(&v->qe, now, failed_check, err)) != 0)
 		goto out;
 	/* qe_report_sig */
 	if ((ret = ecdsa_verify_raw(X509_get0_pubkey(leaf), q.qe_report_sig, q.qe_report_raw,
@@ -1242,9 +1502,8 @@ int teeu_dcap_verify(const uint8_t *quote, size_t size, const struct teeu_dcap_c
 		                   "attestation key");
 		goto out;
 	}
-	/* fmspc_match ... tcb_status */
-	if ((ret = teeu_dcap_evaluate_tcb(&q, &pck, c->tcb_info, c->tcb_info_size, c->qe_identity,
-	                                  c->qe_identity_size, out, failed_check, err)) != 0)
+	/* fmspc_match ... tcb_status, on the bodies parsed once */
+	if ((ret = evaluate_docs(&q, &e->pck, v->tcb.doc, v->qe.doc, out, failed_check, err)) != 0)
 		goto out;
 	fill_result(&q, now, out);
 	if (quote_out != NULL)
@@ -1253,9 +1512,35 @@ out:
 	if (ret != 0)
 		memset(out, 0, sizeof(*out));
 	EVP_PKEY_free(ak);
-	X509_CRL_free(root_crl);
-	X509_CRL_free(pck_crl);
-	free_chain(chain, n);
+	pck_put(v, e);
 	ERR_clear_error();
+	return ret;
+}
+
+int teeu_dcap_verify(const uint8_t *quote, size_t size, const struct teeu_dcap_collateral *c,
+                     int64_t now, struct teeu_attestation_result *out,
+                     struct teeu_dcap_quote *quote_out,
+                     char failed_check[TEEU_DCAP_CHECK_NAME_SIZE], struct teeu_err *err)
+{
+	struct teeu_dcap_verifier *v = NULL;
+	struct teeu_dcap_quote q;
+	int ret;
+
+	set_check(failed_check, "");
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (quote_out != NULL)
+		memset(quote_out, 0, sizeof(*quote_out));
+	if (out == NULL || c == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "DCAP: no collateral or output");
+	/* A quote that does not parse fails first: no collateral work for it. */
+	if ((ret = teeu_dcap_quote_parse(quote, size, &q, err)) != 0) {
+		set_check(failed_check, "quote_parse");
+		return ret;
+	}
+	if ((ret = teeu_dcap_verifier_new(c, &v, err)) != 0)
+		return ret;
+	ret = teeu_dcap_verifier_verify(v, quote, size, now, out, quote_out, failed_check, err);
+	teeu_dcap_verifier_free(v);
 	return ret;
 }

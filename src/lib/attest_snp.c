@@ -11,12 +11,14 @@
 #include "x509_util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
@@ -397,22 +399,133 @@ out:
 	return 0;
 }
 
-int teeu_snp_verify(const uint8_t *report, size_t size, const struct teeu_snp_collateral *c,
-                    int64_t now, struct teeu_attestation_result *out,
-                    struct teeu_snp_report *report_out, char failed_check[TEEU_SNP_CHECK_NAME_SIZE],
-                    struct teeu_err *err)
+/* ------------------------------------------------------------------------ */
+/* The prepared verifier                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Everything up to cert_validity depends on the certificates alone: it is
+ * done once, by teeu_snp_verifier_new(), and its first failure recorded and
+ * replayed (same check, code and message) by every verification of a
+ * report that parses. */
+struct teeu_snp_verifier {
+	X509 *vek, *ask, *ark;
+	int product;
+	int fail_code; /* 0: the chain checked */
+	char fail_check[TEEU_SNP_CHECK_NAME_SIZE];
+	char fail_msg[TEEU_ERR_MSG_MAX];
+};
+
+/* Checks vek_parse ... vek_signed_by_ask; 0 or a code with failed_check
+ * and err set. */
+static int prepare_chain(struct teeu_snp_verifier *v, const struct teeu_snp_collateral *c,
+                         char *failed_check, struct teeu_err *err)
+{
+	X509 *ark_extra = NULL;
+	uint8_t fp[TEEU_SHA256_SIZE];
+	int ret;
+
+	v->product = -1;
+	/* certificates (a parse failure is named after the certificate) */
+	if ((ret = load_certs("VEK", c->vek, c->vek_size, &v->vek, NULL, err)) != 0) {
+		set_check(failed_check, "vek_parse");
+		return ret;
+	}
+	if ((ret = load_certs("ASK", c->ask, c->ask_size, &v->ask, &ark_extra, err)) != 0) {
+		set_check(failed_check, "ask_parse");
+		return ret;
+	}
+	if (c->ark != NULL) {
+		X509_free(ark_extra);
+		if ((ret = load_certs("ARK", c->ark, c->ark_size, &v->ark, NULL, err)) != 0) {
+			set_check(failed_check, "ark_parse");
+			return ret;
+		}
+	} else {
+		v->ark = ark_extra;
+	}
+
+	/* 2. ark_pinned */
+	if (v->ark == NULL) {
+		set_check(failed_check, "ark_pinned");
+		return teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
+		                    "SNP: no ARK: give it, or a PEM ASK file that also holds it");
+	}
+	if ((ret = cert_sha256(v->ark, fp)) != 0)
+		return teeu_err_set(err, ret, "SNP: cannot hash the ARK");
+	for (size_t i = 0; i < sizeof(k_pinned_arks) / sizeof(k_pinned_arks[0]); i++)
+		if (memcmp(fp, k_pinned_arks[i].sha256, sizeof(fp)) == 0)
+			v->product = (int)k_pinned_arks[i].product;
+	if (v->product < 0) {
+		set_check(failed_check, "ark_pinned");
+		return teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
+		                    "SNP: the ARK is not one of AMD's pinned roots (Milan, Genoa, "
+		                    "Turin)");
+	}
+	/* 3. ark_self_signed */
+	if (!teeu_x509_signed_by(v->ark, v->ark)) {
+		set_check(failed_check, "ark_self_signed");
+		return teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE, "SNP: the ARK is not self-signed");
+	}
+	/* 4. ask_signed_by_ark */
+	if (!teeu_x509_signed_by(v->ask, v->ark)) {
+		set_check(failed_check, "ask_signed_by_ark");
+		return teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
+		                    "SNP: the ASK is not issued and signed by the ARK");
+	}
+	/* 5. vek_signed_by_ask */
+	if (!teeu_x509_signed_by(v->vek, v->ask)) {
+		set_check(failed_check, "vek_signed_by_ask");
+		return teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
+		                    "SNP: the VEK certificate is not issued and signed by the ASK");
+	}
+	return 0;
+}
+
+void teeu_snp_verifier_free(struct teeu_snp_verifier *v)
+{
+	if (v == NULL)
+		return;
+	X509_free(v->vek);
+	X509_free(v->ask);
+	X509_free(v->ark);
+	free(v);
+}
+
+int teeu_snp_verifier_new(const struct teeu_snp_collateral *c, struct teeu_snp_verifier **out,
+                          struct teeu_err *err)
+{
+	struct teeu_snp_verifier *v;
+	struct teeu_err e = {0};
+
+	if (out != NULL)
+		*out = NULL;
+	if (c == NULL || out == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "SNP: no collateral or output");
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return teeu_err_set(err, TEEU_ERR_NOMEM, "SNP: out of memory");
+	if (prepare_chain(v, c, v->fail_check, &e) != 0) {
+		v->fail_code = e.code;
+		snprintf(v->fail_msg, sizeof(v->fail_msg), "%s", e.msg);
+	}
+	ERR_clear_error();
+	*out = v;
+	return 0;
+}
+
+int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *report, size_t size,
+                             int64_t now, struct teeu_attestation_result *out,
+                             struct teeu_snp_report *report_out,
+                             char failed_check[TEEU_SNP_CHECK_NAME_SIZE], struct teeu_err *err)
 {
 	struct teeu_snp_report rep;
-	X509 *vek = NULL, *ask = NULL, *ark = NULL, *ark_extra = NULL;
-	uint8_t fp[TEEU_SHA256_SIZE];
-	int product = -1, ret;
+	int ret;
 
 	set_check(failed_check, "");
 	if (out != NULL)
 		memset(out, 0, sizeof(*out));
 	if (report_out != NULL)
 		memset(report_out, 0, sizeof(*report_out));
-	if (out == NULL || c == NULL)
+	if (out == NULL || v == NULL)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "SNP: no collateral or output");
 
 	/* 1. report_parse */
@@ -420,86 +533,31 @@ int teeu_snp_verify(const uint8_t *report, size_t size, const struct teeu_snp_co
 		set_check(failed_check, "report_parse");
 		return ret;
 	}
-	/* certificates (a parse failure is named after the certificate) */
-	if ((ret = load_certs("VEK", c->vek, c->vek_size, &vek, NULL, err)) != 0) {
-		set_check(failed_check, "vek_parse");
-		goto out;
-	}
-	if ((ret = load_certs("ASK", c->ask, c->ask_size, &ask, &ark_extra, err)) != 0) {
-		set_check(failed_check, "ask_parse");
-		goto out;
-	}
-	if (c->ark != NULL) {
-		if ((ret = load_certs("ARK", c->ark, c->ark_size, &ark, NULL, err)) != 0) {
-			set_check(failed_check, "ark_parse");
-			goto out;
-		}
-	} else {
-		ark = ark_extra;
-		ark_extra = NULL;
-	}
-
-	/* 2. ark_pinned */
-	if (ark == NULL) {
-		set_check(failed_check, "ark_pinned");
-		ret = teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
-		                   "SNP: no ARK: give it, or a PEM ASK file that also holds it");
-		goto out;
-	}
-	if ((ret = cert_sha256(ark, fp)) != 0) {
-		ret = teeu_err_set(err, ret, "SNP: cannot hash the ARK");
-		goto out;
-	}
-	for (size_t i = 0; i < sizeof(k_pinned_arks) / sizeof(k_pinned_arks[0]); i++)
-		if (memcmp(fp, k_pinned_arks[i].sha256, sizeof(fp)) == 0)
-			product = (int)k_pinned_arks[i].product;
-	if (product < 0) {
-		set_check(failed_check, "ark_pinned");
-		ret = teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
-		                   "SNP: the ARK is not one of AMD's pinned roots (Milan, Genoa, "
-		                   "Turin)");
-		goto out;
-	}
-	/* 3. ark_self_signed */
-	if (!teeu_x509_signed_by(ark, ark)) {
-		set_check(failed_check, "ark_self_signed");
-		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE, "SNP: the ARK is not self-signed");
-		goto out;
-	}
-	/* 4. ask_signed_by_ark */
-	if (!teeu_x509_signed_by(ask, ark)) {
-		set_check(failed_check, "ask_signed_by_ark");
-		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
-		                   "SNP: the ASK is not issued and signed by the ARK");
-		goto out;
-	}
-	/* 5. vek_signed_by_ask */
-	if (!teeu_x509_signed_by(vek, ask)) {
-		set_check(failed_check, "vek_signed_by_ask");
-		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
-		                   "SNP: the VEK certificate is not issued and signed by the ASK");
-		goto out;
+	/* the certificates' checks, done once */
+	if (v->fail_code != 0) {
+		set_check(failed_check, v->fail_check);
+		return teeu_err_set(err, v->fail_code, "%s", v->fail_msg);
 	}
 	/* 6. cert_validity */
 	{
-		X509 *chain[3] = {ark, ask, vek};
+		X509 *chain[3] = {v->ark, v->ask, v->vek};
 		static const char *const names[3] = {"ARK", "ASK", "VEK"};
 		for (int i = 0; i < 3; i++)
 			if (!teeu_x509_valid_at(chain[i], now)) {
 				set_check(failed_check, "cert_validity");
-				ret = teeu_err_set(err, TEEU_ERR_DENIED,
-				                   "SNP: the %s certificate is not valid at %lld",
-				                   names[i], (long long)now);
-				goto out;
+				return teeu_err_set(err, TEEU_ERR_DENIED,
+				                    "SNP: the %s certificate is not valid at %lld",
+				                    names[i], (long long)now);
 			}
 	}
 	/* 7. report_sig_by_vek */
-	if ((ret = check_report_sig(report, &rep, vek, err)) != 0) {
+	if ((ret = check_report_sig(report, &rep, v->vek, err)) != 0) {
 		set_check(failed_check, "report_sig_by_vek");
 		goto out;
 	}
 	/* 8, 9. tcb_matches_vek, chip_id_matches_hwid */
-	if ((ret = check_tcb_and_chip(&rep, vek, product == PRODUCT_TURIN, failed_check, err)) != 0)
+	if ((ret = check_tcb_and_chip(&rep, v->vek, v->product == PRODUCT_TURIN, failed_check,
+	                              err)) != 0)
 		goto out;
 
 	out->claims.tee_type = TEEU_TEE_SNP;
@@ -514,9 +572,34 @@ int teeu_snp_verify(const uint8_t *report, size_t size, const struct teeu_snp_co
 	if (report_out != NULL)
 		*report_out = rep;
 out:
-	X509_free(vek);
-	X509_free(ask);
-	X509_free(ark);
-	X509_free(ark_extra);
+	ERR_clear_error();
+	return ret;
+}
+
+int teeu_snp_verify(const uint8_t *report, size_t size, const struct teeu_snp_collateral *c,
+                    int64_t now, struct teeu_attestation_result *out,
+                    struct teeu_snp_report *report_out, char failed_check[TEEU_SNP_CHECK_NAME_SIZE],
+                    struct teeu_err *err)
+{
+	struct teeu_snp_verifier *v = NULL;
+	struct teeu_snp_report rep;
+	int ret;
+
+	set_check(failed_check, "");
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (report_out != NULL)
+		memset(report_out, 0, sizeof(*report_out));
+	if (out == NULL || c == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "SNP: no collateral or output");
+	/* A report that does not parse fails first: no certificate work. */
+	if ((ret = teeu_snp_report_parse(report, size, &rep, err)) != 0) {
+		set_check(failed_check, "report_parse");
+		return ret;
+	}
+	if ((ret = teeu_snp_verifier_new(c, &v, err)) != 0)
+		return ret;
+	ret = teeu_snp_verifier_verify(v, report, size, now, out, report_out, failed_check, err);
+	teeu_snp_verifier_free(v);
 	return ret;
 }

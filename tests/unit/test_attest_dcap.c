@@ -3,6 +3,7 @@
  * (v5, TD 1.5) with their collateral bundles (tests/vectors/dcap/, copied
  * from the shared samples) give EXPECTED.json's results at its `now`; each
  * check is then made to fail by one change, and must name itself. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,29 +105,105 @@ static int is_zero(const void *p, size_t size)
 	return 1;
 }
 
+/* One verification's observable outcome. */
+struct outcome {
+	int r;
+	char failed[TEEU_DCAP_CHECK_NAME_SIZE];
+	struct teeu_err err;
+	struct teeu_attestation_result res;
+	struct teeu_dcap_quote q;
+};
+
+static void outcome_equal(const struct outcome *a, const struct outcome *b)
+{
+	if (a->r != b->r || strcmp(a->failed, b->failed) != 0 || a->err.code != b->err.code ||
+	    strcmp(a->err.msg, b->err.msg) != 0)
+		fail_msg("outcomes differ: %d at '%s' (%s) vs %d at '%s' (%s)", a->r, a->failed,
+		         a->err.msg, b->r, b->failed, b->err.msg);
+	assert_memory_equal(&a->res, &b->res, sizeof(a->res));
+	assert_memory_equal(&a->q, &b->q, sizeof(a->q));
+}
+
+static void run_oneshot(const uint8_t *quote, size_t size, const struct teeu_dcap_collateral *c,
+                        int64_t now, struct outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->r = teeu_dcap_verify(quote, size, c, now, &o->res, &o->q, o->failed, &o->err);
+}
+
+static void run_verifier(struct teeu_dcap_verifier *v, const uint8_t *quote, size_t size,
+                         int64_t now, struct outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->r = teeu_dcap_verifier_verify(v, quote, size, now, &o->res, &o->q, o->failed, &o->err);
+}
+
+/* The one-shot verification, then the same through a fresh prepared
+ * verifier twice (the second time with the PCK chain cached, when it
+ * passed) and through the long-lived verifier lv (when not NULL): all must
+ * be the same. */
+static void verify_all_ways(const uint8_t *quote, size_t size, const struct teeu_dcap_collateral *c,
+                            int64_t now, struct teeu_dcap_verifier *lv, struct outcome *o)
+{
+	struct teeu_dcap_verifier *v = NULL;
+	struct teeu_err err = {0};
+	struct outcome o2;
+	run_oneshot(quote, size, c, now, o);
+	assert_int_equal(teeu_dcap_verifier_new(c, &v, &err), 0);
+	for (int i = 0; i < 2; i++) {
+		run_verifier(v, quote, size, now, &o2);
+		outcome_equal(o, &o2);
+	}
+	teeu_dcap_verifier_free(v);
+	if (lv != NULL) {
+		run_verifier(lv, quote, size, now, &o2);
+		outcome_equal(o, &o2);
+	}
+}
+
 /* Verification must fail naming check, with a zeroed result. */
+static int expect_fail_v(struct teeu_dcap_verifier *lv, const uint8_t *quote, size_t size,
+                         const struct teeu_dcap_collateral *c, int64_t now, const char *check)
+{
+	struct outcome o;
+	verify_all_ways(quote, size, c, now, lv, &o);
+	if (o.r == 0 || strcmp(o.failed, check) != 0)
+		fail_msg("expected failure at %s, got %d at '%s' (%s)", check, o.r, o.failed,
+		         o.err.msg);
+	assert_true(is_zero(&o.res, sizeof(o.res)));
+	assert_true(is_zero(&o.q, sizeof(o.q)));
+	return o.r;
+}
+
+static void expect_ok_v(struct teeu_dcap_verifier *lv, const uint8_t *quote, size_t size,
+                        const struct teeu_dcap_collateral *c, int64_t now)
+{
+	struct outcome o;
+	verify_all_ways(quote, size, c, now, lv, &o);
+	if (o.r != 0)
+		fail_msg("expected success, got %d at '%s' (%s)", o.r, o.failed, o.err.msg);
+}
+
+/* When not NULL: the long-lived verifier of the collateral the current
+ * test passes (every expect_* also goes through it). */
+static struct teeu_dcap_verifier *g_lv;
+static const struct teeu_dcap_collateral *g_lv_c;
+
+static struct teeu_dcap_verifier *lv_for(const struct teeu_dcap_collateral *c)
+{
+	return c == g_lv_c ? g_lv : NULL;
+}
+
 static int expect_fail(const uint8_t *quote, size_t size, const struct teeu_dcap_collateral *c,
                        int64_t now, const char *check)
 {
-	struct teeu_attestation_result res;
-	struct teeu_err err = {0};
-	char failed[TEEU_DCAP_CHECK_NAME_SIZE];
-	int r = teeu_dcap_verify(quote, size, c, now, &res, NULL, failed, &err);
-	if (r == 0 || strcmp(failed, check) != 0)
-		fail_msg("expected failure at %s, got %d at '%s' (%s)", check, r, failed, err.msg);
-	assert_true(is_zero(&res, sizeof(res)));
-	return r;
+	return expect_fail_v(lv_for(c), quote, size, c, now, check);
 }
 
 static void expect_ok(const uint8_t *quote, size_t size, const struct teeu_dcap_collateral *c,
                       int64_t now)
 {
-	struct teeu_attestation_result res;
-	struct teeu_err err = {0};
-	char failed[TEEU_DCAP_CHECK_NAME_SIZE];
-	int r = teeu_dcap_verify(quote, size, c, now, &res, NULL, failed, &err);
-	if (r != 0)
-		fail_msg("expected success, got %d at '%s' (%s)", r, failed, err.msg);
+	expect_ok_v(lv_for(c), quote, size, c, now);
 }
 
 static void test_sgx_sample(void **state)
@@ -691,6 +768,248 @@ static void test_bad_args(void **state)
 	teeu_dcap_collateral_free(NULL);
 }
 
+/* One verifier per sample collateral, kept across every case of the other
+ * tests (each check failing, the validity windows, wrong chains), with the
+ * good sample verified between them: no state leaks from one call to the
+ * next, and a cached PCK chain never turns a failure into a pass. */
+static void long_lived(const struct blob *quote, const struct teeu_dcap_collateral *c)
+{
+	struct teeu_err err = {0};
+	assert_int_equal(teeu_dcap_verifier_new(c, &g_lv, &err), 0);
+	g_lv_c = c;
+	expect_ok(quote->data, quote->size, c, NOW_2025);
+	test_signature_flips(NULL);
+	expect_ok(quote->data, quote->size, c, NOW_2025);
+	test_truncated(NULL);
+	expect_ok(quote->data, quote->size, c, NOW_2025);
+	test_validity_windows(NULL);
+	expect_ok(quote->data, quote->size, c, NOW_2025);
+	test_trailing_bytes_ignored(NULL);
+	test_wrong_root(NULL);
+	expect_ok(quote->data, quote->size, c, NOW_2025);
+	test_tdx_outdated_fails_tcb_level(NULL);
+	/* the other platform's quote through this verifier: its PCK chain
+	 * has another PCK CA, which did not issue this PCK CRL */
+	expect_fail(g_tdx.data, g_tdx.size, &g_sgx_c, NOW_2025, "pck_crl");
+	expect_fail(g_sgx.data, g_sgx.size, &g_tdx_c, NOW_2025, "pck_crl");
+	expect_ok(quote->data, quote->size, c, NOW_2025);
+	teeu_dcap_verifier_free(g_lv);
+	g_lv = NULL;
+	g_lv_c = NULL;
+}
+
+static void test_verifier_long_lived(void **state)
+{
+	struct teeu_err err = {0};
+	(void)state;
+	long_lived(&g_sgx, &g_sgx_c);
+	long_lived(&g_tdx, &g_tdx_c);
+	/* the outdated TDX quote's collateral (valid in 2026 only) */
+	assert_int_equal(teeu_dcap_verifier_new(&g_tdx5_c, &g_lv, &err), 0);
+	g_lv_c = &g_tdx5_c;
+	for (int i = 0; i < 3; i++) {
+		test_tdx_outdated_fails_tcb_level(NULL);
+		expect_fail(g_tdx5.data, g_tdx5.size, &g_tdx5_c, NOW_2025, "pck_chain");
+	}
+	teeu_dcap_verifier_free(g_lv);
+	g_lv = NULL;
+	g_lv_c = NULL;
+}
+
+/* A verifier's collateral problem fails every verification at its check
+ * (after the quote's own earlier checks), however often the quote's chain
+ * has been seen. */
+static void test_verifier_bad_collateral(void **state)
+{
+	struct teeu_dcap_collateral c = g_sgx_c;
+	struct teeu_dcap_verifier *v = NULL;
+	struct teeu_err err = {0};
+	struct outcome o;
+	uint8_t *bad_sig = malloc(c.tcb_info_sig_size), *flipped = malloc(g_sgx.size);
+	struct teeu_dcap_quote q;
+	(void)state;
+	assert_non_null(bad_sig);
+	assert_non_null(flipped);
+	memcpy(bad_sig, c.tcb_info_sig, c.tcb_info_sig_size);
+	bad_sig[10] ^= 1;
+	c.tcb_info_sig = bad_sig;
+	assert_int_equal(teeu_dcap_verifier_new(&c, &v, &err), 0);
+	assert_int_equal(teeu_dcap_quote_parse(g_sgx.data, g_sgx.size, &q, &err), 0);
+	memcpy(flipped, g_sgx.data, g_sgx.size);
+	flipped[q.signed_size + 4] ^= 1;
+	for (int i = 0; i < 3; i++) {
+		run_verifier(v, g_sgx.data, g_sgx.size, NOW_2025, &o);
+		assert_int_equal(o.r, TEEU_ERR_BAD_SIGNATURE);
+		assert_string_equal(o.failed, "tcb_info_sig");
+		assert_string_equal(o.err.msg, "DCAP: the TCB info signature does not verify");
+		assert_true(is_zero(&o.res, sizeof(o.res)));
+		run_verifier(v, flipped, g_sgx.size, NOW_2025, &o);
+		assert_string_equal(o.failed, "tcb_info_sig");
+		/* an earlier check still comes first */
+		run_verifier(v, g_sgx.data, 100, NOW_2025, &o);
+		assert_string_equal(o.failed, "quote_parse");
+		run_verifier(v, g_sgx.data, g_sgx.size, 1600000000, &o);
+		assert_string_equal(o.failed, "pck_chain");
+		/* the same quote through a good verifier still passes */
+		expect_ok(g_sgx.data, g_sgx.size, &g_sgx_c, NOW_2025);
+	}
+	teeu_dcap_verifier_free(v);
+	free(bad_sig);
+	/* a good verifier: the chain cached as valid, the quote signature
+	 * flipped still fails quote_sig */
+	assert_int_equal(teeu_dcap_verifier_new(&g_sgx_c, &v, &err), 0);
+	for (int i = 0; i < 3; i++) {
+		run_verifier(v, g_sgx.data, g_sgx.size, NOW_2025, &o);
+		assert_int_equal(o.r, 0);
+		run_verifier(v, flipped, g_sgx.size, NOW_2025, &o);
+		assert_int_equal(o.r, TEEU_ERR_BAD_SIGNATURE);
+		assert_string_equal(o.failed, "quote_sig");
+		assert_true(is_zero(&o.res, sizeof(o.res)));
+	}
+	teeu_dcap_verifier_free(v);
+	free(flipped);
+	/* no verifier, no output */
+	assert_int_equal(teeu_dcap_verifier_new(NULL, &v, &err), TEEU_ERR_INVALID_ARG);
+	assert_null(v);
+	assert_int_equal(teeu_dcap_verifier_verify(NULL, g_sgx.data, g_sgx.size, NOW_2025, &o.res,
+	                                           NULL, o.failed, &err),
+	                 TEEU_ERR_INVALID_ARG);
+	teeu_dcap_verifier_free(NULL);
+}
+
+/* Issuer chains without the root: the verifier finds the pinned root in
+ * the first quote that carries it. */
+static void test_verifier_root_from_quote(void **state)
+{
+	struct teeu_dcap_collateral c = g_sgx_c;
+	char *tcb = strndup((const char *)c.tcb_info_issuer_chain, c.tcb_info_issuer_chain_size);
+	char *qe =
+	        strndup((const char *)c.qe_identity_issuer_chain, c.qe_identity_issuer_chain_size);
+	struct teeu_dcap_verifier *v = NULL;
+	struct teeu_err err = {0};
+	struct outcome o, o2;
+	(void)state;
+	assert_non_null(tcb);
+	assert_non_null(qe);
+	strstr(tcb, "-----END CERTIFICATE-----")[25] = '\0';
+	strstr(qe, "-----END CERTIFICATE-----")[25] = '\0';
+	c.tcb_info_issuer_chain = (const uint8_t *)tcb;
+	c.tcb_info_issuer_chain_size = strlen(tcb);
+	c.qe_identity_issuer_chain = (const uint8_t *)qe;
+	c.qe_identity_issuer_chain_size = strlen(qe);
+	assert_int_equal(teeu_dcap_verifier_new(&c, &v, &err), 0);
+	/* a truncated quote first: nothing prepared */
+	run_verifier(v, g_sgx.data, 100, NOW_2025, &o);
+	assert_string_equal(o.failed, "quote_parse");
+	run_verifier(v, g_sgx.data, g_sgx.size, NOW_2025, &o);
+	run_oneshot(g_sgx.data, g_sgx.size, &c, NOW_2025, &o2);
+	outcome_equal(&o, &o2);
+	assert_int_equal(o.r, 0);
+	teeu_dcap_verifier_free(v);
+	/* and the other platform's chain (another PCK CA) with the SGX
+	 * collateral, through the same path */
+	expect_fail(g_tdx.data, g_tdx.size, &c, NOW_2025, "pck_crl");
+	free(tcb);
+	free(qe);
+}
+
+/* More distinct PCK chains than the cache holds (each the sample's chain
+ * with a different trailing comment), twice round: evictions keep every
+ * verification right. */
+static void test_verifier_cache_eviction(void **state)
+{
+	struct teeu_dcap_quote q;
+	struct teeu_dcap_verifier *v = NULL;
+	struct teeu_err err = {0};
+	struct outcome o, o2;
+	struct blob b[20];
+	char *pem, *chain;
+	(void)state;
+	assert_int_equal(teeu_dcap_quote_parse(g_sgx.data, g_sgx.size, &q, &err), 0);
+	pem = strndup((const char *)q.pck_chain, q.pck_chain_size);
+	assert_non_null(pem);
+	chain = malloc(strlen(pem) + 32);
+	assert_non_null(chain);
+	for (int i = 0; i < 20; i++) {
+		sprintf(chain, "%s\n# %d\n", pem, i);
+		b[i] = sgx_with_chain(chain);
+	}
+	assert_int_equal(teeu_dcap_verifier_new(&g_sgx_c, &v, &err), 0);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 20; i++) {
+			run_verifier(v, b[i].data, b[i].size, NOW_2025, &o);
+			assert_int_equal(o.r, 0);
+			/* and broken: signature flipped */
+			b[i].data[q.signed_size + 4] ^= 1;
+			run_verifier(v, b[i].data, b[i].size, NOW_2025, &o);
+			run_oneshot(b[i].data, b[i].size, &g_sgx_c, NOW_2025, &o2);
+			outcome_equal(&o, &o2);
+			assert_string_equal(o.failed, "quote_sig");
+			b[i].data[q.signed_size + 4] ^= 1;
+		}
+	}
+	teeu_dcap_verifier_free(v);
+	for (int i = 0; i < 20; i++)
+		free(b[i].data);
+	free(chain);
+	free(pem);
+}
+
+/* One verifier, several threads, good and bad quotes interleaved. */
+struct thread_arg {
+	struct teeu_dcap_verifier *v;
+	const uint8_t *bad;
+	int errors;
+};
+
+static void *verify_thread(void *p)
+{
+	struct thread_arg *a = p;
+	for (int i = 0; i < 40; i++) {
+		struct teeu_attestation_result res;
+		struct teeu_err err = {0};
+		char failed[TEEU_DCAP_CHECK_NAME_SIZE];
+		const struct blob *good = i % 3 == 0 ? &g_tdx : &g_sgx;
+		if (teeu_dcap_verifier_verify(a->v, good->data, good->size, NOW_2025, &res, NULL,
+		                              failed, &err) !=
+		    (good == &g_sgx ? 0 : TEEU_ERR_BAD_SIGNATURE))
+			a->errors++;
+		if (teeu_dcap_verifier_verify(a->v, a->bad, g_sgx.size, NOW_2025, &res, NULL,
+		                              failed, &err) != TEEU_ERR_BAD_SIGNATURE ||
+		    strcmp(failed, "quote_sig") != 0)
+			a->errors++;
+	}
+	return NULL;
+}
+
+static void test_verifier_threads(void **state)
+{
+	struct teeu_dcap_quote q;
+	struct teeu_dcap_verifier *v = NULL;
+	struct teeu_err err = {0};
+	struct thread_arg args[4];
+	pthread_t th[4];
+	uint8_t *bad = malloc(g_sgx.size);
+	(void)state;
+	assert_non_null(bad);
+	assert_int_equal(teeu_dcap_quote_parse(g_sgx.data, g_sgx.size, &q, &err), 0);
+	memcpy(bad, g_sgx.data, g_sgx.size);
+	bad[q.signed_size + 4] ^= 1;
+	assert_int_equal(teeu_dcap_verifier_new(&g_sgx_c, &v, &err), 0);
+	for (int i = 0; i < 4; i++) {
+		args[i].v = v;
+		args[i].bad = bad;
+		args[i].errors = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, verify_thread, &args[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(args[i].errors, 0);
+	}
+	teeu_dcap_verifier_free(v);
+	free(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +1027,11 @@ int main(void)
 	        cmocka_unit_test(test_dispatch),
 	        cmocka_unit_test(test_wrong_root),
 	        cmocka_unit_test(test_bad_args),
+	        cmocka_unit_test(test_verifier_long_lived),
+	        cmocka_unit_test(test_verifier_bad_collateral),
+	        cmocka_unit_test(test_verifier_root_from_quote),
+	        cmocka_unit_test(test_verifier_cache_eviction),
+	        cmocka_unit_test(test_verifier_threads),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -99,11 +99,27 @@ static void expect_fail(const uint8_t *report, size_t size, const struct teeu_sn
 	struct teeu_err err = {0};
 	char failed[TEEU_SNP_CHECK_NAME_SIZE];
 	int r = teeu_snp_verify(report, size, c, now, &res, NULL, failed, &err);
+	struct teeu_snp_verifier *v = NULL;
 	if (r == 0 || strcmp(failed, check) != 0)
 		fail_msg("expected check %s to fail; got %d, check \"%s\": %s", check, r, failed,
 		         teeu_err_message(&err));
 	assert_int_equal(res.claims.tee_type, 0);
 	assert_int_equal(res.claims.measurement_size, 0);
+	/* the same through a prepared verifier, twice: identical */
+	assert_int_equal(teeu_snp_verifier_new(c, &v, NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		struct teeu_attestation_result res2;
+		struct teeu_err err2 = {0};
+		char failed2[TEEU_SNP_CHECK_NAME_SIZE];
+		assert_int_equal(
+		        teeu_snp_verifier_verify(v, report, size, now, &res2, NULL, failed2, &err2),
+		        r);
+		assert_string_equal(failed2, failed);
+		assert_int_equal(err2.code, err.code);
+		assert_string_equal(err2.msg, err.msg);
+		assert_memory_equal(&res2, &res, sizeof(res));
+	}
+	teeu_snp_verifier_free(v);
 }
 
 static void test_sample_verifies(void **state)
@@ -481,6 +497,61 @@ static void test_bad_args(void **state)
 	expect_fail(g_report.data, g_report.size, &c, NOW, "ask_parse");
 }
 
+/* One verifier, many reports: good ones between bad ones, outcomes equal
+ * to the one-shot verification's. */
+static void snp_same(const struct teeu_snp_verifier *v, const uint8_t *report, size_t size,
+                     const struct teeu_snp_collateral *c, int64_t now, const char *check)
+{
+	struct teeu_attestation_result res, res2;
+	struct teeu_snp_report rep, rep2;
+	struct teeu_err err = {0}, err2 = {0};
+	char failed[TEEU_SNP_CHECK_NAME_SIZE], failed2[TEEU_SNP_CHECK_NAME_SIZE];
+	int r = teeu_snp_verify(report, size, c, now, &res, &rep, failed, &err);
+	int r2 = teeu_snp_verifier_verify(v, report, size, now, &res2, &rep2, failed2, &err2);
+	assert_int_equal(r, r2);
+	assert_string_equal(failed, failed2);
+	assert_string_equal(failed, check);
+	assert_string_equal(err.msg, err2.msg);
+	assert_memory_equal(&res, &res2, sizeof(res));
+	assert_memory_equal(&rep, &rep2, sizeof(rep));
+}
+
+static void test_verifier_long_lived(void **state)
+{
+	struct teeu_snp_collateral c = sample_collateral(), bad = c;
+	struct teeu_snp_verifier *v = NULL, *vb = NULL;
+	uint8_t *copy = malloc(g_report.size), *vek = malloc(g_vcek.size);
+	(void)state;
+	assert_non_null(copy);
+	assert_non_null(vek);
+	memcpy(vek, g_vcek.data, g_vcek.size);
+	vek[g_vcek.size - 10] ^= 0x01;
+	bad.vek = vek;
+	assert_int_equal(teeu_snp_verifier_new(&c, &v, NULL), 0);
+	assert_int_equal(teeu_snp_verifier_new(&bad, &vb, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		snp_same(v, g_report.data, g_report.size, &c, NOW, "");
+		memcpy(copy, g_report.data, g_report.size);
+		copy[0x2A0 + 1] ^= 1;
+		snp_same(v, copy, g_report.size, &c, NOW, "report_sig_by_vek");
+		snp_same(v, g_report.data, g_report.size, &c, NOW, "");
+		snp_same(v, g_report.data, 0x2A0, &c, NOW, "report_parse");
+		snp_same(v, g_report.data, g_report.size, &c, VCEK_NOT_AFTER + 1, "cert_validity");
+		snp_same(v, g_report.data, g_report.size, &c, VCEK_NOT_AFTER - 1, "");
+		/* a bad VCEK fails every verification at its check */
+		snp_same(vb, g_report.data, g_report.size, &bad, NOW, "vek_signed_by_ask");
+		snp_same(vb, copy, g_report.size, &bad, NOW, "vek_signed_by_ask");
+		snp_same(vb, g_report.data, 0x2A0, &bad, NOW, "report_parse");
+	}
+	teeu_snp_verifier_free(v);
+	teeu_snp_verifier_free(vb);
+	teeu_snp_verifier_free(NULL);
+	assert_int_equal(teeu_snp_verifier_new(NULL, &v, NULL), TEEU_ERR_INVALID_ARG);
+	assert_null(v);
+	free(copy);
+	free(vek);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +567,7 @@ int main(void)
 	        cmocka_unit_test(test_ark_not_pinned),
 	        cmocka_unit_test(test_tcb_and_chip_id),
 	        cmocka_unit_test(test_bad_args),
+	        cmocka_unit_test(test_verifier_long_lived),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
