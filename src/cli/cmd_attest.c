@@ -286,6 +286,8 @@ static json_t *claims_json(const struct outcome *o)
 		json_object_set_new(j, "svn", json_integer(c->svn));
 	} else if (c->tee_type == TEEU_TEE_SNP) {
 		json_object_set_new(j, "svn", json_integer(c->svn));
+		json_object_set_new(j, "snp_policy", json_integer((json_int_t)c->snp_policy));
+		json_object_set_new(j, "vmpl", json_integer(c->vmpl));
 	}
 	if (c->has_rtmr) {
 		for (int i = 0; i < 4; i++) {
@@ -380,6 +382,11 @@ static void print_text(const struct outcome *o)
 				print_hex_line(label, c->rtmr[i], 48);
 			}
 		}
+		if (c->tee_type == TEEU_TEE_SNP)
+			printf("  %-13s 0x%llx (SMT %s, migration agent %s), vmpl %u\n",
+			       "snp_policy", (unsigned long long)c->snp_policy,
+			       c->snp_policy & (1ull << 16) ? "allowed" : "off",
+			       c->snp_policy & (1ull << 18) ? "allowed" : "off", (unsigned)c->vmpl);
 		printf("  %-13s %s\n", "debug", c->debug ? "yes" : "no");
 		print_hex_line("report_data", o->res.report_data, TEEU_ATTEST_REPORT_DATA_SIZE);
 	}

@@ -565,6 +565,8 @@ int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *r
 	out->claims.measurement_size = sizeof(rep.measurement);
 	out->claims.svn = rep.guest_svn;
 	out->claims.debug = (rep.policy & TEEU_SNP_POLICY_DEBUG) != 0;
+	out->claims.snp_policy = rep.policy;
+	out->claims.vmpl = rep.vmpl;
 	memcpy(out->claims.tcb_status, SNP_TCB_STATUS, sizeof(SNP_TCB_STATUS));
 	memcpy(out->report_data, rep.report_data, sizeof(rep.report_data));
 	out->advisory_count = 0;

@@ -148,6 +148,9 @@ static void test_sample_verifies(void **state)
 	assert_int_equal(res.claims.svn, 0);
 	assert_string_equal(res.claims.tcb_status, "UpToDate");
 	assert_int_equal(res.verified_at, NOW);
+	/* the guest policy and VMPL reach the claims, for allow_tees */
+	assert_int_equal(res.claims.snp_policy, 720896);
+	assert_int_equal(res.claims.vmpl, 0);
 
 	assert_int_equal(rep.version, 2);
 	assert_int_equal(rep.policy, 720896);
