@@ -47,6 +47,8 @@ static const char *const k_statuses[] = {"UpToDate",
                                          "ConfigurationAndSWHardeningNeeded",
                                          "OutOfDate",
                                          "OutOfDateConfigurationNeeded",
+                                         "TDRelaunchAdvised",
+                                         "TDRelaunchAdvisedConfigurationNeeded",
                                          "Simulation"};
 #define STATUS_COUNT (sizeof(k_statuses) / sizeof(k_statuses[0]))
 #define ACCEPT_MAX   16

@@ -772,6 +772,97 @@ static int eval_tdx_module(struct eval *e, char status[TEEU_TCB_STATUS_MAX],
 	            "the TCB info has no identity for the TDX module's version");
 }
 
+static int config_needed(const char *status)
+{
+	return strcmp(status, "ConfigurationNeeded") == 0 ||
+	       strcmp(status, "OutOfDateConfigurationNeeded") == 0 ||
+	       strcmp(status, "ConfigurationAndSWHardeningNeeded") == 0;
+}
+
+/* SVN of component idx of a level's tdxtcbcomponents; -1 when malformed. */
+static int64_t tdx_component(const json_t *level, size_t idx)
+{
+	int64_t svn;
+	const json_t *comps = json_object_get(json_object_get(level, "tcb"), "tdxtcbcomponents");
+	if (!json_is_array(comps) || json_array_size(comps) != 16 ||
+	    !json_int(json_array_get(comps, idx), "svn", &svn))
+		return -1;
+	return svn;
+}
+
+/* TD relaunch advice (Intel QVL, TDX quotes with a TD 1.5 report): the
+ * platform's TDX module was updated in place (TD-preserving) to one whose
+ * TCB is current, but the TD still reports the older module it was
+ * launched on (TEE_TCB_SVN) as OutOfDate. TEE_TCB_SVN2 says what the TD
+ * would get by relaunching. When relaunching would make it current, the
+ * status is TDRelaunchAdvised (or TDRelaunchAdvisedConfigurationNeeded)
+ * instead of the OutOfDate status. Conditions, all of them (QVL's
+ * TDRelaunchCheck): the QE is not OutOfDate or Revoked; the SGX-only level
+ * is UpToDate, SWHardeningNeeded, ConfigurationNeeded or
+ * ConfigurationAndSWHardeningNeeded; the TDX level, converged with the
+ * module's, is OutOfDate or OutOfDateConfigurationNeeded; the module's level
+ * is OutOfDate; TEE_TCB_SVN2's module SVN reaches the latest module level
+ * (the latest TCB level's tdxtcbcomponents[0] for module version 0, else
+ * the latest level of identity TDX_%02X of TEE_TCB_SVN2[1]) and its byte 2
+ * the latest TCB level's tdxtcbcomponents[2]. Returns 1 with status
+ * replaced, 0 when no advice applies, or an error. */
+static int td_relaunch(struct eval *e, const json_t *levels, const char *sgx_status,
+                       const char *qe_status, const char *mod_status,
+                       char status[TEEU_TCB_STATUS_MAX])
+{
+	const struct teeu_dcap_td_report *td = &e->q->td;
+	const json_t *latest = json_array_get(levels, 0), *ids, *ident;
+	int64_t want_module = -1, want2;
+	size_t i;
+
+	if (e->q->tee_type != TEEU_DCAP_TEE_TDX || e->q->body_type != TEEU_DCAP_BODY_TD15 ||
+	    strcmp(qe_status, "OutOfDate") == 0 || strcmp(qe_status, "Revoked") == 0 ||
+	    sgx_status == NULL ||
+	    (strcmp(sgx_status, "UpToDate") != 0 && strcmp(sgx_status, "SWHardeningNeeded") != 0 &&
+	     strcmp(sgx_status, "ConfigurationNeeded") != 0 &&
+	     strcmp(sgx_status, "ConfigurationAndSWHardeningNeeded") != 0) ||
+	    (strcmp(status, "OutOfDate") != 0 &&
+	     strcmp(status, "OutOfDateConfigurationNeeded") != 0) ||
+	    strcmp(mod_status, "OutOfDate") != 0 || latest == NULL)
+		return 0;
+	if ((want2 = tdx_component(latest, 2)) < 0)
+		return fail(e, "tcb_level", TEEU_ERR_MALFORMED, "a TCB info level is malformed");
+	if (td->tee_tcb_svn2[1] == 0) {
+		want_module = tdx_component(latest, 0);
+	} else {
+		char id[16];
+		snprintf(id, sizeof(id), "TDX_%02X", (unsigned)td->tee_tcb_svn2[1]);
+		ids = json_object_get(e->tcb, "tdxModuleIdentities");
+		json_array_foreach(ids, i, ident)
+		{
+			const char *name = json_string_value(json_object_get(ident, "id"));
+			const json_t *first =
+			        json_array_get(json_object_get(ident, "tcbLevels"), 0);
+			if (name == NULL || strcmp(name, id) != 0)
+				continue;
+			if (first == NULL ||
+			    !json_int(json_object_get(first, "tcb"), "isvsvn", &want_module))
+				return fail(e, "tdx_module_match", TEEU_ERR_MALFORMED,
+				            "a TDX module TCB level is malformed");
+			break;
+		}
+		if (want_module < 0)
+			return fail(
+			        e, "tdx_module_match", TEEU_ERR_DENIED,
+			        "the TCB info has no identity for the TDX module version the TD "
+			        "would relaunch on (TEE_TCB_SVN2)");
+	}
+	if (want_module < 0)
+		return fail(e, "tcb_level", TEEU_ERR_MALFORMED, "a TCB info level is malformed");
+	if (td->tee_tcb_svn2[0] < want_module || td->tee_tcb_svn2[2] < want2)
+		return 0;
+	snprintf(status, TEEU_TCB_STATUS_MAX, "%s",
+	         config_needed(sgx_status) || config_needed(status)
+	                 ? "TDRelaunchAdvisedConfigurationNeeded"
+	                 : "TDRelaunchAdvised");
+	return 1;
+}
+
 static int evaluate(struct eval *e)
 {
 	const int tdx = e->q->tee_type == TEEU_DCAP_TEE_TDX;
@@ -779,7 +870,7 @@ static int evaluate(struct eval *e)
 	uint8_t fmspc[6], pceid[2];
 	int64_t version;
 	const json_t *levels = json_object_get(e->tcb, "tcbLevels"), *level, *match = NULL;
-	const json_t *qe_level = NULL, *mod_level = NULL;
+	const json_t *qe_level = NULL, *mod_level = NULL, *sgx_match = NULL;
 	char status[TEEU_TCB_STATUS_MAX], qe_status[TEEU_TCB_STATUS_MAX],
 	        mod_status[TEEU_TCB_STATUS_MAX];
 	size_t i;
@@ -813,6 +904,8 @@ static int evaluate(struct eval *e)
 		                   &ok) ||
 		    pcesvn > e->pck->pcesvn)
 			continue;
+		if (sgx_match == NULL)
+			sgx_match = level;
 		/* TDX: TEE_TCB_SVN against tdxtcbcomponents; with a TDX module
 		 * version (byte 1) > 0 the module's bytes 0 and 1 are checked by
 		 * its identity instead. */
@@ -828,10 +921,15 @@ static int evaluate(struct eval *e)
 	if (match == NULL)
 		return fail(e, "tcb_level", TEEU_ERR_DENIED,
 		            "no TCB level matches the PCK certificate's SVNs (TCB not supported)");
+	/* Intel QVL's order: the TDX level with the module, then relaunch
+	 * advice (TD 1.5), then the QE. */
 	snprintf(status, sizeof(status), "%s", level_status(match));
-	converge(status, qe_status);
 	if (tdx && mod_level != NULL)
 		converge(status, mod_status);
+	if ((ok = td_relaunch(e, levels, level_status(sgx_match), qe_status, mod_status, status)) <
+	    0)
+		return ok;
+	converge(status, qe_status);
 	if ((ok = add_advisories(e->out, match)) != 0 ||
 	    (ok = add_advisories(e->out, qe_level)) != 0 ||
 	    (mod_level != NULL && (ok = add_advisories(e->out, mod_level)) != 0))

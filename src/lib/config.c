@@ -269,6 +269,8 @@ static int get_tcb_status(const json_t *obj, const char *path, char *out, size_t
 	                                         "ConfigurationAndSWHardeningNeeded",
 	                                         "OutOfDate",
 	                                         "OutOfDateConfigurationNeeded",
+	                                         "TDRelaunchAdvised",
+	                                         "TDRelaunchAdvisedConfigurationNeeded",
 	                                         NULL};
 	char full[TEEU_DOC_PATH_MAX];
 	const json_t *list = NULL, *v;
@@ -293,7 +295,8 @@ static int get_tcb_status(const json_t *obj, const char *path, char *out, size_t
 			        err, TEEU_ERR_MALFORMED,
 			        "%s[%zu]: expected one of UpToDate, SWHardeningNeeded, "
 			        "ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, "
-			        "OutOfDate, OutOfDateConfigurationNeeded",
+			        "OutOfDate, OutOfDateConfigurationNeeded, TDRelaunchAdvised, "
+			        "TDRelaunchAdvisedConfigurationNeeded",
 			        full, i);
 		if (strlen(out) + strlen(name) + 2 > out_size)
 			return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: too long", full);

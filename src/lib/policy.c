@@ -32,6 +32,8 @@ static const char *const k_tcb_statuses[] = {"UpToDate",
                                              "OutOfDate",
                                              "OutOfDateConfigurationNeeded",
                                              "Revoked",
+                                             "TDRelaunchAdvised",
+                                             "TDRelaunchAdvisedConfigurationNeeded",
                                              NULL};
 #define TCB_UPTODATE_BIT 1u
 

@@ -597,6 +597,31 @@ static void test_evaluate_tcb_tdx(void **state)
 	eval_expect(&q2, &pck, &g_tdx_c, NULL, "OutOfDate");
 	q2.td.tee_tcb_svn[0] = 1;
 	eval_expect(&q2, &pck, &g_tdx_c, "tdx_module_match", NULL);
+	/* TD relaunch advice (TD 1.5): launched on an OutOfDate TDX_01 (SVN 3),
+	 * the platform now runs one whose SVN 4 is the latest level. */
+	q2 = q;
+	q2.body_type = TEEU_DCAP_BODY_TD15;
+	q2.td.tee_tcb_svn[0] = 3;
+	memcpy(q2.td.tee_tcb_svn2, q.td.tee_tcb_svn, 16);
+	q2.td.tee_tcb_svn2[0] = 4;
+	eval_expect(&q2, &pck, &g_tdx_c, NULL, "TDRelaunchAdvised");
+	/* relaunching would not help: the module the TD would get is old too */
+	q2.td.tee_tcb_svn2[0] = 3;
+	eval_expect(&q2, &pck, &g_tdx_c, NULL, "OutOfDate");
+	/* nor when TEE_TCB_SVN2 byte 2 is below the latest TDX level's */
+	q2.td.tee_tcb_svn2[0] = 4;
+	q2.td.tee_tcb_svn2[2] = 1;
+	eval_expect(&q2, &pck, &g_tdx_c, NULL, "OutOfDate");
+	/* a relaunch module version with no identity: tdx_module_match */
+	q2.td.tee_tcb_svn2[2] = q.td.tee_tcb_svn[2];
+	q2.td.tee_tcb_svn2[1] = 2;
+	eval_expect(&q2, &pck, &g_tdx_c, "tdx_module_match", NULL);
+	/* a TD 1.0 report gets no advice */
+	q2.td.tee_tcb_svn2[1] = q.td.tee_tcb_svn[1];
+	q2.body_type = TEEU_DCAP_BODY_TD10;
+	eval_expect(&q2, &pck, &g_tdx_c, NULL, "OutOfDate");
+	/* an SGX level that needs configuration makes it ...ConfigurationNeeded:
+	 * no such level in the sample, so that branch is untested here */
 	/* TEE_TCB_SVN below every level's TDX components */
 	q2 = q;
 	q2.td.tee_tcb_svn[2] = 1;

@@ -548,6 +548,19 @@ static void test_snp_policy_bits(void **state)
 	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "VMPL 1, entry allows at most 0");
 	teeu_policy_free(p);
 
+	/* TDX relaunch advice is a status a policy lists by name */
+	p = parse("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"alice\",\"bob\"],"
+	          "\"allow_tees\":[{\"type\":\"tdx\",\"mr_td\":\"" M48 "\",\"tcb_status\":["
+	          "\"UpToDate\",\"TDRelaunchAdvised\"]}]}");
+	w.claims.tee_type = TEEU_TEE_TDX;
+	w.claims.vmpl = 0;
+	snprintf(w.claims.tcb_status, sizeof(w.claims.tcb_status), "TDRelaunchAdvised");
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL);
+	snprintf(w.claims.tcb_status, sizeof(w.claims.tcb_status),
+	         "TDRelaunchAdvisedConfigurationNeeded");
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "TDRelaunchAdvisedConfigurationNeeded");
+	teeu_policy_free(p);
+
 	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
 	            "[{\"type\":\"snp\",\"measurement\":\"" M48 "\",\"max_vmpl\":4}]}",
 	            TEEU_ERR_MALFORMED, "max_vmpl");
