@@ -170,14 +170,33 @@ static int make_policy(const struct put_args *a, struct cli_net *n, const char *
 				                    "which TEE may decrypt it? Give --tee "
 				                    "TYPE:MEASUREMENT, or pin teeu.measurement in "
 				                    "the config");
-			if (!teeu_config_tee_simulation(n->cfg))
-				return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-				                    "give --tee TYPE:MEASUREMENT (the config's "
-				                    "teeu.measurement names no TEE type outside "
-				                    "simulation)");
-			json_object_set_new(
-			        doc, "allow_tees",
-			        json_pack("[{s:s, s:s}]", "type", "sim", "measurement", m));
+			if (strchr(m, ':') != NULL) {
+				/* TYPE:HEX, as the worker prints it at start */
+				json_t *entry = tee_entry(m);
+				if (entry == NULL)
+					return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+					                    "teeu.measurement %s: unknown TEE type",
+					                    m);
+				if (strncmp(m, "sim:", 4) == 0 &&
+				    !teeu_config_tee_simulation(n->cfg)) {
+					json_decref(entry);
+					return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+					                    "teeu.measurement is a sim: pin, but "
+					                    "tee_simulation is false");
+				}
+				json_object_set_new(doc, "allow_tees", json_pack("[o]", entry));
+			} else if (!teeu_config_tee_simulation(n->cfg)) {
+				return teeu_err_set(
+				        err, TEEU_ERR_INVALID_ARG,
+				        "give --tee TYPE:MEASUREMENT, or write the "
+				        "config's teeu.measurement as TYPE:HEX (sgx, tdx, "
+				        "snp, csv): bare hex names no TEE type outside "
+				        "simulation");
+			} else {
+				json_object_set_new(
+				        doc, "allow_tees",
+				        json_pack("[{s:s, s:s}]", "type", "sim", "measurement", m));
+			}
 		}
 		if (a->operators)
 			json_object_set_new(doc, "operators", cli_split_list(a->operators));

@@ -175,8 +175,17 @@ static void check_worker(struct status *st)
 	st->wk_ok = get_health(st->wk_url, teeu_config_teeu_ca_cert(st->base.cfg), &st->wk_health,
 	                       &st->wk_err) == 0;
 	if (st->wk_ok && st->pin[0] != '\0') {
+		/* a TYPE:HEX pin also names the worker's TEE type */
+		const char *pin = st->pin, *colon = strchr(pin, ':');
+		const char *type = json_string_value(json_object_get(st->wk_health, "tee_type"));
+		int type_ok = 1;
+		if (colon != NULL) {
+			type_ok = type != NULL && strlen(type) == (size_t)(colon - pin) &&
+			          strncmp(type, pin, (size_t)(colon - pin)) == 0;
+			pin = colon + 1;
+		}
 		m = json_string_value(json_object_get(st->wk_health, "measurement"));
-		st->pin_state = m != NULL && strcasecmp(m, st->pin) == 0 ? 1 : -1;
+		st->pin_state = type_ok && m != NULL && strcasecmp(m, pin) == 0 ? 1 : -1;
 	}
 }
 

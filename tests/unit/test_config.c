@@ -559,7 +559,39 @@ static void test_measurement(void **state)
 	                 0);
 	assert_string_equal(teeu_config_auth_manager_measurement(cfg), M_ALICE_LOWER);
 	assert_string_equal(teeu_config_teeu_measurement(cfg), M_TEEU_96);
+	assert_null(teeu_config_auth_manager_tcb_status(cfg));
 	teeu_config_free(cfg);
+
+	/* TYPE:HEX pins the TEE type too, as the daemons print it; tcb_status
+	 * lists the AuthManager platform's accepted statuses. */
+	cfg = NULL;
+	assert_int_equal(parse(fx,
+	                       MINI_PARTIES
+	                       "self_party: bob\n"
+	                       "auth_manager_config: {host: h, measurement: 'sgx:" M_ALICE_UPPER
+	                       "', tcb_status: [UpToDate, SWHardeningNeeded]}\n"
+	                       "teeu: {party: alice, measurement: 'snp:" M_TEEU_96 "'}\n",
+	                       0, &cfg, &err),
+	                 0);
+	assert_string_equal(teeu_config_auth_manager_measurement(cfg), "sgx:" M_ALICE_LOWER);
+	assert_string_equal(teeu_config_teeu_measurement(cfg), "snp:" M_TEEU_96);
+	assert_string_equal(teeu_config_auth_manager_tcb_status(cfg), "UpToDate,SWHardeningNeeded");
+	teeu_config_free(cfg);
+	expect_fail(fx,
+	            MINI_PARTIES
+	            "self_party: bob\nteeu: {party: bob, measurement: 'xyz:" M_ALICE_LOWER "'}\n",
+	            0, TEEU_ERR_MALFORMED, "teeu.measurement: expected HEX or TYPE:HEX");
+	expect_fail(fx,
+	            MINI_PARTIES "self_party: bob\nteeu: {party: bob, measurement: 'sgx:abc'}\n", 0,
+	            TEEU_ERR_MALFORMED, "teeu.measurement: expected HEX or TYPE:HEX");
+	expect_fail(fx,
+	            MINI_PARTIES "self_party: bob\nauth_manager_config: {host: h, tcb_status: "
+	                         "[UpToDat]}\n",
+	            0, TEEU_ERR_MALFORMED, "auth_manager_config.tcb_status[0]: expected one of");
+	expect_fail(fx,
+	            MINI_PARTIES
+	            "self_party: bob\nauth_manager_config: {host: h, tcb_status: []}\n",
+	            0, TEEU_ERR_MALFORMED, "auth_manager_config.tcb_status: empty");
 }
 
 static void test_yaml_alias_refused(void **state)
