@@ -56,6 +56,11 @@ struct teeu_claims {
 	 * 18, debug bit 19) and the VMPL the report was requested at. */
 	uint64_t snp_policy;
 	uint32_t vmpl;
+	/* SGX/TDX: the tcbEvaluationDataNumber of the collateral the TCB status
+	 * was judged with (the lower of the TCB info's and the QE identity's):
+	 * Intel raises it at each TCB recovery, so a minimum refuses collateral
+	 * older than a recovery even while it is still valid. */
+	uint32_t tcb_eval_num;
 	/* "UpToDate", "SWHardeningNeeded", "ConfigurationNeeded",
 	 * "ConfigurationAndSWHardeningNeeded", "OutOfDate",
 	 * "OutOfDateConfigurationNeeded", "Revoked"; "Simulation" for sim. */

@@ -340,6 +340,9 @@ void am_claims_to_json(const struct teeu_claims *c, json_t *out)
 	json_object_set_new(out, "svn", json_integer(c->svn));
 	json_object_set_new(out, "debug", json_boolean(c->debug));
 	json_object_set_new(out, "tcb_status", json_string(c->tcb_status));
+	if (c->tee_type == TEEU_TEE_SGX || c->tee_type == TEEU_TEE_TDX)
+		json_object_set_new(out, "tcb_evaluation_data_number",
+		                    json_integer(c->tcb_eval_num));
 	if (c->tee_type == TEEU_TEE_SNP) {
 		json_object_set_new(out, "snp_policy", json_integer((json_int_t)c->snp_policy));
 		json_object_set_new(out, "vmpl", json_integer(c->vmpl));
@@ -383,6 +386,8 @@ int am_claims_from_json(json_t *j, struct teeu_claims *c)
 	c->debug = json_is_true(json_object_get(j, "debug"));
 	c->snp_policy = (uint64_t)json_integer_value(json_object_get(j, "snp_policy"));
 	c->vmpl = (uint32_t)json_integer_value(json_object_get(j, "vmpl"));
+	c->tcb_eval_num =
+	        (uint32_t)json_integer_value(json_object_get(j, "tcb_evaluation_data_number"));
 	snprintf(c->tcb_status, sizeof(c->tcb_status), "%s", tcb);
 	return 0;
 }

@@ -298,6 +298,8 @@ static json_t *claims_json(const struct outcome *o)
 			json_object_set_new(j, key, json_hex(c->rtmr[i], 48));
 		}
 	}
+	if (c->tee_type == TEEU_TEE_SGX || c->tee_type == TEEU_TEE_TDX)
+		json_object_set_new(j, "tcb_evaluation_data_number", json_integer(c->tcb_eval_num));
 	json_object_set_new(j, "debug", json_boolean(c->debug));
 	json_object_set_new(j, "report_data",
 	                    json_hex(o->res.report_data, TEEU_ATTEST_REPORT_DATA_SIZE));
@@ -389,6 +391,9 @@ static void print_text(const struct outcome *o)
 			       "snp_policy", (unsigned long long)c->snp_policy,
 			       c->snp_policy & (1ull << 16) ? "allowed" : "off",
 			       c->snp_policy & (1ull << 18) ? "allowed" : "off", (unsigned)c->vmpl);
+		if (c->tee_type == TEEU_TEE_SGX || c->tee_type == TEEU_TEE_TDX)
+			printf("  %-13s %u (tcbEvaluationDataNumber of the collateral)\n",
+			       "tcb_eval_num", (unsigned)c->tcb_eval_num);
 		printf("  %-13s %s\n", "debug", c->debug ? "yes" : "no");
 		print_hex_line("report_data", o->res.report_data, TEEU_ATTEST_REPORT_DATA_SIZE);
 	}

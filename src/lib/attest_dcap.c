@@ -935,6 +935,13 @@ static int evaluate(struct eval *e)
 	    (mod_level != NULL && (ok = add_advisories(e->out, mod_level)) != 0))
 		return fail(e, "tcb_level", ok, "malformed or too many advisory IDs");
 	snprintf(e->out->claims.tcb_status, sizeof(e->out->claims.tcb_status), "%s", status);
+	{
+		int64_t a = 0, b = 0;
+		int has_a = json_int(e->tcb, "tcbEvaluationDataNumber", &a),
+		    has_b = json_int(e->qe, "tcbEvaluationDataNumber", &b);
+		int64_t n = has_a && has_b ? (a < b ? a : b) : has_a ? a : has_b ? b : 0;
+		e->out->claims.tcb_eval_num = n > 0 && n <= UINT32_MAX ? (uint32_t)n : 0;
+	}
 	if (strcmp(status, "Revoked") == 0)
 		return fail(e, "tcb_status", TEEU_ERR_DENIED, "the platform's TCB is revoked");
 	return 0;

@@ -54,6 +54,7 @@ struct tee_rule {
 	int snp_allow_smt;             /* default 1 */
 	int snp_allow_migration_agent; /* default 0 */
 	uint32_t snp_max_vmpl;         /* default 3: any */
+	uint32_t min_tcb_eval_num;     /* SGX/TDX; 0: any */
 };
 
 struct name_list {
@@ -200,13 +201,25 @@ static int get_tcb(const json_t *entry, const char *path, struct tee_rule *t, st
 static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, struct teeu_err *err)
 {
 	static const char *const keys_sim[] = {"type", "measurement", NULL};
-	static const char *const keys_sgx[] = {
-	        "type",       "mr_enclave",           "mr_signer", "isv_prod_id", "min_isv_svn",
-	        "tcb_status", "allow_debug_insecure", NULL};
-	static const char *const keys_tdx[] = {
-	        "type",  "mr_td", "rtmr0",      "rtmr1",
-	        "rtmr2", "rtmr3", "tcb_status", "allow_debug_insecure",
-	        NULL};
+	static const char *const keys_sgx[] = {"type",
+	                                       "mr_enclave",
+	                                       "mr_signer",
+	                                       "isv_prod_id",
+	                                       "min_isv_svn",
+	                                       "tcb_status",
+	                                       "allow_debug_insecure",
+	                                       "min_tcb_evaluation_data_number",
+	                                       NULL};
+	static const char *const keys_tdx[] = {"type",
+	                                       "mr_td",
+	                                       "rtmr0",
+	                                       "rtmr1",
+	                                       "rtmr2",
+	                                       "rtmr3",
+	                                       "tcb_status",
+	                                       "allow_debug_insecure",
+	                                       "min_tcb_evaluation_data_number",
+	                                       NULL};
 	static const char *const keys_snp[] = {
 	        "type",      "measurement",           "tcb_status", "allow_debug_insecure",
 	        "allow_smt", "allow_migration_agent", "max_vmpl",   NULL};
@@ -294,6 +307,13 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, st
 	if ((r = teeu_doc_get_bool(entry, path, "allow_debug_insecure", 0, &t->allow_debug, err)) !=
 	    0)
 		return r;
+	if (t->type == TEEU_TEE_SGX || t->type == TEEU_TEE_TDX) {
+		n = 0;
+		if ((r = teeu_doc_get_uint(entry, path, "min_tcb_evaluation_data_number", 0,
+		                           UINT32_MAX, &n, err)) != 0)
+			return r;
+		t->min_tcb_eval_num = (uint32_t)n;
+	}
 	return get_tcb(entry, path, t, err);
 }
 
@@ -498,6 +518,13 @@ static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_clai
 		snprintf(buf, size, "it runs in debug mode (its memory is readable by the host)");
 		return buf;
 	}
+	if (c->tcb_eval_num < t->min_tcb_eval_num) {
+		snprintf(buf, size,
+		         "its collateral's tcbEvaluationDataNumber %u is below the minimum %u "
+		         "(collateral from before a TCB recovery)",
+		         c->tcb_eval_num, t->min_tcb_eval_num);
+		return buf;
+	}
 	if (t->type == TEEU_TEE_SNP) {
 		if ((c->snp_policy & SNP_POLICY_SMT) != 0 && !t->snp_allow_smt) {
 			snprintf(buf, size,
@@ -698,6 +725,9 @@ int teeu_policy_describe(const struct teeu_policy *p, char **out, struct teeu_er
 					append(&buf, &len, &cap, "%s%s", n++ ? "," : "",
 					       k_tcb_statuses[k]);
 		}
+		if (t->min_tcb_eval_num > 0)
+			append(&buf, &len, &cap, " min_tcb_evaluation_data_number=%u",
+			       t->min_tcb_eval_num);
 		if (t->type == TEEU_TEE_SNP)
 			append(&buf, &len, &cap, " smt=%s migration_agent=%s max_vmpl=%u",
 			       t->snp_allow_smt ? "allowed" : "refused",

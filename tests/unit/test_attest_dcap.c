@@ -247,6 +247,7 @@ static void test_sgx_sample(void **state)
 	assert_int_equal(res.claims.debug, 0);
 	assert_int_equal(res.claims.has_rtmr, 0);
 	assert_string_equal(res.claims.tcb_status, "ConfigurationAndSWHardeningNeeded");
+	assert_int_equal(res.claims.tcb_eval_num, 17);
 	assert_int_equal(res.advisory_count, 2);
 	assert_string_equal(res.advisories[0], "INTEL-SA-00289");
 	assert_string_equal(res.advisories[1], "INTEL-SA-00615");
@@ -289,6 +290,7 @@ static void test_tdx_sample(void **state)
 	assert_true(is_zero(res.claims.rtmr[3], 48));
 	assert_int_equal(res.claims.debug, 0);
 	assert_string_equal(res.claims.tcb_status, "UpToDate");
+	assert_int_equal(res.claims.tcb_eval_num, 17);
 	assert_int_equal(res.advisory_count, 0);
 	assert_hex(res.report_data, 32,
 	           "9a9d48e7f6799642d3d1b34e1e5e1742d4bb02dd6ddd551862c1211d35c304f9");

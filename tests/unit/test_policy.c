@@ -548,6 +548,24 @@ static void test_snp_policy_bits(void **state)
 	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "VMPL 1, entry allows at most 0");
 	teeu_policy_free(p);
 
+	/* a minimum tcbEvaluationDataNumber refuses older collateral */
+	p = parse("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"alice\",\"bob\"],"
+	          "\"allow_tees\":[{\"type\":\"tdx\",\"mr_td\":\"" M48 "\","
+	          "\"min_tcb_evaluation_data_number\":17}]}");
+	w.claims.tee_type = TEEU_TEE_TDX;
+	w.claims.vmpl = 0;
+	snprintf(w.claims.tcb_status, sizeof(w.claims.tcb_status), "UpToDate");
+	w.claims.tcb_eval_num = 17;
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL);
+	w.claims.tcb_eval_num = 16;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES,
+	            "tcbEvaluationDataNumber 16 is below the minimum 17");
+	teeu_policy_free(p);
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"snp\",\"measurement\":\"" M48 "\","
+	            "\"min_tcb_evaluation_data_number\":1}]}",
+	            TEEU_ERR_MALFORMED, "min_tcb_evaluation_data_number");
+
 	/* TDX relaunch advice is a status a policy lists by name */
 	p = parse("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"alice\",\"bob\"],"
 	          "\"allow_tees\":[{\"type\":\"tdx\",\"mr_td\":\"" M48 "\",\"tcb_status\":["
