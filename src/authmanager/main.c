@@ -44,14 +44,7 @@ static void usage(FILE *f)
 	        "  --threads N           HTTP worker threads; each keep-alive client holds one\n"
 	        "                        (default 64)\n"
 	        "  --print-measurement   print this build's measurement (the value parties pin)\n"
-	        "                        and exit\n"
-	        "  --quiet               no per-request log lines\n"
-	        "  -h, --help            this text\n"
-	        "\n"
-	        "%s"
-	        "\n"
-	        "Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime error,\n"
-	        "2 on a usage error.\n",
+	        "                        and exit\n" DAEMON_USAGE_TRAILER,
 	        tee_mode_usage);
 }
 

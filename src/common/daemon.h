@@ -7,6 +7,17 @@
 #ifndef TEEU_COMMON_DAEMON_H
 #define TEEU_COMMON_DAEMON_H
 
+/* The end of both daemons' --help: --quiet, --help, then (%s) the TEE
+ * options of tee_mode_usage, then the exit statuses. */
+#define DAEMON_USAGE_TRAILER                                                                       \
+	"  --quiet               no per-request log lines\n"                                       \
+	"  -h, --help            this text\n"                                                      \
+	"\n"                                                                                       \
+	"%s"                                                                                       \
+	"\n"                                                                                       \
+	"Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime error,\n"          \
+	"2 on a usage error.\n"
+
 /* A decimal integer in [min, max]; 0, or -1 if s is anything else. */
 int daemon_parse_int(const char *s, long min, long max, long *out);
 

@@ -55,14 +55,7 @@ static void usage(FILE *f)
 	        "  --threads N           tasks run at once (default 2)\n"
 	        "  --http-threads N      HTTP connections served at once (default 16)\n"
 	        "  --print-measurement   print this worker's measurement (what data owners pin\n"
-	        "                        in allow_tees) and exit\n"
-	        "  --quiet               no per-request log lines\n"
-	        "  -h, --help            this text\n"
-	        "\n"
-	        "%s"
-	        "\n"
-	        "Exit status: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a runtime error,\n"
-	        "2 on a usage error.\n",
+	        "                        in allow_tees) and exit\n" DAEMON_USAGE_TRAILER,
 	        tee_mode_usage);
 }
 
