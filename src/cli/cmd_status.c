@@ -220,6 +220,7 @@ static void print_json(const struct status *st)
 		json_object_set_new(am, "attested_measurement",
 		                    json_string(st->trust->measurement_hex));
 		json_object_set_new(am, "attested_tee_type", json_string(st->trust->tee_type));
+		json_object_set_new(am, "attested_tcb_status", json_string(st->trust->tcb_status));
 	}
 	if (st->wk_ok) {
 		for (size_t k = 0; k < sizeof(wk_fields) / sizeof(wk_fields[0]); k++)
@@ -248,9 +249,10 @@ static void print_text(const struct status *st)
 		printf("  mode:         %s%s\n", jstr(st->am_health, "mode"),
 		       is_simulation(st->am_health) ? " (SIMULATION: protects nothing)" : "");
 		printf("  tee type:     %s\n", jstr(st->am_health, "tee_type"));
-		if (st->trust != NULL)
+		if (st->trust != NULL) {
 			printf("  measurement:  %s (attested)\n", st->trust->measurement_hex);
-		else
+			printf("  tcb status:   %s\n", st->trust->tcb_status);
+		} else
 			printf("  measurement:  %s (reported, not attested)\n",
 			       jstr(st->am_health, "measurement"));
 		if (json_is_integer(size = json_object_get(st->am_health, "tree_size")))
