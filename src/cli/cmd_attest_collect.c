@@ -15,8 +15,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cli_net.h"
 #include "teeu/attest.h"
+#include "teeu/buf.h"
+#include "teeu/buf.h"
 #include "teeu/crypto.h"
 #include "teeu/file.h"
 #include "teeu/policy.h"
@@ -97,35 +98,25 @@ struct collect_args {
 /* Report data                                                              */
 /* ------------------------------------------------------------------------ */
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* HEX (2..128 digits, even) into rd, zero-padded; exit 2 when it is not. */
+/* HEX (2..128 digits, even) into rd, zero-padded; exit 2 when it is not.
+ * Read through the bounds-checked reader, a byte at a time, so the message
+ * can say where. */
 static int parse_rd_hex(const char *hex, uint8_t rd[RD_SIZE])
 {
 	size_t len = strlen(hex);
+	struct teeu_buf b;
 
 	if (len == 0 || len > 2 * RD_SIZE || len % 2 != 0)
 		return cli_usage_error(CMD,
 		                       "--report-data: expected an even number of hex digits, 2 to "
 		                       "128 (at most 64 bytes), got %zu characters",
 		                       len);
-	for (size_t i = 0; i < len; i += 2) {
-		int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
-		if (hi < 0 || lo < 0)
+	teeu_buf_init(&b, hex, len);
+	for (size_t i = 0; i < len; i += 2)
+		if (teeu_buf_get_hex(&b, &rd[i / 2], 1) != 0)
 			return cli_usage_error(CMD,
 			                       "--report-data: '%c%c' at position %zu is not hex",
 			                       hex[i], hex[i + 1], i);
-		rd[i / 2] = (uint8_t)(hi << 4 | lo);
-	}
 	return CLI_EXIT_OK;
 }
 
