@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_net.h"
 #include "teeu/attest.h"
-#include "teeu/buf.h"
 #include "teeu/buf.h"
 #include "teeu/crypto.h"
 #include "teeu/file.h"
