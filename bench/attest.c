@@ -449,7 +449,7 @@ int main(int argc, char **argv)
 	struct blob vcek = load(root, "snp/vcek.testcer");
 	struct blob ask_ark = load(root, "snp/ask_ark_milan.pem");
 	struct snp_case snp = {load(root, "snp/attestation.bin"),
-	                       {vcek.data, vcek.size, ask_ark.data, ask_ark.size, NULL, 0},
+	                       {vcek.data, vcek.size, ask_ark.data, ask_ark.size, NULL, 0, NULL, 0},
 	                       NULL};
 	if (teeu_snp_verifier_new(&snp.c, &snp.v, &err) != 0)
 		die("SNP verifier", &err);

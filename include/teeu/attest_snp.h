@@ -11,8 +11,14 @@
  * SEV-SNP"):
  *
  *   report_parse, ark_pinned, ark_self_signed, ask_signed_by_ark,
- *   vek_signed_by_ask, cert_validity, report_sig_by_vek, tcb_matches_vek,
- *   chip_id_matches_hwid.
+ *   vek_signed_by_ask, crl, cert_validity, report_sig_by_vek,
+ *   tcb_matches_vek, chip_id_matches_hwid.
+ *
+ * crl runs only when the collateral has AMD's CRL for the product (KDS
+ * /vcek/v1/{product}/crl): it must be signed by the (pinned) ARK, current at
+ * now, and list neither the ASK/ASVK's nor the VEK's serial. Without a CRL
+ * the check is skipped; callers should say so (teeu attest verify prints
+ * "skipped: snp_crl").
  *
  * The first failing check's name is written to failed_check.
  */
@@ -118,18 +124,28 @@ struct teeu_snp_collateral {
 	 * the pinned AMD roots (Milan, Genoa, Turin). */
 	const uint8_t *ark;
 	size_t ark_size;
+	/* Optional: AMD's CRL for the product (KDS GET /vcek/v1/{product}/crl,
+	 * or /vlek/v1/{product}/crl for an ASVK), DER or PEM, signed by the ARK.
+	 * NULL: check crl is skipped (revocation of the ASK/ASVK and the VEK is
+	 * not checked). */
+	const uint8_t *crl;
+	size_t crl_size;
 };
 
 /* Verify an SNP report against the collateral at time now (Unix seconds).
  * On success returns 0, fills *out (tee_type TEEU_TEE_SNP, 48-byte
  * measurement, debug = policy bit 19, svn = GUEST_SVN, tcb_status
- * "UpToDate", report_data) and, when report_out is not NULL, the parsed
+ * "UpToDate", snp_policy, vmpl, snp_tcb = REPORTED_TCB decoded with the
+ * ARK's product layout and has_snp_tcb = 1, report_data) and, when
+ * report_out is not NULL, the parsed
  * report. On failure *out is zeroed, failed_check (when not NULL) names
  * the first failing check, and the return is TEEU_ERR_MALFORMED /
  * TEEU_ERR_UNSUPPORTED (report_parse, certificates that do not parse),
  * TEEU_ERR_KEY_REJECTED (ark_pinned), TEEU_ERR_BAD_SIGNATURE (a
- * signature), TEEU_ERR_DENIED (cert_validity, tcb_matches_vek,
- * chip_id_matches_hwid), TEEU_ERR_INVALID_ARG, TEEU_ERR_CRYPTO. */
+ * signature, including the CRL's), TEEU_ERR_DENIED (crl: not current or a
+ * certificate revoked; cert_validity, tcb_matches_vek,
+ * chip_id_matches_hwid), TEEU_ERR_MALFORMED (crl: not a CRL),
+ * TEEU_ERR_INVALID_ARG, TEEU_ERR_CRYPTO. */
 int teeu_snp_verify(const uint8_t *report, size_t size, const struct teeu_snp_collateral *c,
                     int64_t now, struct teeu_attestation_result *out,
                     struct teeu_snp_report *report_out, char failed_check[TEEU_SNP_CHECK_NAME_SIZE],
@@ -144,6 +160,19 @@ int teeu_snp_check_vek_tcb(const struct teeu_snp_report *r, const uint8_t *vek, 
                            int turin, char failed_check[TEEU_SNP_CHECK_NAME_SIZE],
                            struct teeu_err *err) TEEU_MUST_CHECK;
 
+/* Check crl alone: crl (DER or PEM) is issued and signed by ark, current at
+ * now (thisUpdate <= now < nextUpdate; a CRL without nextUpdate is refused)
+ * and lists neither ask's nor vek's serial number (ask and vek PEM or DER;
+ * a PEM ask's second certificate is ignored). The ARK is taken as given,
+ * NOT pinned, and no certificate signature is checked: exposed so the
+ * revocation logic can be tested with self-made keys. Returns 0, or the
+ * code teeu_snp_verify() would, with failed_check "crl" (or "ark_parse",
+ * "ask_parse", "vek_parse"). */
+int teeu_snp_check_crl(const uint8_t *crl, size_t crl_size, const uint8_t *ark, size_t ark_size,
+                       const uint8_t *ask, size_t ask_size, const uint8_t *vek, size_t vek_size,
+                       int64_t now, char failed_check[TEEU_SNP_CHECK_NAME_SIZE],
+                       struct teeu_err *err) TEEU_MUST_CHECK;
+
 /* A prepared verifier: the certificates checked once, for many reports.
  *
  * The VCEK (one per chip and TCB) and AMD's ASK and ARK change rarely;
@@ -151,8 +180,10 @@ int teeu_snp_check_vek_tcb(const struct teeu_snp_report *r, const uint8_t *vek, 
  * certificates and checks three RSA-4096 signatures per call; a verifier
  * does that once, in teeu_snp_verifier_new() (vek_parse, ask_parse,
  * ark_parse, ark_pinned, ark_self_signed, ask_signed_by_ark,
- * vek_signed_by_ask), and a verification parses the report, checks the
- * certificates' validity at now (per call), the report's signature by the
+ * vek_signed_by_ask, and the CRL's parse and signature by the ARK), and a
+ * verification parses the report, checks the CRL's currency at now and the
+ * serials against it (per call), the certificates' validity at now (per
+ * call), the report's signature by the
  * VEK, the reported TCB against the VEK's SPLs and CHIP_ID against its hwID.
  *
  * teeu_snp_verifier_verify() is observably identical to teeu_snp_verify()

@@ -44,7 +44,8 @@ int teeu_collateral_new(int tee_type, struct teeu_collateral **out,
  *   {"tee":"sgx"|"tdx", <dcap-qvl keys>}  and the dcap-qvl bundle of
  *      ../shared/attestation-samples without "tee" (then tee_type says
  *      which, or 0 = SGX/TDX undecided: the quote decides);
- *   {"tee":"snp","vcek":PEM,"cert_chain":PEM (ASK then ARK)};
+ *   {"tee":"snp","vcek":PEM,"cert_chain":PEM (ASK then ARK), optional
+ *      "ark":PEM, optional "crl":hex of AMD's DER CRL for the product};
  *   {"tee":"csv","hsk_cek":BASE64}.
  * tee_type 0 accepts any; otherwise the bundle must be of that type
  * (SGX and TDX collateral are interchangeable). */
@@ -75,6 +76,7 @@ enum teeu_collateral_part {
 	TEEU_COLLATERAL_VCEK,              /* PEM or DER: the VCEK or VLEK */
 	TEEU_COLLATERAL_CERT_CHAIN,        /* PEM: ASK (or ASVK) then ARK */
 	TEEU_COLLATERAL_HSK_CEK,           /* Hygon's hsk_cek file (binary) */
+	TEEU_COLLATERAL_SNP_CRL,           /* AMD's CRL for the product: DER, PEM or hex */
 };
 
 /* Set (replace) one part of c from a file's bytes, converting the form.

@@ -56,6 +56,12 @@ struct teeu_claims {
 	 * 18, debug bit 19) and the VMPL the report was requested at. */
 	uint64_t snp_policy;
 	uint32_t vmpl;
+	/* SEV-SNP: the report's REPORTED_TCB, decoded with its product's layout
+	 * (the ARK's: Milan/Genoa or Turin), as {fmc, bootloader, tee, snp,
+	 * microcode}; fmc is 0 outside Turin. has_snp_tcb is set by the SNP
+	 * verifier only. Checked by the min_tcb of an snp allow_tees entry. */
+	uint8_t snp_tcb[5];
+	int has_snp_tcb;
 	/* SGX/TDX: the tcbEvaluationDataNumber of the collateral the TCB status
 	 * was judged with (the lower of the TCB info's and the QE identity's):
 	 * Intel raises it at each TCB recovery, so a minimum refuses collateral

@@ -325,6 +325,9 @@ int auth_consume_nonce(sqlite3 *db, const struct teeu_reqsig *sig, int64_t now,
 
 /* ---- claims <-> JSON (stored with the session) ---- */
 
+/* teeu_claims.snp_tcb's components, in its order. */
+static const char *const k_snp_tcb_keys[5] = {"fmc", "bootloader", "tee", "snp", "microcode"};
+
 void am_claims_to_json(const struct teeu_claims *c, json_t *out)
 {
 	json_object_set_new(out, "tee_type", json_string(teeu_tee_type_name(c->tee_type)));
@@ -346,6 +349,13 @@ void am_claims_to_json(const struct teeu_claims *c, json_t *out)
 	if (c->tee_type == TEEU_TEE_SNP) {
 		json_object_set_new(out, "snp_policy", json_integer((json_int_t)c->snp_policy));
 		json_object_set_new(out, "vmpl", json_integer(c->vmpl));
+		if (c->has_snp_tcb) {
+			json_t *t = json_object();
+			for (int i = 0; i < 5; i++)
+				json_object_set_new(t, k_snp_tcb_keys[i],
+				                    json_integer(c->snp_tcb[i]));
+			json_object_set_new(out, "snp_tcb", t);
+		}
 	}
 }
 
@@ -364,7 +374,7 @@ int am_claims_from_json(json_t *j, struct teeu_claims *c)
 {
 	const char *type = json_string_value(json_object_get(j, "tee_type"));
 	const char *tcb = json_string_value(json_object_get(j, "tcb_status"));
-	json_t *rtmr = json_object_get(j, "rtmr");
+	json_t *rtmr = json_object_get(j, "rtmr"), *st;
 	memset(c, 0, sizeof(*c));
 	if (!type || !tcb || (c->tee_type = teeu_tee_type_from_name(type)) < 0)
 		return -1;
@@ -389,5 +399,18 @@ int am_claims_from_json(json_t *j, struct teeu_claims *c)
 	c->tcb_eval_num =
 	        (uint32_t)json_integer_value(json_object_get(j, "tcb_evaluation_data_number"));
 	snprintf(c->tcb_status, sizeof(c->tcb_status), "%s", tcb);
+	/* Sessions stored before snp_tcb existed have none: has_snp_tcb 0. */
+	if (c->tee_type == TEEU_TEE_SNP && (st = json_object_get(j, "snp_tcb")) != NULL) {
+		if (!json_is_object(st))
+			return -1;
+		for (int i = 0; i < 5; i++) {
+			json_t *v = json_object_get(st, k_snp_tcb_keys[i]);
+			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			    json_integer_value(v) > 255)
+				return -1;
+			c->snp_tcb[i] = (uint8_t)json_integer_value(v);
+		}
+		c->has_snp_tcb = 1;
+	}
 	return 0;
 }

@@ -59,7 +59,7 @@ static void help_verify_text(void)
 	       "         [--collateral FILE] [--tcb-info FILE] [--qe-identity FILE]\n"
 	       "         [--tcb-signing-chain FILE] [--pck-crl FILE] [--root-ca-crl FILE]\n"
 	       "         [--pck-chain FILE] [--vcek FILE] [--cert-chain FILE] [--ark FILE]\n"
-	       "         [--hsk-cek FILE] [--cek FILE] [--hrk FILE]\n"
+	       "         [--snp-crl FILE] [--hsk-cek FILE] [--cek FILE] [--hrk FILE]\n"
 	       "         [--at RFC3339 | --at-unix N] [--accept-status S[,S...]]\n"
 	       "         [--allow-simulation] [--json]\n"
 	       "\n"
@@ -104,6 +104,11 @@ static void help_verify_text(void)
 	       "                       by the ARK (AMD's cert_chain / ask_ark file);\n"
 	       "                       CSV with --cek: the HSK certificate\n"
 	       "  --ark FILE           SNP: the ARK, PEM or DER (must be a pinned AMD root)\n"
+	       "  --snp-crl FILE       SNP: AMD's CRL for the product (KDS GET\n"
+	       "                       /vcek/v1/{Milan,Genoa,Turin}/crl), DER, PEM or hex;\n"
+	       "                       optional: without it (and without one in the bundle)\n"
+	       "                       revocation of the ASK and VCEK is not checked, and the\n"
+	       "                       output says so (skipped: snp_crl)\n"
 	       "  --hsk-cek FILE       CSV: Hygon's hsk_cek file (the HSK then the CEK)\n"
 	       "  --cek FILE           CSV: the CEK, with the HSK in --cert-chain\n"
 	       "  --hrk FILE           CSV: the HRK (default: the built-in, pinned one)\n"
@@ -119,14 +124,17 @@ static void help_verify_text(void)
 	       "                       verifying it PROVES NOTHING\n"
 	       "  --json               print one JSON object: {\"result\": \"pass\"|\"fail\",\n"
 	       "                       \"tee\", \"tcb_status\", \"advisory_ids\", \"claims\",\n"
-	       "                       \"skipped_checks\", \"failed_check\", \"error\"}\n"
+	       "                       \"skipped_checks\", \"failed_check\", \"error\"}; SNP\n"
+	       "                       claims add \"snp_tcb\" (the reported TCB: fmc,\n"
+	       "                       bootloader, tee, snp, microcode)\n"
 	       "  -h, --help           show this help\n"
 	       "\n"
 	       "Collateral each TEE needs (or --collateral BUNDLE, with any of these on top):\n"
 	       "  sgx, tdx  --tcb-info, --qe-identity and --tcb-signing-chain; optional\n"
 	       "            --pck-crl, --root-ca-crl, --pck-chain (the PCK chain is in the\n"
 	       "            quote)\n"
-	       "  snp       --vcek VCEK and --cert-chain ASK[+ARK] (or --ark ARK)\n"
+	       "  snp       --vcek VCEK and --cert-chain ASK[+ARK] (or --ark ARK); optional\n"
+	       "            --snp-crl\n"
 	       "  csv       --hsk-cek FILE, or --cek CEK --cert-chain HSK; optional --hrk\n"
 	       "  sim       --allow-simulation, nothing else\n"
 	       "\n"
@@ -290,6 +298,12 @@ static json_t *claims_json(const struct outcome *o)
 		json_object_set_new(j, "svn", json_integer(c->svn));
 		json_object_set_new(j, "snp_policy", json_integer((json_int_t)c->snp_policy));
 		json_object_set_new(j, "vmpl", json_integer(c->vmpl));
+		if (c->has_snp_tcb)
+			json_object_set_new(j, "snp_tcb",
+			                    json_pack("{s:i,s:i,s:i,s:i,s:i}", "fmc", c->snp_tcb[0],
+			                              "bootloader", c->snp_tcb[1], "tee",
+			                              c->snp_tcb[2], "snp", c->snp_tcb[3],
+			                              "microcode", c->snp_tcb[4]));
 	}
 	if (c->has_rtmr) {
 		for (int i = 0; i < 4; i++) {
@@ -391,6 +405,11 @@ static void print_text(const struct outcome *o)
 			       "snp_policy", (unsigned long long)c->snp_policy,
 			       c->snp_policy & (1ull << 16) ? "allowed" : "off",
 			       c->snp_policy & (1ull << 18) ? "allowed" : "off", (unsigned)c->vmpl);
+		if (c->tee_type == TEEU_TEE_SNP && c->has_snp_tcb)
+			printf("  %-13s fmc %u, bootloader %u, tee %u, snp %u, microcode %u "
+			       "(reported TCB)\n",
+			       "snp_tcb", c->snp_tcb[0], c->snp_tcb[1], c->snp_tcb[2],
+			       c->snp_tcb[3], c->snp_tcb[4]);
 		if (c->tee_type == TEEU_TEE_SGX || c->tee_type == TEEU_TEE_TDX)
 			printf("  %-13s %u (tcbEvaluationDataNumber of the collateral)\n",
 			       "tcb_eval_num", (unsigned)c->tcb_eval_num);
@@ -404,6 +423,7 @@ static void print_text(const struct outcome *o)
 		printf(" (no %s given: revocation not checked)\n",
 		       o->skipped_count == 2                   ? "CRLs"
 		       : strcmp(o->skipped[0], "pck_crl") == 0 ? "PCK CRL"
+		       : strcmp(o->skipped[0], "snp_crl") == 0 ? "AMD CRL"
 		                                               : "root CA CRL");
 	}
 	if (!o->pass) {
@@ -419,7 +439,7 @@ static void print_text(const struct outcome *o)
 struct verify_args {
 	const char *evidence;
 	int type; /* 0: auto */
-	const char *collateral, *vcek, *cert_chain, *ark, *hsk_cek, *cek, *hrk;
+	const char *collateral, *vcek, *cert_chain, *ark, *snp_crl, *hsk_cek, *cek, *hrk;
 	/* SGX/TDX collateral parts as their own files. */
 	const char *tcb_info, *qe_identity, *tcb_signing_chain, *pck_crl, *root_ca_crl, *pck_chain;
 	int64_t now;
@@ -480,6 +500,7 @@ static int check_collateral_opts(const struct verify_args *a, int type)
 		stray = a->vcek         ? "--vcek"
 		        : a->cert_chain ? "--cert-chain"
 		        : a->ark        ? "--ark"
+		        : a->snp_crl    ? "--snp-crl"
 		        : a->hsk_cek    ? "--hsk-cek"
 		        : a->cek        ? "--cek"
 		        : a->hrk        ? "--hrk"
@@ -513,6 +534,7 @@ static int check_collateral_opts(const struct verify_args *a, int type)
 			stray = dcap_part_opt(a) ? dcap_part_opt(a)
 			        : a->vcek        ? "--vcek"
 			        : a->ark         ? "--ark"
+			        : a->snp_crl     ? "--snp-crl"
 			                         : NULL;
 		break;
 	default: /* sim */
@@ -521,6 +543,7 @@ static int check_collateral_opts(const struct verify_args *a, int type)
 		        : a->vcek          ? "--vcek"
 		        : a->cert_chain    ? "--cert-chain"
 		        : a->ark           ? "--ark"
+		        : a->snp_crl       ? "--snp-crl"
 		        : a->hsk_cek       ? "--hsk-cek"
 		        : a->cek           ? "--cek"
 		        : a->hrk           ? "--hrk"
@@ -552,6 +575,7 @@ static struct teeu_collateral *load_collateral(const struct verify_args *a, stru
 	        {a->pck_chain, TEEU_COLLATERAL_PCK_CRL_CHAIN},
 	        {o->tee == TEEU_TEE_SNP ? a->vcek : NULL, TEEU_COLLATERAL_VCEK},
 	        {o->tee == TEEU_TEE_SNP ? a->cert_chain : NULL, TEEU_COLLATERAL_CERT_CHAIN},
+	        {o->tee == TEEU_TEE_SNP ? a->snp_crl : NULL, TEEU_COLLATERAL_SNP_CRL},
 	        {a->hsk_cek, TEEU_COLLATERAL_HSK_CEK},
 	};
 	struct teeu_collateral *c = NULL;
@@ -643,6 +667,9 @@ static void run_verifier(const struct verify_args *a, const uint8_t *ev, size_t 
 			c.ark = b3.data;
 			c.ark_size = b3.size;
 		}
+		/* The CRL is optional: say when revocation is not checked. */
+		if (c.crl == NULL)
+			o->skipped[o->skipped_count++] = "snp_crl";
 		r = teeu_snp_verify(ev, size, &c, a->now, &o->res, NULL, failed, &o->err);
 		goto verified;
 	}
@@ -802,6 +829,7 @@ static int cmd_verify(int argc, char **argv)
 	                                     {"vcek", required_argument, NULL, 'v'},
 	                                     {"cert-chain", required_argument, NULL, 'C'},
 	                                     {"ark", required_argument, NULL, 'a'},
+	                                     {"snp-crl", required_argument, NULL, 'L'},
 	                                     {"hsk-cek", required_argument, NULL, 'H'},
 	                                     {"cek", required_argument, NULL, 'k'},
 	                                     {"hrk", required_argument, NULL, 'r'},
@@ -840,6 +868,7 @@ static int cmd_verify(int argc, char **argv)
 		case 'v': a.vcek = optarg; break;
 		case 'C': a.cert_chain = optarg; break;
 		case 'a': a.ark = optarg; break;
+		case 'L': a.snp_crl = optarg; break;
 		case 'H': a.hsk_cek = optarg; break;
 		case 'k': a.cek = optarg; break;
 		case 'r': a.hrk = optarg; break;

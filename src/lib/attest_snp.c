@@ -281,6 +281,153 @@ static int ext_spl(X509 *cert, const char *oid)
 }
 
 /* ------------------------------------------------------------------------ */
+/* AMD's CRL (check crl)                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* One CRL, PEM or DER (which must be exactly the input). */
+static int load_crl(const uint8_t *data, size_t size, X509_CRL **out, struct teeu_err *err)
+{
+	*out = NULL;
+	if (size > SNP_MAX_CERT_SIZE)
+		return teeu_err_set(err, TEEU_ERR_TOO_LARGE,
+		                    "SNP: the CRL is %zu bytes, more than %d; give AMD KDS's "
+		                    "/vcek/v1/{product}/crl unchanged",
+		                    size, SNP_MAX_CERT_SIZE);
+	if (looks_pem(data, size)) {
+		BIO *bio = BIO_new_mem_buf(data, (int)size);
+		if (bio == NULL)
+			return teeu_err_set(err, TEEU_ERR_NOMEM, "SNP: out of memory");
+		*out = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	} else {
+		const unsigned char *p = data;
+		*out = d2i_X509_CRL(NULL, &p, (long)size);
+		if (*out != NULL && p != data + size) {
+			X509_CRL_free(*out);
+			*out = NULL;
+		}
+	}
+	if (*out == NULL)
+		return teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                    "SNP: the CRL is neither a DER nor a PEM X.509 CRL; give AMD "
+		                    "KDS's /vcek/v1/{product}/crl unchanged");
+	return 0;
+}
+
+/* The CRL is issued by the ARK (names) and its signature verifies with the
+ * ARK's key (RSA-PSS parameters are taken from the CRL). */
+static int crl_signed_by(X509_CRL *crl, X509 *ark, struct teeu_err *err)
+{
+	EVP_PKEY *key = X509_get0_pubkey(ark);
+	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ark)) != 0)
+		return teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
+		                    "SNP: the CRL is not issued by the ARK (issuer names differ); "
+		                    "give the CRL of the ARK's product (Milan, Genoa or Turin)");
+	if (key == NULL || X509_CRL_verify(crl, key) != 1)
+		return teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
+		                    "SNP: the CRL's signature does not verify with the ARK: it is "
+		                    "not AMD's CRL for this product");
+	return 0;
+}
+
+static void asn1_time_text(const ASN1_TIME *t, char out[32])
+{
+	struct tm tm;
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1 ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "(unreadable)");
+}
+
+/* cert's serial number in hex into out. */
+static void serial_text(X509 *cert, char *out, size_t size)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+	snprintf(out, size, "%s", hex != NULL ? hex : "?");
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+/* The per-time part of check crl: current at now, and neither ask nor vek
+ * listed. */
+static int crl_check_at(X509_CRL *crl, X509 *ask, X509 *vek, int64_t now, struct teeu_err *err)
+{
+	const ASN1_TIME *this_upd = X509_CRL_get0_lastUpdate(crl);
+	const ASN1_TIME *next_upd = X509_CRL_get0_nextUpdate(crl);
+	time_t t = (time_t)now;
+	char a[32], b[32], serial[128];
+	X509 *certs[2] = {ask, vek};
+	static const char *const names[2] = {"ASK (or ASVK)", "VEK (VCEK or VLEK)"};
+
+	if (next_upd == NULL)
+		return teeu_err_set(err, TEEU_ERR_DENIED,
+		                    "SNP: the CRL has no nextUpdate: it cannot be known current; "
+		                    "fetch AMD KDS's /vcek/v1/{product}/crl again");
+	/* X509_cmp_time: -1 when the time is before or at t, 1 after, 0 error */
+	if (this_upd == NULL || X509_cmp_time(this_upd, &t) != -1 ||
+	    X509_cmp_time(next_upd, &t) != 1) {
+		asn1_time_text(this_upd, a);
+		asn1_time_text(next_upd, b);
+		return teeu_err_set(err, TEEU_ERR_DENIED,
+		                    "SNP: the CRL is not current at %lld (thisUpdate %s, "
+		                    "nextUpdate %s); fetch AMD KDS's /vcek/v1/{product}/crl again",
+		                    (long long)now, a, b);
+	}
+	for (int i = 0; i < 2; i++) {
+		X509_REVOKED *rev = NULL;
+		if (X509_CRL_get0_by_serial(
+		            crl, &rev, (ASN1_INTEGER *)X509_get0_serialNumber(certs[i])) == 1) {
+			serial_text(certs[i], serial, sizeof(serial));
+			return teeu_err_set(
+			        err, TEEU_ERR_DENIED,
+			        "SNP: the %s certificate (serial %s) is revoked by AMD's "
+			        "CRL: do not trust reports signed under it",
+			        names[i], serial);
+		}
+	}
+	return 0;
+}
+
+int teeu_snp_check_crl(const uint8_t *crl, size_t crl_size, const uint8_t *ark, size_t ark_size,
+                       const uint8_t *ask, size_t ask_size, const uint8_t *vek, size_t vek_size,
+                       int64_t now, char failed_check[TEEU_SNP_CHECK_NAME_SIZE],
+                       struct teeu_err *err)
+{
+	X509 *ark_c = NULL, *ask_c = NULL, *vek_c = NULL;
+	X509_CRL *c = NULL;
+	int ret;
+
+	set_check(failed_check, "");
+	if (crl == NULL || crl_size == 0) {
+		set_check(failed_check, "crl");
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "SNP: no CRL");
+	}
+	if ((ret = load_certs("ARK", ark, ark_size, &ark_c, NULL, err)) != 0) {
+		set_check(failed_check, "ark_parse");
+		goto out;
+	}
+	if ((ret = load_certs("ASK", ask, ask_size, &ask_c, NULL, err)) != 0) {
+		set_check(failed_check, "ask_parse");
+		goto out;
+	}
+	if ((ret = load_certs("VEK", vek, vek_size, &vek_c, NULL, err)) != 0) {
+		set_check(failed_check, "vek_parse");
+		goto out;
+	}
+	if ((ret = load_crl(crl, crl_size, &c, err)) != 0 ||
+	    (ret = crl_signed_by(c, ark_c, err)) != 0 ||
+	    (ret = crl_check_at(c, ask_c, vek_c, now, err)) != 0)
+		set_check(failed_check, "crl");
+out:
+	X509_CRL_free(c);
+	X509_free(ark_c);
+	X509_free(ask_c);
+	X509_free(vek_c);
+	ERR_clear_error();
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Checks                                                                   */
 /* ------------------------------------------------------------------------ */
 
@@ -403,19 +550,21 @@ out:
 /* The prepared verifier                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* Everything up to cert_validity depends on the certificates alone: it is
- * done once, by teeu_snp_verifier_new(), and its first failure recorded and
- * replayed (same check, code and message) by every verification of a
- * report that parses. */
+/* Everything up to cert_validity that depends on the certificates (and
+ * the CRL) alone, not on now, is done once, by teeu_snp_verifier_new(), and
+ * its first failure recorded and replayed (same check, code and message) by
+ * every verification of a report that parses. The CRL's currency and the
+ * serials are checked per call, at now. */
 struct teeu_snp_verifier {
 	X509 *vek, *ask, *ark;
+	X509_CRL *crl; /* NULL: check crl skipped */
 	int product;
 	int fail_code; /* 0: the chain checked */
 	char fail_check[TEEU_SNP_CHECK_NAME_SIZE];
 	char fail_msg[TEEU_ERR_MSG_MAX];
 };
 
-/* Checks vek_parse ... vek_signed_by_ask; 0 or a code with failed_check
+/* Checks vek_parse ... vek_signed_by_ask and crl's signature; 0 or a code with failed_check
  * and err set. */
 static int prepare_chain(struct teeu_snp_verifier *v, const struct teeu_snp_collateral *c,
                          char *failed_check, struct teeu_err *err)
@@ -478,6 +627,14 @@ static int prepare_chain(struct teeu_snp_verifier *v, const struct teeu_snp_coll
 		return teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 		                    "SNP: the VEK certificate is not issued and signed by the ASK");
 	}
+	/* 6. crl (its parse and signature; currency and serials per report) */
+	if (c->crl != NULL) {
+		if ((ret = load_crl(c->crl, c->crl_size, &v->crl, err)) != 0 ||
+		    (ret = crl_signed_by(v->crl, v->ark, err)) != 0) {
+			set_check(failed_check, "crl");
+			return ret;
+		}
+	}
 	return 0;
 }
 
@@ -488,6 +645,7 @@ void teeu_snp_verifier_free(struct teeu_snp_verifier *v)
 	X509_free(v->vek);
 	X509_free(v->ask);
 	X509_free(v->ark);
+	X509_CRL_free(v->crl);
 	free(v);
 }
 
@@ -538,7 +696,12 @@ int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *r
 		set_check(failed_check, v->fail_check);
 		return teeu_err_set(err, v->fail_code, "%s", v->fail_msg);
 	}
-	/* 6. cert_validity */
+	/* 6. crl: current at now, the ASK and VEK not revoked */
+	if (v->crl != NULL && (ret = crl_check_at(v->crl, v->ask, v->vek, now, err)) != 0) {
+		set_check(failed_check, "crl");
+		goto out;
+	}
+	/* 7. cert_validity */
 	{
 		X509 *chain[3] = {v->ark, v->ask, v->vek};
 		static const char *const names[3] = {"ARK", "ASK", "VEK"};
@@ -550,12 +713,12 @@ int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *r
 				                    names[i], (long long)now);
 			}
 	}
-	/* 7. report_sig_by_vek */
+	/* 8. report_sig_by_vek */
 	if ((ret = check_report_sig(report, &rep, v->vek, err)) != 0) {
 		set_check(failed_check, "report_sig_by_vek");
 		goto out;
 	}
-	/* 8, 9. tcb_matches_vek, chip_id_matches_hwid */
+	/* 9, 10. tcb_matches_vek, chip_id_matches_hwid */
 	if ((ret = check_tcb_and_chip(&rep, v->vek, v->product == PRODUCT_TURIN, failed_check,
 	                              err)) != 0)
 		goto out;
@@ -567,6 +730,16 @@ int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *r
 	out->claims.debug = (rep.policy & TEEU_SNP_POLICY_DEBUG) != 0;
 	out->claims.snp_policy = rep.policy;
 	out->claims.vmpl = rep.vmpl;
+	{
+		struct teeu_snp_tcb tcb;
+		teeu_snp_tcb_decode(rep.reported_tcb, v->product == PRODUCT_TURIN, &tcb);
+		out->claims.snp_tcb[0] = tcb.fmc;
+		out->claims.snp_tcb[1] = tcb.bootloader;
+		out->claims.snp_tcb[2] = tcb.tee;
+		out->claims.snp_tcb[3] = tcb.snp;
+		out->claims.snp_tcb[4] = tcb.microcode;
+		out->claims.has_snp_tcb = 1;
+	}
 	memcpy(out->claims.tcb_status, SNP_TCB_STATUS, sizeof(SNP_TCB_STATUS));
 	memcpy(out->report_data, rep.report_data, sizeof(rep.report_data));
 	out->advisory_count = 0;

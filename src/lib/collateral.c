@@ -49,6 +49,7 @@ static const struct bundle_key k_snp_keys[] = {
         {"vcek", CF_VEK, FORM_TEXT, 1},
         {"cert_chain", CF_ASK, FORM_TEXT, 1},
         {"ark", CF_ARK, FORM_TEXT, 0},
+        {"crl", CF_SNP_CRL, FORM_HEX, 0},
         {NULL, 0, 0, 0},
 };
 
@@ -76,7 +77,7 @@ int coll_field_family(enum coll_field f)
 {
 	if (f <= CF_PCK_CRL_CHAIN)
 		return TEEU_TEE_SGX;
-	if (f <= CF_ARK)
+	if (f <= CF_SNP_CRL)
 		return TEEU_TEE_SNP;
 	return TEEU_TEE_CSV;
 }
@@ -106,6 +107,7 @@ static void rebuild_view(struct teeu_collateral *c)
 	c->snp.vek = bytes_or_null(&f[CF_VEK], &c->snp.vek_size);
 	c->snp.ask = bytes_or_null(&f[CF_ASK], &c->snp.ask_size);
 	c->snp.ark = bytes_or_null(&f[CF_ARK], &c->snp.ark_size);
+	c->snp.crl = bytes_or_null(&f[CF_SNP_CRL], &c->snp.crl_size);
 	c->csv.hsk = bytes_or_null(&f[CF_HSK], &c->csv.hsk_size);
 	c->csv.cek = bytes_or_null(&f[CF_CEK], &c->csv.cek_size);
 	c->csv.hrk = bytes_or_null(&f[CF_HRK], &c->csv.hrk_size);

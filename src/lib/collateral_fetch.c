@@ -672,7 +672,7 @@ out:
 
 static int fetch_snp(const struct request *q, struct teeu_collateral *c, struct teeu_err *err)
 {
-	struct http_resp vcek = {0}, chain = {0};
+	struct http_resp vcek = {0}, chain = {0}, crl = {0};
 	const struct teeu_snp_report *s = &q->snp;
 	char url[URL_MAX], tried[3 * 16] = "", hwid[2 * TEEU_SNP_CHIP_ID_SIZE + 1];
 	const char *product = NULL;
@@ -721,10 +721,18 @@ static int fetch_snp(const struct request *q, struct teeu_collateral *c, struct 
 	                err)) != 0 ||
 	    (r = set_from(c, TEEU_COLLATERAL_CERT_CHAIN, url, chain.body, chain.size, err)) != 0)
 		goto out;
+	/* AMD's CRL for the product (revoked ASKs and VCEKs): AMD serves it, so
+	 * its absence is an error, as Intel's root CA CRL's is. */
+	url_fmt(url, "%s/vcek/v1/%s/crl", q->kds, product);
+	if ((r = get_ok(&q->cfg, "AMD KDS", url, NULL,
+	                "no CRL for this product; is the KDS URL right?", &crl, err)) != 0 ||
+	    (r = set_from(c, TEEU_COLLATERAL_SNP_CRL, url, crl.body, crl.size, err)) != 0)
+		goto out;
 	r = 0;
 out:
 	http_resp_free(&vcek);
 	http_resp_free(&chain);
+	http_resp_free(&crl);
 	return r;
 }
 
@@ -831,6 +839,21 @@ static int cache_valid(const struct teeu_collateral *c, int64_t now, char *why, 
 		if (t <= now) {
 			teeu_time_format(t, at);
 			snprintf(why, why_size, "its VCEK expired at %s", at);
+			return 0;
+		}
+		/* A fetch always stores AMD's CRL: a file without one predates it. */
+		if (c->field[CF_SNP_CRL].size == 0) {
+			snprintf(why, why_size,
+			         "it has no AMD CRL (written before TEEU fetched it)");
+			return 0;
+		}
+		if (crl_next_update(&c->field[CF_SNP_CRL], &t) != 0) {
+			snprintf(why, why_size, "its AMD CRL does not parse");
+			return 0;
+		}
+		if (t <= now) {
+			teeu_time_format(t, at);
+			snprintf(why, why_size, "its AMD CRL's nextUpdate %s has passed", at);
 			return 0;
 		}
 		return 1;

@@ -31,6 +31,7 @@ enum coll_field {
 	CF_VEK, /* VCEK or VLEK, DER or PEM */
 	CF_ASK, /* ASK/ASVK, PEM (may hold the ARK after it) or DER */
 	CF_ARK,
+	CF_SNP_CRL, /* AMD's CRL for the product, DER (optional); last of SNP */
 	/* Hygon CSV */
 	CF_HSK, /* the HSK, or Hygon's hsk_cek file when CF_CEK is empty */
 	CF_CEK,

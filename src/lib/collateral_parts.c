@@ -73,6 +73,11 @@ static const struct part_info k_parts[] = {
          "certificates in PEM (the ASK or ASVK, then the ARK: AMD KDS's cert_chain) or "
          "concatenated DER",
          "save AMD KDS's GET /vcek/v1/{product}/cert_chain unchanged"},
+        {TEEU_COLLATERAL_SNP_CRL, "SNP CRL", TEEU_TEE_SNP,
+         "a CRL in DER, in PEM (-----BEGIN X509 CRL-----) or as hex text of the DER "
+         "(trailing NULs allowed)",
+         "save AMD KDS's GET /vcek/v1/{product}/crl (/vlek/v1/{product}/crl for a VLEK) "
+         "unchanged"},
         {TEEU_COLLATERAL_HSK_CEK, "hsk_cek", TEEU_TEE_CSV,
          "Hygon's hsk_cek file: the HSK (832 bytes) then the CEK (2084 bytes), binary",
          "save Hygon KDS's GET /hsk_cek?snumber=CHIP_SN unchanged"},
@@ -779,6 +784,10 @@ int teeu_collateral_set_part(struct teeu_collateral *c, enum teeu_collateral_par
 		if ((r = certs_to_pem(&cv, data, size, 0, &bytes, &n)) != 0)
 			return r;
 		return coll_field_take(c, CF_ASK, bytes, n, err);
+	case TEEU_COLLATERAL_SNP_CRL:
+		if ((r = crl_to_der(&cv, data, size, &bytes, &n)) != 0)
+			return r;
+		return coll_field_take(c, CF_SNP_CRL, bytes, n, err);
 	case TEEU_COLLATERAL_HSK_CEK:
 		if (size != TEEU_CSV_CA_CERT_SIZE + TEEU_CSV_CERT_SIZE)
 			return teeu_err_set(err, TEEU_ERR_MALFORMED,

@@ -54,7 +54,11 @@ struct tee_rule {
 	int snp_allow_smt;             /* default 1 */
 	int snp_allow_migration_agent; /* default 0 */
 	uint32_t snp_max_vmpl;         /* default 3: any */
-	uint32_t min_tcb_eval_num;     /* SGX/TDX; 0: any */
+	/* SEV-SNP min_tcb: per component of teeu_claims.snp_tcb (fmc,
+	 * bootloader, tee, snp, microcode), the minimum when set. */
+	uint8_t snp_min_tcb[5];
+	int snp_min_tcb_set[5];
+	uint32_t min_tcb_eval_num; /* SGX/TDX; 0: any */
 };
 
 struct name_list {
@@ -198,6 +202,37 @@ static int get_tcb(const json_t *entry, const char *path, struct tee_rule *t, st
 	return 0;
 }
 
+/* The SNP TCB components, in the order of teeu_claims.snp_tcb, with what
+ * each is called in refusals. */
+static const char *const k_snp_tcb_keys[] = {"fmc", "bootloader", "tee", "snp", "microcode", NULL};
+static const char *const k_snp_tcb_words[] = {"FMC SVN", "bootloader SVN", "PSP OS (TEE) SVN",
+                                              "SNP firmware SVN", "microcode patch level"};
+
+/* min_tcb of an snp entry: a mapping of any of k_snp_tcb_keys to 0..255. */
+static int get_snp_min_tcb(const json_t *entry, const char *path, struct tee_rule *t,
+                           struct teeu_err *err)
+{
+	const json_t *m = NULL;
+	char sub[TEEU_DOC_PATH_MAX];
+	uint64_t n;
+	int r;
+
+	if ((r = teeu_doc_get_object(entry, path, "min_tcb", 0, &m, err)) != 0 || m == NULL)
+		return r;
+	teeu_doc_path_key(sub, path, "min_tcb");
+	if ((r = teeu_doc_expect_object(m, sub, k_snp_tcb_keys, err)) != 0)
+		return r;
+	for (int i = 0; i < 5; i++) {
+		if (json_object_get(m, k_snp_tcb_keys[i]) == NULL)
+			continue;
+		if ((r = teeu_doc_get_uint(m, sub, k_snp_tcb_keys[i], 1, 255, &n, err)) != 0)
+			return r;
+		t->snp_min_tcb[i] = (uint8_t)n;
+		t->snp_min_tcb_set[i] = 1;
+	}
+	return 0;
+}
+
 static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, struct teeu_err *err)
 {
 	static const char *const keys_sim[] = {"type", "measurement", NULL};
@@ -222,7 +257,8 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, st
 	                                       NULL};
 	static const char *const keys_snp[] = {
 	        "type",      "measurement",           "tcb_status", "allow_debug_insecure",
-	        "allow_smt", "allow_migration_agent", "max_vmpl",   NULL};
+	        "allow_smt", "allow_migration_agent", "max_vmpl",   "min_tcb",
+	        NULL};
 	static const char *const keys_csv[] = {"type", "measurement", "tcb_status",
 	                                       "allow_debug_insecure", NULL};
 	const char *type_name = NULL;
@@ -297,6 +333,8 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, st
 		    (r = teeu_doc_get_uint(entry, path, "max_vmpl", 0, 3, &n, err)) != 0)
 			return r;
 		t->snp_max_vmpl = (uint32_t)n;
+		if ((r = get_snp_min_tcb(entry, path, t, err)) != 0)
+			return r;
 		break;
 	default: /* csv: 32-byte digest */
 		if ((r = teeu_doc_expect_object(entry, path, keys_csv, err)) != 0 ||
@@ -542,6 +580,24 @@ static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_clai
 			         c->vmpl, t->snp_max_vmpl);
 			return buf;
 		}
+		for (int i = 0; i < 5; i++) {
+			if (!t->snp_min_tcb_set[i])
+				continue;
+			if (!c->has_snp_tcb) {
+				snprintf(buf, size,
+				         "its reported TCB is unknown (claims without snp_tcb), "
+				         "entry "
+				         "has a min_tcb");
+				return buf;
+			}
+			if (c->snp_tcb[i] < t->snp_min_tcb[i]) {
+				snprintf(buf, size,
+				         "its %s %u is below the minimum %u (min_tcb.%s)",
+				         k_snp_tcb_words[i], c->snp_tcb[i], t->snp_min_tcb[i],
+				         k_snp_tcb_keys[i]);
+				return buf;
+			}
+		}
 	}
 	if (t->type != TEEU_TEE_SIM) {
 		unsigned bit = 0;
@@ -733,6 +789,15 @@ int teeu_policy_describe(const struct teeu_policy *p, char **out, struct teeu_er
 			       t->snp_allow_smt ? "allowed" : "refused",
 			       t->snp_allow_migration_agent ? "allowed" : "refused",
 			       t->snp_max_vmpl);
+		if (t->type == TEEU_TEE_SNP) {
+			const char *sep = " min_tcb=";
+			for (int k = 0; k < 5; k++)
+				if (t->snp_min_tcb_set[k]) {
+					append(&buf, &len, &cap, "%s%s>=%u", sep, k_snp_tcb_keys[k],
+					       t->snp_min_tcb[k]);
+					sep = ",";
+				}
+		}
 		if (t->allow_debug)
 			append(&buf, &len, &cap, " DEBUG-ALLOWED(insecure)");
 		append(&buf, &len, &cap, "\n");

@@ -20,6 +20,10 @@ services' responses, for tests/cli/test_attest_collateral.sh:
                              (default Milan) and hwid and SPLs are the
                              sample report's
     GET /vcek/v1/<P>/cert_chain           ask_ark_milan.pem
+    GET /vcek/v1/<P>/crl                  the file of --snp-crl (DER), when given;
+                             there is no AMD CRL sample: the tests pass a
+                             SELF-MADE test CRL (signed by a test key, not
+                             AMD's ARK), which the verifier refuses at crl
   Hygon KDS:
     GET /hsk_cek?snumber=<the sample report's chip SN>   hsk_cek.cert
 
@@ -88,6 +92,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     mode = "normal"
     log_path = None
     snp_product = "Milan"
+    snp_crl = None
 
     def log_message(self, fmt, *args):  # quiet
         pass
@@ -133,6 +138,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, n["vcek"])
         if p == "/vcek/v1/%s/cert_chain" % self.snp_product:
             return self.send(200, n["chain"])
+        if p == "/vcek/v1/%s/crl" % self.snp_product and self.snp_crl:
+            return self.send(200, self.snp_crl)
         if p == "/hsk_cek" and q.get("snumber") == s["csv"]["sn"]:
             return self.send(200, s["csv"]["hsk_cek"])
         return self.send(404, b"not found")
@@ -144,11 +151,16 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--mode", choices=["normal", "malformed"], default="normal")
     ap.add_argument("--snp-product", default="Milan")
+    ap.add_argument("--snp-crl", default="",
+                    help="a DER CRL to serve at /vcek/v1/<P>/crl (none: 404)")
     a = ap.parse_args()
     Handler.samples = load(a.vectors)
     Handler.mode = a.mode
     Handler.log_path = a.log
     Handler.snp_product = a.snp_product
+    if a.snp_crl:
+        with open(a.snp_crl, "rb") as f:
+            Handler.snp_crl = f.read()
     srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
     print(srv.server_address[1], flush=True)
     sys.stdout.close()

@@ -328,6 +328,43 @@ verify_json "SNP bundle with --ark on top" 0 result=pass tee=snp -- \
 verify_json "SNP bundle with --vcek on top (DER)" 0 result=pass tee=snp -- \
 	--evidence "$V/snp/attestation.bin" --collateral snp_bundle.json \
 	--vcek "$V/snp/vcek.testcer" --at-unix $NOW_SNP
+# --- SNP: AMD's CRL and the reported TCB ---
+# There is no AMD CRL sample. This one is SELF-MADE here, signed by a
+# SELF-MADE TEST key under AMD's ARK-Milan name (an impersonation, not
+# AMD's): the verifier must refuse it at check crl.
+printf '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\ndefault_md = sha384\ndefault_crl_days = 3650\n' >ca.cnf
+: >index.txt
+openssl req -x509 -newkey rsa:2048 -nodes -keyout test_ark.key -out test_ark.pem -days 36500 \
+	-subj "/OU=Engineering/C=US/L=Santa Clara/ST=CA/O=Advanced Micro Devices/CN=ARK-Milan" \
+	2>/dev/null
+openssl ca -config ca.cnf -gencrl -keyfile test_ark.key -cert test_ark.pem \
+	-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:48 -out test_snp_crl.pem 2>/dev/null
+openssl crl -in test_snp_crl.pem -outform DER -out test_snp_crl.der
+verify_json "SNP without a CRL says it was skipped" 0 result=pass skipped_checks=snp_crl \
+	claims.snp_tcb.fmc=0 claims.snp_tcb.bootloader=2 claims.snp_tcb.tee=0 \
+	claims.snp_tcb.snp=5 claims.snp_tcb.microcode=68 -- "${SNP[@]}" --at-unix $NOW_SNP
+expect 0 "skipped:      snp_crl (no AMD CRL given: revocation not checked)" \
+	"$TEEU" attest verify "${SNP[@]}" --at-unix $NOW_SNP
+expect 0 "snp_tcb       fmc 0, bootloader 2, tee 0, snp 5, microcode 68 (reported TCB)" \
+	"$TEEU" attest verify "${SNP[@]}" --at-unix $NOW_SNP
+verify_json "SNP with a self-made CRL (DER) fails crl" 1 result=fail failed_check=crl \
+	skipped_checks= -- "${SNP[@]}" --snp-crl test_snp_crl.der --at-unix $NOW_SNP
+verify_json "SNP with a self-made CRL (PEM) fails crl" 1 result=fail failed_check=crl -- \
+	"${SNP[@]}" --snp-crl test_snp_crl.pem --at-unix $NOW_SNP
+expect 1 "does not verify with the ARK" "$TEEU" attest verify "${SNP[@]}" \
+	--snp-crl test_snp_crl.der --at-unix $NOW_SNP
+verify_json "SNP bundle with --snp-crl on top fails crl" 1 result=fail failed_check=crl -- \
+	--evidence "$V/snp/attestation.bin" --collateral snp_bundle.json \
+	--snp-crl test_snp_crl.der --at-unix $NOW_SNP
+verify_json "--snp-crl that is not a CRL" 1 result=fail failed_check=collateral_parse -- \
+	"${SNP[@]}" --snp-crl "$V/snp/vcek.testcer" --at-unix $NOW_SNP
+expect 1 "vcek.testcer: SNP CRL" "$TEEU" attest verify "${SNP[@]}" \
+	--snp-crl "$V/snp/vcek.testcer" --at-unix $NOW_SNP
+expect 2 "--snp-crl does not apply to sgx evidence" "$TEEU" attest verify "${SGX[@]}" \
+	--snp-crl test_snp_crl.der
+expect 2 "--snp-crl does not apply to csv evidence" "$TEEU" attest verify "${CSV[@]}" \
+	--snp-crl test_snp_crl.der
+expect 0 "--snp-crl FILE" "$TEEU" attest verify --help
 verify_json "CSV from a csv bundle" 0 result=pass tee=csv claims.measurement=$CSV_MEAS -- \
 	--evidence "$V/csv/report.cert" --collateral csv_bundle.json --at-unix $NOW_CSV
 verify_json "an snp bundle for an SGX quote" 1 result=fail failed_check=collateral_parse -- \

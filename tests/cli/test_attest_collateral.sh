@@ -71,7 +71,8 @@ start_server() {
 	local name=$1 i
 	shift
 	: >"$name.log"
-	"$PY" "$FAKE" --vectors "$V" --log "$work/$name.log" "$@" >"$name.port" 2>"$name.err" &
+	"$PY" "$FAKE" --vectors "$V" --log "$work/$name.log" --snp-crl "$work/test_snp_crl.der" \
+		"$@" >"$name.port" 2>"$name.err" &
 	PID=$!
 	server_pids+=("$PID")
 	for i in $(seq 100); do
@@ -151,6 +152,18 @@ a, o = r[0xBC:0xC0], 0x150 + 0x824
 print(bytes(b ^ a[(o + i) % 4] for i, b in enumerate(r[o:o + 64])).rstrip(b"\0").decode())
 ' "$V/csv/report.cert")
 
+# There is no AMD CRL sample: the fake KDS serves this SELF-MADE one,
+# signed by a SELF-MADE TEST key under AMD's ARK-Milan name (not AMD's).
+# A fetched SNP bundle carries it, and verifying with it fails at crl.
+printf '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\ndefault_md = sha384\ndefault_crl_days = 30\n' >ca.cnf
+: >index.txt
+openssl req -x509 -newkey rsa:2048 -nodes -keyout test_ark.key -out test_ark.pem -days 36500 \
+	-subj "/OU=Engineering/C=US/L=Santa Clara/ST=CA/O=Advanced Micro Devices/CN=ARK-Milan" \
+	2>/dev/null
+openssl ca -config ca.cnf -gencrl -keyfile test_ark.key -cert test_ark.pem \
+	-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:48 -out test_snp_crl.pem 2>/dev/null
+openssl crl -in test_snp_crl.pem -outform DER -out test_snp_crl.der
+
 start_server main
 MAIN_PID=$PID
 U=http://127.0.0.1:$PORT
@@ -186,7 +199,26 @@ expect 0 '"source": "network"' "$TEEU" attest collateral --evidence "$V/snp/atte
 	--out snp.json --amd-kds-url "$U/" --cache "$CACHE" --at-unix $NOW_SNP --json
 check "SNP: the VCEK by chip id and SPLs" logged main "/vcek/v1/Milan/$SNP_VCEK_PATH"
 check "SNP: Milan cert_chain" logged main "/vcek/v1/Milan/cert_chain"
-verify_same "SNP" "$V/snp/attestation.bin" snp.json $NOW_SNP \
+check "SNP: Milan crl" logged main "/vcek/v1/Milan/crl"
+check "SNP: the bundle holds the served CRL (hex of the DER)" "$PY" -c '
+import json, sys
+b = json.load(open(sys.argv[1]))
+sys.exit(b.get("crl") != open(sys.argv[2], "rb").read().hex())
+' snp.json test_snp_crl.der
+# The self-made CRL is not signed by AMD's ARK: refused at crl.
+checks=$((checks + 1))
+got=$("$TEEU" attest verify --evidence "$V/snp/attestation.bin" --collateral snp.json \
+	--at-unix $NOW_SNP --json 2>/dev/null |
+	"$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["result"], d["failed_check"])')
+[ "$got" = "fail crl" ] || bad "SNP: the fetched bundle with the self-made CRL gives '$got'"
+# Without it, the fetched bundle verifies like the sample.
+"$PY" -c '
+import json, sys
+b = json.load(open(sys.argv[1]))
+del b["crl"]
+json.dump(b, open(sys.argv[2], "w"))
+' snp.json snp-nocrl.json
+verify_same "SNP" "$V/snp/attestation.bin" snp-nocrl.json $NOW_SNP \
 	--vcek "$V/snp/vcek.testcer" --cert-chain "$V/snp/ask_ark_milan.pem"
 
 : >main.log
@@ -250,6 +282,15 @@ for t in "sgx dcap/sgx_quote $NOW_2025" "tdx dcap/tdx_quote $NOW_2025" \
 done
 expect 0 "source:       cache" "$TEEU" attest collateral --evidence "$V/dcap/tdx_quote" \
 	--out x.json "${PCCS[@]}" --cache "$CACHE" --at-unix $NOW_2025
+# SNP: the cached CRL's nextUpdate bounds the cache file's validity.
+CRL_NEXT=$(openssl crl -in test_snp_crl.der -inform DER -noout -nextupdate | "$PY" -c '
+import calendar, sys, time
+v = sys.stdin.read().strip().split("=", 1)[1]
+print(calendar.timegm(time.strptime(v, "%b %d %H:%M:%S %Y GMT")))')
+expect 0 "source:       cache" "$TEEU" attest collateral --evidence "$V/snp/attestation.bin" \
+	--out x.json --amd-kds-url "$U" --cache "$CACHE" --offline --at-unix $((CRL_NEXT - 1))
+expect 1 "AMD CRL's nextUpdate" "$TEEU" attest collateral --evidence "$V/snp/attestation.bin" \
+	--out x.json --amd-kds-url "$U" --cache "$CACHE" --offline --at-unix $CRL_NEXT
 verify_same "SGX from the cache" "$V/dcap/sgx_quote" sgx-offline.json $NOW_2025 \
 	--collateral "$V/dcap/sgx_quote_collateral.json"
 
@@ -289,11 +330,19 @@ expect 0 "source:       network" "$TEEU" attest collateral --evidence "$V/snp/at
 check "SNP fallback: Milan first" logged second "/vcek/v1/Milan/$SNP_VCEK_PATH"
 check "SNP fallback: then Genoa" logged second "/vcek/v1/Genoa/$SNP_VCEK_PATH"
 check "SNP fallback: Genoa's chain" logged second "/vcek/v1/Genoa/cert_chain"
+check "SNP fallback: Genoa's CRL" logged second "/vcek/v1/Genoa/crl"
 check "SNP fallback: Turin not asked" sh -c "! grep -q Turin second.log"
 # All products 404: the chip is unknown.
 expect 1 "404" "$TEEU" attest collateral --evidence "$V/snp/attestation.bin" --out x2.json \
 	--amd-kds-url "$U2/nokds"
 check "SNP 404: names Turin (the last URL)" grep -q "/nokds/vcek/v1/Turin/" err.txt
+stop_server "$PID"
+# AMD serves a CRL per product: a KDS without one is an error, naming it.
+start_server nocrl --snp-crl ""
+U2=http://127.0.0.1:$PORT
+expect 1 "$U2/vcek/v1/Milan/crl answered 404" "$TEEU" attest collateral \
+	--evidence "$V/snp/attestation.bin" --out x2.json --amd-kds-url "$U2"
+check "no CRL: no bundle written" test ! -e x2.json
 # A VLEK-signed report cannot be fetched anonymously.
 "$PY" -c '
 import sys

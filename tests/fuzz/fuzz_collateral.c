@@ -3,7 +3,7 @@
  *
  * Input starting with '{' is a bundle (teeu_collateral_from_json), as the
  * seed sgx_bundle.json; otherwise the first byte selects the target, modulo
- * 10: 0 the bundle, 1..9 a part (enum teeu_collateral_part) set on top of
+ * 11: 0 the bundle, 1..10 a part (enum teeu_collateral_part) set on top of
  * a complete collateral set of its TEE family, built once from the samples
  * in tests/vectors/; the rest of the input is the bundle or the part. Whatever is accepted must
  * serialize (teeu_collateral_to_json), and that bundle must load again and serialize to the same
@@ -16,7 +16,7 @@
 #include "../vector_file.h"
 #include "teeu/collateral.h"
 
-#define PART_COUNT 9
+#define PART_COUNT 10
 
 static char *g_base[3]; /* bundles: sgx/tdx, snp, csv */
 
@@ -101,9 +101,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		return 0;
 	}
-	base = sel <= TEEU_COLLATERAL_PCK_CRL_CHAIN ? g_base[0]
-	       : sel <= TEEU_COLLATERAL_CERT_CHAIN  ? g_base[1]
-	                                            : g_base[2];
+	base = sel <= TEEU_COLLATERAL_PCK_CRL_CHAIN                                  ? g_base[0]
+	       : sel <= TEEU_COLLATERAL_CERT_CHAIN || sel == TEEU_COLLATERAL_SNP_CRL ? g_base[1]
+	                                                                             : g_base[2];
 	if (teeu_collateral_from_json(0, (const uint8_t *)base, strlen(base), &c, NULL) != 0)
 		abort();
 	if (teeu_collateral_set_part(c, (enum teeu_collateral_part)sel, data, size, NULL) == 0)

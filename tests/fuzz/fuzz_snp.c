@@ -7,7 +7,10 @@
  * checks the contract: a parse succeeds only on at least 0x4A0 bytes of
  * version >= 2; a verification succeeds only for the sample's signed bytes
  * (0..0x2A0; ECDSA is unforgeable); a failure names its check and leaves
- * the result zeroed. A broken contract aborts. Seeds are in
+ * the result zeroed. The input is also given as AMD's CRL to
+ * teeu_snp_check_crl() with the sample's ARK, ASK and VCEK: it must fail
+ * (no input is signed by AMD's ARK), naming check crl. A broken contract
+ * aborts. Seeds are in
  * tests/fuzz/corpus/fuzz_snp/.
  */
 #include <stddef.h>
@@ -24,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NOW 1663981200 /* 2022-09-24T01:00:00Z: the VCEK is valid */
 
-static uint8_t *g_vek, *g_ask, *g_report;
-static size_t g_vek_size, g_ask_size, g_report_size;
+static uint8_t *g_vek, *g_ask, *g_report, *g_ark;
+static size_t g_vek_size, g_ask_size, g_report_size, g_ark_size;
 
 static uint8_t *load(const char *name, size_t *size)
 {
@@ -39,6 +42,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	g_vek = load("vcek.testcer", &g_vek_size);
 	g_ask = load("ask_ark_milan.pem", &g_ask_size);
 	g_report = load("attestation.bin", &g_report_size);
+	g_ark = load("ark_milan.pem", &g_ark_size);
 	return 0;
 }
 
@@ -53,12 +57,21 @@ static int is_zero(const void *p, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct teeu_snp_collateral c = {g_vek, g_vek_size, g_ask, g_ask_size, NULL, 0};
+	struct teeu_snp_collateral c = {g_vek, g_vek_size, g_ask, g_ask_size, NULL, 0, NULL, 0};
 	struct teeu_snp_report rep;
 	struct teeu_attestation_result res;
 	struct teeu_err err;
 	char failed[TEEU_SNP_CHECK_NAME_SIZE];
 	int r;
+
+	/* the input as a CRL: never AMD's */
+	memset(&err, 0, sizeof(err));
+	memset(failed, 'x', sizeof(failed));
+	r = teeu_snp_check_crl(data, size, g_ark, g_ark_size, g_ask, g_ask_size, g_vek, g_vek_size,
+	                       NOW, failed, &err);
+	if (r >= 0 || err.code != r || strcmp(failed, "crl") != 0 ||
+	    memchr(err.msg, '\0', sizeof(err.msg)) == NULL)
+		abort();
 
 	memset(&err, 0, sizeof(err));
 	r = teeu_snp_report_parse(data, size, &rep, &err);

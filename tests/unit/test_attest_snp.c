@@ -15,6 +15,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "../vector_file.h"
@@ -87,8 +88,8 @@ static void hex(const uint8_t *p, size_t size, char *out)
 
 static struct teeu_snp_collateral sample_collateral(void)
 {
-	struct teeu_snp_collateral c = {g_vcek.data,    g_vcek.size, g_ask_ark.data,
-	                                g_ask_ark.size, NULL,        0};
+	struct teeu_snp_collateral c = {g_vcek.data, g_vcek.size, g_ask_ark.data, g_ask_ark.size,
+	                                NULL,        0,           NULL,           0};
 	return c;
 }
 
@@ -151,6 +152,13 @@ static void test_sample_verifies(void **state)
 	/* the guest policy and VMPL reach the claims, for allow_tees */
 	assert_int_equal(res.claims.snp_policy, 720896);
 	assert_int_equal(res.claims.vmpl, 0);
+	/* the reported TCB, decoded with Milan's layout: {fmc, bl, tee, snp, ucode} */
+	assert_int_equal(res.claims.has_snp_tcb, 1);
+	assert_int_equal(res.claims.snp_tcb[0], 0);
+	assert_int_equal(res.claims.snp_tcb[1], 2);
+	assert_int_equal(res.claims.snp_tcb[2], 0);
+	assert_int_equal(res.claims.snp_tcb[3], 5);
+	assert_int_equal(res.claims.snp_tcb[4], 68);
 
 	assert_int_equal(rep.version, 2);
 	assert_int_equal(rep.policy, 720896);
@@ -555,6 +563,294 @@ static void test_verifier_long_lived(void **state)
 	free(vek);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Check crl. There is no AMD CRL sample in tests/vectors: every CRL below  */
+/* is SELF-MADE here, with SELF-MADE TEST KEYS (not AMD's). One given to    */
+/* the full verifier must fail crl (not signed by the pinned ARK); the      */
+/* revocation logic is tested through teeu_snp_check_crl() with a           */
+/* self-made ARK -> ASK -> VCEK chain.                                      */
+/* ------------------------------------------------------------------------ */
+
+#define CRL_THIS 1700000000 /* 2023-11-14T22:13:20Z */
+#define CRL_NEXT 1700086400 /* one day later */
+
+static struct blob der_of_cert(X509 *x)
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509(x, &der);
+	struct blob b;
+	assert_true(n > 0);
+	b.data = malloc((size_t)n);
+	assert_non_null(b.data);
+	memcpy(b.data, der, (size_t)n);
+	b.size = (size_t)n;
+	OPENSSL_free(der);
+	return b;
+}
+
+/* A self-made test certificate: subject cn, serial, key's public key,
+ * issued by issuer_cn and signed by signer (signature not checked by
+ * teeu_snp_check_crl). */
+static X509 *test_cert(const char *cn, long serial, EVP_PKEY *key, const char *issuer_cn,
+                       EVP_PKEY *signer)
+{
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+	assert_non_null(x);
+	assert_non_null(n);
+	assert_int_equal(X509_set_version(x, 2), 1);
+	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), serial), 1);
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), -3600L * 24 * 365 * 10));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 3600L * 24 * 365 * 30));
+	assert_int_equal(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+	                                            (const unsigned char *)cn, -1, -1, 0),
+	                 1);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	                                            (const unsigned char *)issuer_cn, -1, -1, 0),
+	                 1);
+	assert_int_equal(X509_set_issuer_name(x, n), 1);
+	assert_int_equal(X509_set_pubkey(x, key), 1);
+	assert_true(X509_sign(x, signer, EVP_sha384()) > 0);
+	X509_NAME_free(n);
+	return x;
+}
+
+/* A self-made test CRL issued by issuer (its subject), signed by key with
+ * RSA-PSS SHA-384 (as AMD signs), listing the serials given. pem: PEM
+ * instead of DER. next 0: no nextUpdate. */
+static struct blob test_crl(X509 *issuer, EVP_PKEY *key, int64_t this_upd, int64_t next_upd,
+                            const long *serials, size_t count, int pem)
+{
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *t = NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	struct blob b;
+
+	assert_non_null(crl);
+	assert_non_null(md);
+	assert_int_equal(X509_CRL_set_version(crl, 1), 1);
+	assert_int_equal(X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)), 1);
+	assert_non_null(t = ASN1_TIME_set(NULL, (time_t)this_upd));
+	assert_int_equal(X509_CRL_set1_lastUpdate(crl, t), 1);
+	ASN1_TIME_free(t);
+	if (next_upd != 0) {
+		assert_non_null(t = ASN1_TIME_set(NULL, (time_t)next_upd));
+		assert_int_equal(X509_CRL_set1_nextUpdate(crl, t), 1);
+		ASN1_TIME_free(t);
+	}
+	for (size_t i = 0; i < count; i++) {
+		X509_REVOKED *r = X509_REVOKED_new();
+		ASN1_INTEGER *s = ASN1_INTEGER_new();
+		assert_non_null(r);
+		assert_non_null(s);
+		assert_int_equal(ASN1_INTEGER_set(s, serials[i]), 1);
+		assert_int_equal(X509_REVOKED_set_serialNumber(r, s), 1);
+		assert_non_null(t = ASN1_TIME_set(NULL, (time_t)this_upd - 100));
+		assert_int_equal(X509_REVOKED_set_revocationDate(r, t), 1);
+		ASN1_TIME_free(t);
+		ASN1_INTEGER_free(s);
+		assert_int_equal(X509_CRL_add0_revoked(crl, r), 1);
+	}
+	assert_int_equal(X509_CRL_sort(crl), 1);
+	assert_int_equal(EVP_DigestSignInit(md, &pctx, EVP_sha384(), NULL, key), 1);
+	assert_true(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0);
+	assert_true(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 48) > 0);
+	assert_true(X509_CRL_sign_ctx(crl, md) > 0);
+	if (pem) {
+		BIO *bio = BIO_new(BIO_s_mem());
+		char *p;
+		long n;
+		assert_non_null(bio);
+		assert_int_equal(PEM_write_bio_X509_CRL(bio, crl), 1);
+		n = BIO_get_mem_data(bio, &p);
+		assert_true(n > 0);
+		b.data = malloc((size_t)n);
+		assert_non_null(b.data);
+		memcpy(b.data, p, (size_t)n);
+		b.size = (size_t)n;
+		BIO_free(bio);
+	} else {
+		unsigned char *der = NULL;
+		int n = i2d_X509_CRL(crl, &der);
+		assert_true(n > 0);
+		b.data = malloc((size_t)n);
+		assert_non_null(b.data);
+		memcpy(b.data, der, (size_t)n);
+		b.size = (size_t)n;
+		OPENSSL_free(der);
+	}
+	EVP_MD_CTX_free(md);
+	X509_CRL_free(crl);
+	return b;
+}
+
+/* A self-made test chain (ARK serial 1 -> ASK serial 2 -> VCEK serial 3),
+ * and a second, unrelated test ARK of the same name. */
+struct test_chain {
+	EVP_PKEY *ark_key, *other_key, *vek_key;
+	X509 *ark, *ask, *vek, *other;
+	struct blob ark_der, ask_der, vek_der;
+};
+
+static void test_chain_make(struct test_chain *t)
+{
+	t->ark_key = EVP_RSA_gen(2048);
+	t->other_key = EVP_RSA_gen(2048);
+	t->vek_key = EVP_EC_gen("P-384");
+	assert_non_null(t->ark_key);
+	assert_non_null(t->other_key);
+	assert_non_null(t->vek_key);
+	t->ark = test_cert("ARK-Milan", 1, t->ark_key, "ARK-Milan", t->ark_key);
+	t->ask = test_cert("SEV-Milan", 2, t->ark_key, "ARK-Milan", t->ark_key);
+	t->vek = test_cert("SEV-VCEK", 3, t->vek_key, "SEV-Milan", t->ark_key);
+	t->other = test_cert("ARK-Milan", 1, t->other_key, "ARK-Milan", t->other_key);
+	t->ark_der = der_of_cert(t->ark);
+	t->ask_der = der_of_cert(t->ask);
+	t->vek_der = der_of_cert(t->vek);
+}
+
+static void test_chain_free(struct test_chain *t)
+{
+	EVP_PKEY_free(t->ark_key);
+	EVP_PKEY_free(t->other_key);
+	EVP_PKEY_free(t->vek_key);
+	X509_free(t->ark);
+	X509_free(t->ask);
+	X509_free(t->vek);
+	X509_free(t->other);
+	free(t->ark_der.data);
+	free(t->ask_der.data);
+	free(t->vek_der.data);
+}
+
+static int check_crl(const struct test_chain *t, const struct blob *crl, int64_t now,
+                     struct teeu_err *err, char *failed)
+{
+	return teeu_snp_check_crl(crl->data, crl->size, t->ark_der.data, t->ark_der.size,
+	                          t->ask_der.data, t->ask_der.size, t->vek_der.data,
+	                          t->vek_der.size, now, failed, err);
+}
+
+static void expect_crl(const struct test_chain *t, const struct blob *crl, int64_t now, int code,
+                       const char *words)
+{
+	struct teeu_err err = {0};
+	char failed[TEEU_SNP_CHECK_NAME_SIZE];
+	int r = check_crl(t, crl, now, &err, failed);
+	if (r != code)
+		fail_msg("check_crl at %lld: %d, expected %d: %s", (long long)now, r, code,
+		         teeu_err_message(&err));
+	assert_string_equal(failed, code == 0 ? "" : "crl");
+	if (words != NULL && strstr(teeu_err_message(&err), words) == NULL)
+		fail_msg("\"%s\" not in \"%s\"", words, teeu_err_message(&err));
+}
+
+static void test_crl_revocation(void **state)
+{
+	struct test_chain t;
+	const long none[] = {99, 1000}, ask[] = {99, 2}, vek[] = {3};
+	struct blob ok, pem, r_ask, r_vek, other, no_next, junk = {NULL, 0};
+	struct teeu_err err = {0};
+	char failed[TEEU_SNP_CHECK_NAME_SIZE];
+	(void)state;
+
+	test_chain_make(&t);
+	ok = test_crl(t.ark, t.ark_key, CRL_THIS, CRL_NEXT, none, 2, 0);
+	pem = test_crl(t.ark, t.ark_key, CRL_THIS, CRL_NEXT, none, 2, 1);
+	r_ask = test_crl(t.ark, t.ark_key, CRL_THIS, CRL_NEXT, ask, 2, 0);
+	r_vek = test_crl(t.ark, t.ark_key, CRL_THIS, CRL_NEXT, vek, 1, 0);
+	other = test_crl(t.other, t.other_key, CRL_THIS, CRL_NEXT, none, 2, 0);
+	no_next = test_crl(t.ark, t.ark_key, CRL_THIS, 0, none, 2, 0);
+
+	/* current: thisUpdate <= now < nextUpdate, to the second */
+	expect_crl(&t, &ok, CRL_THIS, 0, NULL);
+	expect_crl(&t, &ok, CRL_NEXT - 1, 0, NULL);
+	expect_crl(&t, &pem, CRL_THIS + 10, 0, NULL);
+	expect_crl(&t, &ok, CRL_THIS - 1, TEEU_ERR_DENIED, "not current");
+	expect_crl(&t, &ok, CRL_NEXT, TEEU_ERR_DENIED, "not current");
+	expect_crl(&t, &no_next, CRL_THIS + 10, TEEU_ERR_DENIED, "no nextUpdate");
+	/* revoked */
+	expect_crl(&t, &r_ask, CRL_THIS + 10, TEEU_ERR_DENIED,
+	           "ASK (or ASVK) certificate (serial 02)");
+	expect_crl(&t, &r_vek, CRL_THIS + 10, TEEU_ERR_DENIED, "VEK (VCEK or VLEK) certificate");
+	/* signed by another key of the same name: refused */
+	expect_crl(&t, &other, CRL_THIS + 10, TEEU_ERR_BAD_SIGNATURE, "does not verify");
+	/* issued by another name */
+	{
+		struct test_chain t2 = t;
+		t2.ark_der = t.ask_der; /* the ASK as "ARK": names differ */
+		expect_crl(&t2, &ok, CRL_THIS + 10, TEEU_ERR_BAD_SIGNATURE, "not issued by");
+	}
+	/* not a CRL */
+	junk.data = malloc(16);
+	assert_non_null(junk.data);
+	memset(junk.data, 0x30, 16);
+	junk.size = 16;
+	expect_crl(&t, &junk, CRL_THIS + 10, TEEU_ERR_MALFORMED, "neither");
+	expect_crl(&t, &t.vek_der, CRL_THIS + 10, TEEU_ERR_MALFORMED, NULL);
+	/* arguments */
+	assert_int_equal(teeu_snp_check_crl(NULL, 0, t.ark_der.data, t.ark_der.size, t.ask_der.data,
+	                                    t.ask_der.size, t.vek_der.data, t.vek_der.size,
+	                                    CRL_THIS, failed, &err),
+	                 TEEU_ERR_INVALID_ARG);
+	assert_int_equal(teeu_snp_check_crl(ok.data, ok.size, NULL, 0, t.ask_der.data,
+	                                    t.ask_der.size, t.vek_der.data, t.vek_der.size,
+	                                    CRL_THIS, failed, &err),
+	                 TEEU_ERR_INVALID_ARG);
+	assert_string_equal(failed, "ark_parse");
+
+	free(ok.data);
+	free(pem.data);
+	free(r_ask.data);
+	free(r_vek.data);
+	free(other.data);
+	free(no_next.data);
+	free(junk.data);
+	test_chain_free(&t);
+}
+
+/* The sample with a self-made test CRL: not signed by AMD's pinned ARK, so
+ * refused at crl, after the chain's checks and before cert_validity. */
+static void test_crl_in_verify(void **state)
+{
+	struct teeu_snp_collateral c = sample_collateral(), bad = c;
+	struct test_chain t;
+	const long none[] = {99};
+	struct blob crl;
+	uint8_t junk[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	uint8_t *vek = malloc(g_vcek.size);
+	(void)state;
+
+	assert_non_null(vek);
+	test_chain_make(&t);
+	crl = test_crl(t.ark, t.ark_key, NOW - 100, NOW + 100, none, 1, 0);
+	c.crl = crl.data;
+	c.crl_size = crl.size;
+	expect_fail(g_report.data, g_report.size, &c, NOW, "crl");
+	/* crl comes before cert_validity */
+	expect_fail(g_report.data, g_report.size, &c, VCEK_NOT_AFTER + 1, "crl");
+	/* and after the chain */
+	memcpy(vek, g_vcek.data, g_vcek.size);
+	vek[g_vcek.size - 10] ^= 0x01;
+	bad = c;
+	bad.vek = vek;
+	expect_fail(g_report.data, g_report.size, &bad, NOW, "vek_signed_by_ask");
+	/* a report that does not parse fails first */
+	expect_fail(g_report.data, 0x2A0, &c, NOW, "report_parse");
+	/* bytes that are not a CRL */
+	c.crl = junk;
+	c.crl_size = sizeof(junk);
+	expect_fail(g_report.data, g_report.size, &c, NOW, "crl");
+	/* no CRL: skipped, the sample verifies */
+	c.crl = NULL;
+	c.crl_size = 0;
+	expect_fail(g_report.data, g_report.size, &c, VCEK_NOT_AFTER + 1, "cert_validity");
+	free(crl.data);
+	free(vek);
+	test_chain_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +867,8 @@ int main(void)
 	        cmocka_unit_test(test_tcb_and_chip_id),
 	        cmocka_unit_test(test_bad_args),
 	        cmocka_unit_test(test_verifier_long_lived),
+	        cmocka_unit_test(test_crl_revocation),
+	        cmocka_unit_test(test_crl_in_verify),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -21,6 +21,7 @@
 #include "../vector_file.h"
 #include "teeu/attest.h"
 #include "teeu/attest_dcap.h"
+#include "teeu/attest_snp.h"
 #include "teeu/collateral.h"
 #include "teeu/crypto.h"
 
@@ -820,6 +821,86 @@ static void test_parts_snp_forms(void **state)
 	teeu_collateral_free(b);
 }
 
+/* The SNP CRL part and bundle key "crl". There is no AMD CRL sample: the
+ * bytes used are Intel's root CA CRL of the SGX sample, a real DER CRL but
+ * NOT AMD's, so the conversions and the round trip are checked, and the
+ * verifier refuses it at check crl (not issued by the ARK). */
+static void test_snp_crl(void **state)
+{
+	struct teeu_collateral *ref = bundle(0, &g_sgx_json), *a = NULL, *b = NULL;
+	const struct teeu_dcap_collateral *dc = dcap_of(ref);
+	const struct teeu_attest_collateral *v;
+	struct teeu_attestation_result res;
+	struct teeu_err err = {0};
+	char *ja = NULL, *jb = NULL, failed[64];
+	struct text t = {0};
+	BIO *bio;
+	char *mem;
+	long mem_n;
+	(void)state;
+
+	assert_int_equal(teeu_collateral_new(TEEU_TEE_SNP, &a, &err), 0);
+	set_ok(a, TEEU_COLLATERAL_VCEK, g_vcek.data, g_vcek.size);
+	set_ok(a, TEEU_COLLATERAL_CERT_CHAIN, g_ask_ark.data, g_ask_ark.size);
+	/* without a CRL: no "crl" key, the view's crl NULL (check skipped) */
+	assert_int_equal(teeu_collateral_to_json(a, &ja, &err), 0);
+	assert_null(strstr(ja, "\"crl\""));
+	assert_null(teeu_collateral_view(a)->snp->crl);
+	free(ja);
+	ja = NULL;
+	/* DER */
+	set_ok(a, TEEU_COLLATERAL_SNP_CRL, dc->root_ca_crl, dc->root_ca_crl_size);
+	v = teeu_collateral_view(a);
+	assert_bytes(v->snp->crl, v->snp->crl_size, dc->root_ca_crl, dc->root_ca_crl_size);
+	/* hex text, with trailing NULs */
+	put_hex(&t, dc->root_ca_crl, dc->root_ca_crl_size, 1);
+	put(&t, "\0\0", 2);
+	set_ok(a, TEEU_COLLATERAL_SNP_CRL, t.s, t.n);
+	v = teeu_collateral_view(a);
+	assert_bytes(v->snp->crl, v->snp->crl_size, dc->root_ca_crl, dc->root_ca_crl_size);
+	free(t.s);
+	/* PEM */
+	bio = BIO_new(BIO_s_mem());
+	assert_non_null(bio);
+	assert_true(PEM_write_bio(bio, "X509 CRL", "", dc->root_ca_crl,
+	                          (long)dc->root_ca_crl_size) > 0);
+	mem_n = BIO_get_mem_data(bio, &mem);
+	set_ok(a, TEEU_COLLATERAL_SNP_CRL, mem, (size_t)mem_n);
+	BIO_free(bio);
+	v = teeu_collateral_view(a);
+	assert_bytes(v->snp->crl, v->snp->crl_size, dc->root_ca_crl, dc->root_ca_crl_size);
+	/* not a CRL: refused, naming the part and where to get it */
+	assert_int_equal(set_part(a, TEEU_COLLATERAL_SNP_CRL, g_vcek.data, g_vcek.size, &err),
+	                 TEEU_ERR_MALFORMED);
+	assert_non_null(strstr(teeu_err_message(&err), "SNP CRL"));
+	assert_non_null(strstr(teeu_err_message(&err), "/crl"));
+	/* bundle round trip: "crl" is the hex of the DER */
+	assert_int_equal(teeu_collateral_to_json(a, &ja, &err), 0);
+	assert_non_null(strstr(ja, "\"crl\":\""));
+	assert_int_equal(
+	        teeu_collateral_from_json(TEEU_TEE_SNP, (const uint8_t *)ja, strlen(ja), &b, &err),
+	        0);
+	v = teeu_collateral_view(b);
+	assert_bytes(v->snp->crl, v->snp->crl_size, dc->root_ca_crl, dc->root_ca_crl_size);
+	assert_int_equal(teeu_collateral_to_json(b, &jb, &err), 0);
+	assert_string_equal(ja, jb);
+	/* Intel's CRL is not AMD's: the sample is refused at crl */
+	assert_int_equal(teeu_snp_verify(g_snp_report.data, g_snp_report.size, v->snp, NOW_SNP,
+	                                 &res, NULL, failed, &err),
+	                 TEEU_ERR_BAD_SIGNATURE);
+	assert_string_equal(failed, "crl");
+	/* an SNP CRL is SNP collateral only */
+	assert_int_equal(
+	        set_part(ref, TEEU_COLLATERAL_SNP_CRL, dc->root_ca_crl, dc->root_ca_crl_size, &err),
+	        TEEU_ERR_INVALID_ARG);
+	assert_non_null(strstr(teeu_err_message(&err), "SNP CRL"));
+	free(ja);
+	free(jb);
+	teeu_collateral_free(a);
+	teeu_collateral_free(b);
+	teeu_collateral_free(ref);
+}
+
 static void test_parts_wrong_family(void **state)
 {
 	struct teeu_collateral *sgx = NULL, *snp = NULL, *csv = NULL;
@@ -869,6 +950,7 @@ int main(void)
 	        cmocka_unit_test(test_parts_pck_crl_chain),
 	        cmocka_unit_test(test_parts_snp_forms),
 	        cmocka_unit_test(test_parts_wrong_family),
+	        cmocka_unit_test(test_snp_crl),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

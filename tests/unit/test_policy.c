@@ -587,6 +587,101 @@ static void test_snp_policy_bits(void **state)
 	            TEEU_ERR_MALFORMED, "allow_smt");
 }
 
+/* min_tcb of an snp entry: each component of the reported TCB (claims
+ * snp_tcb {fmc, bootloader, tee, snp, microcode}) against its minimum. */
+static void test_snp_min_tcb(void **state)
+{
+	static const char *const keys[5] = {"fmc", "bootloader", "tee", "snp", "microcode"};
+	static const char *const words[5] = {"FMC SVN", "bootloader SVN", "PSP OS (TEE) SVN",
+	                                     "SNP firmware SVN", "microcode patch level"};
+	struct teeu_policy *p;
+	struct world w;
+	char text[512], want[160];
+	struct teeu_err err = {0};
+	char *desc = NULL;
+	(void)state;
+
+	good_world(&w);
+	w.claims.tee_type = TEEU_TEE_SNP;
+	w.claims.measurement_size = 48;
+	memset(w.claims.measurement, 0x11, 48);
+	snprintf(w.claims.tcb_status, sizeof(w.claims.tcb_status), "UpToDate");
+	w.claims.vmpl = 0;
+	/* the sample's TCB: bootloader 2, tee 0, snp 5, microcode 68 */
+	w.claims.has_snp_tcb = 1;
+	w.claims.snp_tcb[0] = 0;
+	w.claims.snp_tcb[1] = 2;
+	w.claims.snp_tcb[2] = 0;
+	w.claims.snp_tcb[3] = 5;
+	w.claims.snp_tcb[4] = 68;
+	for (int i = 0; i < 5; i++) {
+		unsigned have = w.claims.snp_tcb[i];
+		/* at the minimum: accepted */
+		snprintf(text, sizeof(text),
+		         "{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"alice\",\"bob\"],"
+		         "\"allow_tees\":[{\"type\":\"snp\",\"measurement\":\"" M48 "\","
+		         "\"min_tcb\":{\"%s\":%u}}]}",
+		         keys[i], have);
+		p = parse(text);
+		expect_rule(p, &w, TEEU_RULE_NONE, NULL);
+		teeu_policy_free(p);
+		/* one above: refused, naming the component */
+		snprintf(text, sizeof(text),
+		         "{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"alice\",\"bob\"],"
+		         "\"allow_tees\":[{\"type\":\"snp\",\"measurement\":\"" M48 "\","
+		         "\"min_tcb\":{\"%s\":%u}}]}",
+		         keys[i], have + 1);
+		p = parse(text);
+		snprintf(want, sizeof(want), "its %s %u is below the minimum %u (min_tcb.%s)",
+		         words[i], have, have + 1, keys[i]);
+		expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, want);
+		teeu_policy_free(p);
+	}
+	p = parse("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"alice\",\"bob\"],"
+	          "\"allow_tees\":[{\"type\":\"snp\",\"measurement\":\"" M48 "\","
+	          "\"min_tcb\":{\"bootloader\":2,\"tee\":0,\"snp\":8,\"microcode\":60}}]}");
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES,
+	            "allow_tees[0] (snp): its SNP firmware SVN 5 is below the minimum 8 "
+	            "(min_tcb.snp)");
+	w.claims.snp_tcb[3] = 8;
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL);
+	/* claims without a decoded TCB cannot meet a minimum */
+	w.claims.has_snp_tcb = 0;
+	expect_rule(p, &w, TEEU_RULE_ALLOW_TEES, "reported TCB is unknown");
+	assert_int_equal(teeu_policy_describe(p, &desc, &err), 0);
+	assert_non_null(strstr(desc, " min_tcb=bootloader>=2,tee>=0,snp>=8,microcode>=60"));
+	free(desc);
+	teeu_policy_free(p);
+	/* an empty min_tcb asks nothing */
+	p = parse("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"alice\",\"bob\"],"
+	          "\"allow_tees\":[{\"type\":\"snp\",\"measurement\":\"" M48 "\","
+	          "\"min_tcb\":{}}]}");
+	expect_rule(p, &w, TEEU_RULE_NONE, NULL);
+	teeu_policy_free(p);
+
+	/* parse errors */
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"snp\",\"measurement\":\"" M48 "\",\"min_tcb\":{\"ucode\":1}}]}",
+	            TEEU_ERR_MALFORMED,
+	            "allow_tees[0].min_tcb.ucode: unknown key (allowed here: fmc, bootloader, "
+	            "tee, snp, microcode)");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"snp\",\"measurement\":\"" M48 "\",\"min_tcb\":{\"snp\":256}}]}",
+	            TEEU_ERR_MALFORMED, "allow_tees[0].min_tcb.snp");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"snp\",\"measurement\":\"" M48 "\",\"min_tcb\":{\"snp\":-1}}]}",
+	            TEEU_ERR_MALFORMED, "allow_tees[0].min_tcb.snp");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"snp\",\"measurement\":\"" M48 "\",\"min_tcb\":{\"snp\":\"8\"}}]}",
+	            TEEU_ERR_MALFORMED, "allow_tees[0].min_tcb.snp");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"snp\",\"measurement\":\"" M48 "\",\"min_tcb\":8}]}",
+	            TEEU_ERR_MALFORMED, "allow_tees[0].min_tcb");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"tdx\",\"mr_td\":\"" M48 "\",\"min_tcb\":{\"snp\":1}}]}",
+	            TEEU_ERR_MALFORMED, "min_tcb");
+}
+
 static void test_describe(void **state)
 {
 	struct teeu_policy *p = parse(k_full);
@@ -666,6 +761,7 @@ int main(void)
 	        cmocka_unit_test(test_function_objects),
 	        cmocka_unit_test(test_hardware_entries),
 	        cmocka_unit_test(test_snp_policy_bits),
+	        cmocka_unit_test(test_snp_min_tcb),
 	        cmocka_unit_test(test_describe),
 	        cmocka_unit_test(test_names),
 	        cmocka_unit_test(test_time),
