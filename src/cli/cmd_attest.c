@@ -37,9 +37,6 @@
 /* Certificates and collateral bundles are small; refuse anything bigger. */
 #define COLLATERAL_MAX (4 * 1024 * 1024)
 
-#define SIM_MAGIC      "TEEUSIM\0"
-#define SIM_MAGIC_SIZE 8
-
 /* The statuses --accept-status knows (a typo must not silently fail). */
 static const char *const k_statuses[] = {"UpToDate",
                                          "SWHardeningNeeded",
@@ -179,75 +176,6 @@ void help_attest(void)
 	       "              or Hygon KDS into one bundle file (teeu attest collateral --help)\n"
 	       "\n");
 	help_verify_text();
-}
-
-/* ------------------------------------------------------------------------ */
-/* Type detection                                                           */
-/* ------------------------------------------------------------------------ */
-
-/* A little-endian field at `off`, read through the bounds-checked reader
- * (the evidence is untrusted); 0 when the evidence is too short for it. */
-static uint32_t field_le(const uint8_t *ev, size_t size, size_t off, int bytes)
-{
-	struct teeu_buf b;
-	uint16_t v16 = 0;
-	uint32_t v32 = 0;
-
-	teeu_buf_init(&b, ev, size);
-	if (teeu_buf_skip(&b, off) != 0)
-		return 0;
-	if (bytes == 2)
-		return teeu_buf_get_u16le(&b, &v16) == 0 ? v16 : 0;
-	return teeu_buf_get_u32le(&b, &v32) == 0 ? v32 : 0;
-}
-
-/* The type of the evidence, or 0 (none) / -1 (more than one) with why. */
-static int detect_type(const uint8_t *ev, size_t size, char *why, size_t why_size)
-{
-	uint8_t magic[SIM_MAGIC_SIZE];
-	struct teeu_buf mb;
-	int found[4], n = 0;
-
-	teeu_buf_init(&mb, ev, size);
-	if (teeu_buf_peek(&mb, magic, sizeof(magic)) == 0 &&
-	    memcmp(magic, SIM_MAGIC, SIM_MAGIC_SIZE) == 0)
-		found[n++] = TEEU_TEE_SIM;
-	if (size >= TEEU_DCAP_HEADER_SIZE) {
-		uint32_t version = field_le(ev, size, 0, 2), key_type = field_le(ev, size, 2, 2),
-		         tee = field_le(ev, size, 4, 4);
-		if (version >= 3 && version <= 5 && key_type == 2) {
-			if (tee == TEEU_DCAP_TEE_SGX)
-				found[n++] = TEEU_TEE_SGX;
-			else if (tee == TEEU_DCAP_TEE_TDX && version >= 4)
-				found[n++] = TEEU_TEE_TDX;
-		}
-	}
-	if (size >= TEEU_SNP_REPORT_SIZE) {
-		uint32_t version = field_le(ev, size, 0, 4), algo = field_le(ev, size, 0x34, 4);
-		if (version >= 2 && version <= 255 && algo == 1)
-			found[n++] = TEEU_TEE_SNP;
-	}
-	if (size >= TEEU_CSV_REPORT_SIZE && n < 4) {
-		uint32_t anonce = field_le(ev, size, 0xBC, 4);
-		if ((field_le(ev, size, 0xB4, 4) ^ anonce) == TEEU_CSV_USAGE_PEK &&
-		    (field_le(ev, size, 0xB8, 4) ^ anonce) == TEEU_CSV_ALGO_SM2_SA)
-			found[n++] = TEEU_TEE_CSV;
-	}
-	if (n == 1)
-		return found[0];
-	if (n == 0) {
-		snprintf(why, why_size,
-		         "cannot detect the evidence type (%zu bytes): not an SGX or TDX DCAP "
-		         "quote, an SEV-SNP report, a Hygon CSV report or TEEU simulation "
-		         "evidence; give --type sgx|tdx|snp|csv|sim",
-		         size);
-		return 0;
-	}
-	snprintf(why, why_size,
-	         "the evidence type is ambiguous (%zu bytes): it looks like %s and %s; give "
-	         "--type sgx|tdx|snp|csv|sim",
-	         size, teeu_tee_type_name(found[0]), teeu_tee_type_name(found[1]));
-	return -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -729,7 +657,6 @@ static int verify(const struct verify_args *a)
 	struct outcome o;
 	uint8_t *ev = NULL;
 	size_t size = 0;
-	char why[256];
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -739,9 +666,12 @@ static int verify(const struct verify_args *a)
 		goto report;
 	}
 	if (o.tee == 0) {
-		int t = detect_type(ev, size, why, sizeof(why));
-		if (t <= 0) {
-			teeu_err_set(&o.err, TEEU_ERR_UNSUPPORTED, "%s: %s", a->evidence, why);
+		int t = 0;
+		struct teeu_err derr = {0};
+		if (teeu_evidence_detect_type(ev, size, &t, &derr) != 0) {
+			teeu_err_set(&o.err, TEEU_ERR_UNSUPPORTED,
+			             "%s: %s (give --type sgx|tdx|snp|csv|sim)", a->evidence,
+			             teeu_err_message(&derr));
 			set_failed(&o, "detect_type");
 			goto report;
 		}
