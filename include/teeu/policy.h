@@ -34,6 +34,15 @@ enum teeu_tee_type {
 	TEEU_TEE_CSV = 5,
 };
 
+/* The TCB statuses a policy may accept, NULL-terminated, in a fixed order:
+ * Intel's seven, then TDX's TDRelaunchAdvised and
+ * TDRelaunchAdvisedConfigurationNeeded. One list for policies, configs and
+ * the CLI, so they can never disagree. */
+const char *const *teeu_policy_tcb_statuses(void);
+
+/* Is name one of teeu_policy_tcb_statuses() (exact spelling)? */
+int teeu_policy_tcb_status_known(const char *name);
+
 /* "sim", "sgx", "tdx", "snp", "csv"; from_name returns -1 when unknown. */
 const char *teeu_tee_type_name(int type);
 int teeu_tee_type_from_name(const char *name);

@@ -37,18 +37,7 @@
 /* Certificates and collateral bundles are small; refuse anything bigger. */
 #define COLLATERAL_MAX (4 * 1024 * 1024)
 
-/* The statuses --accept-status knows (a typo must not silently fail). */
-static const char *const k_statuses[] = {"UpToDate",
-                                         "SWHardeningNeeded",
-                                         "ConfigurationNeeded",
-                                         "ConfigurationAndSWHardeningNeeded",
-                                         "OutOfDate",
-                                         "OutOfDateConfigurationNeeded",
-                                         "TDRelaunchAdvised",
-                                         "TDRelaunchAdvisedConfigurationNeeded",
-                                         "Simulation"};
-#define STATUS_COUNT (sizeof(k_statuses) / sizeof(k_statuses[0]))
-#define ACCEPT_MAX   16
+#define ACCEPT_MAX 16
 
 static void help_verify_text(void)
 {
@@ -732,17 +721,15 @@ static int parse_accept(char *list, struct verify_args *a)
 	if (len == 0 || list[0] == ',' || list[len - 1] == ',' || strstr(list, ",,") != NULL)
 		return cli_usage_error(CMD, "--accept-status: empty status in '%s'", list);
 	for (char *s = strtok_r(list, ",", &save); s != NULL; s = strtok_r(NULL, ",", &save)) {
-		size_t i;
-		for (i = 0; i < STATUS_COUNT; i++)
-			if (strcmp(s, k_statuses[i]) == 0)
-				break;
-		if (i == STATUS_COUNT)
+		/* a policy's statuses, and Simulation (a typo must not silently fail) */
+		if (!teeu_policy_tcb_status_known(s) && strcmp(s, "Simulation") != 0)
 			return cli_usage_error(
 			        CMD,
 			        "--accept-status: unknown status '%s' (expected UpToDate, "
 			        "SWHardeningNeeded, ConfigurationNeeded, "
 			        "ConfigurationAndSWHardeningNeeded, OutOfDate, "
-			        "OutOfDateConfigurationNeeded or Simulation)",
+			        "OutOfDateConfigurationNeeded, Revoked, TDRelaunchAdvised, "
+			        "TDRelaunchAdvisedConfigurationNeeded or Simulation)",
 			        s);
 		if (a->accept_count == ACCEPT_MAX)
 			return cli_usage_error(CMD, "--accept-status: too many statuses");

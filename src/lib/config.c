@@ -263,18 +263,9 @@ static int get_measurement(const json_t *obj, const char *path, char out[MEASURE
 static int get_tcb_status(const json_t *obj, const char *path, char *out, size_t out_size,
                           struct teeu_err *err)
 {
-	static const char *const k_statuses[] = {"UpToDate",
-	                                         "SWHardeningNeeded",
-	                                         "ConfigurationNeeded",
-	                                         "ConfigurationAndSWHardeningNeeded",
-	                                         "OutOfDate",
-	                                         "OutOfDateConfigurationNeeded",
-	                                         "TDRelaunchAdvised",
-	                                         "TDRelaunchAdvisedConfigurationNeeded",
-	                                         NULL};
 	char full[TEEU_DOC_PATH_MAX];
 	const json_t *list = NULL, *v;
-	size_t i, k;
+	size_t i;
 	int r;
 
 	out[0] = '\0';
@@ -287,16 +278,13 @@ static int get_tcb_status(const json_t *obj, const char *path, char *out, size_t
 	json_array_foreach(list, i, v)
 	{
 		const char *name = json_string_value(v);
-		for (k = 0; name != NULL && k_statuses[k] != NULL; k++)
-			if (strcmp(name, k_statuses[k]) == 0)
-				break;
-		if (name == NULL || k_statuses[k] == NULL)
+		if (!teeu_policy_tcb_status_known(name))
 			return teeu_err_set(
 			        err, TEEU_ERR_MALFORMED,
 			        "%s[%zu]: expected one of UpToDate, SWHardeningNeeded, "
 			        "ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, "
-			        "OutOfDate, OutOfDateConfigurationNeeded, TDRelaunchAdvised, "
-			        "TDRelaunchAdvisedConfigurationNeeded",
+			        "OutOfDate, OutOfDateConfigurationNeeded, "
+			        "TDRelaunchAdvised, TDRelaunchAdvisedConfigurationNeeded",
 			        full, i);
 		if (strlen(out) + strlen(name) + 2 > out_size)
 			return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: too long", full);

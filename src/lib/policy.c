@@ -80,6 +80,19 @@ struct teeu_policy {
 	int require_approval;
 };
 
+const char *const *teeu_policy_tcb_statuses(void)
+{
+	return k_tcb_statuses;
+}
+
+int teeu_policy_tcb_status_known(const char *name)
+{
+	for (size_t k = 0; name != NULL && k_tcb_statuses[k] != NULL; k++)
+		if (strcmp(name, k_tcb_statuses[k]) == 0)
+			return 1;
+	return 0;
+}
+
 const char *teeu_tee_type_name(int type)
 {
 	if (type >= TEEU_TEE_SIM && type <= TEEU_TEE_CSV)
