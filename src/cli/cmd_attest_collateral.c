@@ -26,8 +26,6 @@
 
 #define CMD "attest collateral"
 
-/* The variable the library reads the root CA CRL URL from. */
-
 static void help_collateral(void)
 {
 	printf("Usage: teeu attest collateral --evidence FILE --out FILE\n"
@@ -41,9 +39,9 @@ static void help_collateral(void)
 	       "  sgx, tdx  Intel PCS or a PCCS: the TCB info (by the FMSPC of the quote's\n"
 	       "            PCK certificate), the QE identity, their issuer chain, the PCK\n"
 	       "            CRL (of the PCK's Processor or Platform CA) and the root CA CRL\n"
-	       "  snp       AMD KDS: the VCEK (by the report's chip id and reported TCB) and\n"
-	       "            the ASK/ARK chain of its product (Milan, Genoa, Turin: from the\n"
-	       "            report's CPUID fields, else tried in that order)\n"
+	       "  snp       AMD KDS: the VCEK (by the report's chip id and reported TCB),\n"
+	       "            the ASK/ARK chain and the CRL of its product (Milan, Genoa,\n"
+	       "            Turin: from the report's CPUID fields, else tried in that order)\n"
 	       "  csv       Hygon KDS: the hsk_cek file (by the report's chip serial number)\n"
 	       "Everything in the bundle is signed by the vendor: verify checks it. With\n"
 	       "--cache, a bundle still valid at the --at time is taken from the cache and\n"
@@ -212,8 +210,8 @@ static int run(struct coll_args *a)
 			fprintf(o, "qe_identity:  nextUpdate %s\n", qe_text);
 		if (tee == TEEU_TEE_SNP)
 			fprintf(o,
-			        "validity:     until the VCEK's notAfter (checked by teeu attest "
-			        "verify)\n");
+			        "validity:     until the VCEK's notAfter and the CRL's nextUpdate "
+			        "(checked by teeu attest verify)\n");
 		else if (tee == TEEU_TEE_CSV)
 			fprintf(o, "validity:     no expiry (Hygon certificates carry none)\n");
 		else
