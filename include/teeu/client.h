@@ -149,6 +149,13 @@ struct teeu_am_trust_opts {
 	/* Hardware: where to fetch collateral when the AuthManager sends
 	 * none with its evidence (NULL: it must send it). */
 	const struct teeu_collateral_fetch_opts *fetch;
+	/* allow_tees entries (POLICY.md; a JSON or YAML list) the AuthManager's
+	 * claims must match, like a data owner's for a worker: e.g. an SGX
+	 * mr_signer with a minimum SVN, or a TDX MRTD with its RTMRs. When
+	 * given, they (not accept_tcb_status) decide TCB status and debug; the
+	 * measurement pin, if also given, must match too. Either a pin or
+	 * these is required outside simulation. */
+	const char *allow_tees_json;
 };
 
 /* The result: an AuthManager whose evidence verified, whose measurement

@@ -79,6 +79,11 @@ const char *teeu_config_auth_manager_measurement(const struct teeu_config *cfg);
  * UpToDate). */
 const char *teeu_config_auth_manager_tcb_status(const struct teeu_config *cfg);
 
+/* auth_manager_config.allow_tees: allow_tees entries (POLICY.md) the
+ * AuthManager's attested claims must match, as compact JSON for
+ * teeu_am_trust_opts.allow_tees_json; NULL when not given. */
+const char *teeu_config_auth_manager_tees(const struct teeu_config *cfg);
+
 /* teeu: the hosting party, its address and pinned measurement (hex, or ""). */
 const char *teeu_config_teeu_party(const struct teeu_config *cfg);
 const char *teeu_config_teeu_address(const struct teeu_config *cfg);
@@ -97,7 +102,7 @@ int teeu_config_tee_simulation(const struct teeu_config *cfg);
 struct teeu_service_config {
 	char *listen, *data_dir, *tls_cert, *tls_key, *parties, *auth_manager, *party;
 	char *party_key, *auth_manager_ca, *auth_manager_measurement; /* the worker's */
-	char *auth_manager_tcb_status;                                /* the worker's */
+	char *auth_manager_tcb_status, *auth_manager_tees;            /* the worker's */
 	/* The TEE and its evidence provider and collateral (both daemons). */
 	char *tee, *sgx_interface, *gramine_root, *occlum_device, *tsm_root, *csv_device;
 	char *pccs_url, *amd_kds_url, *hygon_kds_url, *collateral_cache, *collateral;

@@ -147,6 +147,25 @@ int teeu_policy_evaluate(const struct teeu_policy *policy, const struct teeu_cla
                          const struct teeu_task *task, int64_t now, uint64_t uses,
                          struct teeu_policy_decision *decision) TEEU_MUST_CHECK;
 
+/* allow_tees entries on their own, for trusting a service rather than
+ * releasing a key: a party or worker decides whether to trust the
+ * AuthManager with the same matcher data owners use for workers (an SGX
+ * signer and minimum SVN instead of one MRENCLAVE, a TDX MRTD with its
+ * RTMRs, SNP policy bits and a minimum TCB, TCB statuses, ...). */
+struct teeu_tee_rules;
+
+/* Parse a list of allow_tees entries (JSON or YAML, the entry format of
+ * POLICY.md). `what` names it in errors. */
+int teeu_tee_rules_parse(const uint8_t *data, size_t size, const char *what,
+                         struct teeu_tee_rules **out, struct teeu_err *err) TEEU_MUST_CHECK;
+
+/* 0 when an entry accepts the claims; TEEU_ERR_DENIED with the reason in
+ * why (as the allow_tees rule gives it) when none does. */
+int teeu_tee_rules_match(const struct teeu_tee_rules *rules, const struct teeu_claims *claims,
+                         char *why, size_t why_size) TEEU_MUST_CHECK;
+
+void teeu_tee_rules_free(struct teeu_tee_rules *rules);
+
 /* The policy as canonical JSON (sorted keys, no white space, ASCII); the
  * exact bytes an owner signs. Caller free()s *out. */
 int teeu_policy_canonical_json(const struct teeu_policy *policy, char **out,

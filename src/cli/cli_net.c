@@ -93,6 +93,7 @@ int cli_net_open(struct cli_net *n, const char *cmd, const char *config_path, un
 		o.measurement_hex = teeu_config_auth_manager_measurement(n->cfg);
 		o.allow_simulation = teeu_config_tee_simulation(n->cfg);
 		o.accept_tcb_status = teeu_config_auth_manager_tcb_status(n->cfg);
+		o.allow_tees_json = teeu_config_auth_manager_tees(n->cfg);
 		if ((r = teeu_client_attest_authmanager(&o, &n->am, err)) != 0) {
 			teeu_err_prefix(err, "AuthManager %s: ", n->am_url);
 			goto fail;

@@ -111,18 +111,24 @@ int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct
 	int https, r, tee_type, pin_type;
 	json_t *coll;
 	char *bundle = NULL;
+	struct teeu_tee_rules *rules = NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (opts == NULL || opts->base_url == NULL)
 		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "AuthManager: no URL");
 	if ((r = normalize_pin(opts->measurement_hex, pin, sizeof(pin), &pin_type, err)) != 0)
 		return r;
-	if (pin[0] == '\0' && !opts->allow_simulation)
+	if (pin[0] == '\0' && opts->allow_tees_json == NULL && !opts->allow_simulation)
 		return teeu_err_set(
 		        err, TEEU_ERR_INVALID_ARG,
 		        "the AuthManager's measurement is not pinned "
-		        "(auth_manager_config.measurement is empty): outside simulation "
-		        "an empty pin is refused, never taken as 'skip the check'");
+		        "(auth_manager_config.measurement and allow_tees are empty): outside "
+		        "simulation an empty pin is refused, never taken as 'skip the check'");
+	if (opts->allow_tees_json != NULL &&
+	    (r = teeu_tee_rules_parse((const uint8_t *)opts->allow_tees_json,
+	                              strlen(opts->allow_tees_json), "AuthManager allow_tees",
+	                              &rules, err)) != 0)
+		return r;
 	https = strncmp(opts->base_url, "https://", 8) == 0;
 
 	/* 1. Fetch evidence over a nonce of ours. Over https without a CA file
@@ -133,7 +139,7 @@ int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct
 	co.insecure_skip_verify = https && opts->ca_file == NULL;
 	co.timeout_ms = opts->timeout_ms;
 	if ((r = teeu_client_new(&co, &c, err)) != 0)
-		return r;
+		goto out;
 	if ((r = teeu_random_bytes(nonce, sizeof(nonce))) != 0) {
 		teeu_err_set(err, r, "cannot draw a nonce");
 		goto out;
@@ -187,14 +193,23 @@ int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct
 		                 teeu_tee_type_name(res.claims.tee_type), tee_name);
 		goto out;
 	}
-	if (tee_type != TEEU_TEE_SIM && res.claims.debug) {
+	if (rules != NULL && tee_type != TEEU_TEE_SIM) {
+		char why[256];
+		if (teeu_tee_rules_match(rules, &res.claims, why, sizeof(why)) != 0) {
+			r = teeu_err_set(err, TEEU_ERR_DENIED,
+			                 "the AuthManager's TEE is not one its allow_tees accepts: "
+			                 "%s; do not send it keys",
+			                 why);
+			goto out;
+		}
+	} else if (tee_type != TEEU_TEE_SIM && res.claims.debug) {
 		r = teeu_err_set(err, TEEU_ERR_DENIED,
 		                 "the AuthManager runs in a DEBUG %s TEE, whose memory the host "
 		                 "can read: do not send it keys",
 		                 tee_name);
 		goto out;
 	}
-	if (tee_type != TEEU_TEE_SIM &&
+	if (tee_type != TEEU_TEE_SIM && (rules == NULL || opts->accept_tcb_status != NULL) &&
 	    !status_accepted(res.claims.tcb_status, opts->accept_tcb_status)) {
 		r = teeu_err_set(err, TEEU_ERR_DENIED,
 		                 "the AuthManager's platform has TCB status %s, which is not "
@@ -262,7 +277,7 @@ int teeu_client_attest_authmanager(const struct teeu_am_trust_opts *opts, struct
 		goto out;
 	snprintf(out->tee_type, sizeof(out->tee_type), "%s", tee_name);
 	snprintf(out->measurement_hex, sizeof(out->measurement_hex), "%s", got_hex);
-	out->pinned = pin[0] != '\0';
+	out->pinned = pin[0] != '\0' || rules != NULL;
 	if (https)
 		snprintf(out->tls_pin_hex, sizeof(out->tls_pin_hex), "%s", tls_hex);
 	snprintf(out->tcb_status, sizeof(out->tcb_status), "%s", res.claims.tcb_status);
@@ -273,5 +288,6 @@ out:
 	json_decref(resp);
 	free(ev);
 	free(bundle);
+	teeu_tee_rules_free(rules);
 	return r;
 }

@@ -57,6 +57,7 @@ struct teeu_config {
 	char *teeu_ca_cert; /* resolved, or NULL */
 	char am_measurement[MEASUREMENT_BUF_SIZE];
 	char am_tcb_status[TCB_STATUS_LIST_MAX]; /* comma-separated; "" = default */
+	char *am_tees; /* auth_manager_config.allow_tees as compact JSON, or NULL */
 
 	int has_teeu;
 	char *teeu_party;
@@ -84,8 +85,8 @@ static const char *const k_top_keys[] = {
 static const char *const k_cluster_keys[] = {"parties", "self_party", NULL};
 static const char *const k_party_keys[] = {"address", "listen_addr", "public_key", NULL};
 static const char *const k_pair_keys[] = {"private_key", "public_key", NULL};
-static const char *const k_auth_manager_keys[] = {"host",        "ca_cert",    "mr_enclave",
-                                                  "measurement", "tcb_status", NULL};
+static const char *const k_auth_manager_keys[] = {
+        "host", "ca_cert", "mr_enclave", "measurement", "tcb_status", "allow_tees", NULL};
 static const char *const k_teeu_keys[] = {"party",      "address",     "ca_cert",
                                           "mr_enclave", "measurement", NULL};
 
@@ -434,6 +435,32 @@ static int read_key_pairs(struct loader *ld, const json_t *root, struct teeu_err
 	return 0;
 }
 
+/* auth_manager_config.allow_tees: allow_tees entries (POLICY.md) the
+ * AuthManager's claims must match, checked here as teeu_tee_rules parses
+ * them and kept as compact JSON for teeu_am_trust_opts. */
+static int get_am_tees(const json_t *obj, const char *path, char **out, struct teeu_err *err)
+{
+	const json_t *list = NULL;
+	struct teeu_tee_rules *rules = NULL;
+	char full[TEEU_DOC_PATH_MAX];
+	int r;
+
+	*out = NULL;
+	if ((r = teeu_doc_get_array(obj, path, "allow_tees", 0, &list, err)) != 0 || list == NULL)
+		return r;
+	teeu_doc_path_key(full, path, "allow_tees");
+	if ((*out = json_dumps(list, JSON_COMPACT)) == NULL)
+		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
+	if ((r = teeu_tee_rules_parse((const uint8_t *)*out, strlen(*out), full, &rules, err)) !=
+	    0) {
+		free(*out);
+		*out = NULL;
+		return r;
+	}
+	teeu_tee_rules_free(rules);
+	return 0;
+}
+
 static int read_auth_manager(struct loader *ld, const json_t *root, struct teeu_err *err)
 {
 	struct teeu_config *cfg = ld->cfg;
@@ -450,6 +477,7 @@ static int read_auth_manager(struct loader *ld, const json_t *root, struct teeu_
 	    (r = get_measurement(am, path, cfg->am_measurement, err)) != 0 ||
 	    (r = get_tcb_status(am, path, cfg->am_tcb_status, sizeof(cfg->am_tcb_status), err)) !=
 	            0 ||
+	    (r = get_am_tees(am, path, &cfg->am_tees, err)) != 0 ||
 	    (r = dup_string(host, &cfg->am_host, err)) != 0)
 		return r;
 	cfg->has_auth_manager = 1;
@@ -699,6 +727,7 @@ void teeu_config_free(struct teeu_config *cfg)
 	teeu_key_free(cfg->self_key);
 	free(cfg->am_host);
 	free(cfg->am_ca_cert);
+	free(cfg->am_tees);
 	free(cfg->teeu_ca_cert);
 	free(cfg->teeu_party);
 	free(cfg->teeu_address);
@@ -749,6 +778,11 @@ const char *teeu_config_auth_manager_ca_cert(const struct teeu_config *cfg)
 const char *teeu_config_auth_manager_measurement(const struct teeu_config *cfg)
 {
 	return cfg != NULL && cfg->has_auth_manager ? cfg->am_measurement : NULL;
+}
+
+const char *teeu_config_auth_manager_tees(const struct teeu_config *cfg)
+{
+	return cfg != NULL && cfg->has_auth_manager ? cfg->am_tees : NULL;
 }
 
 const char *teeu_config_auth_manager_tcb_status(const struct teeu_config *cfg)

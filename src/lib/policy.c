@@ -626,6 +626,106 @@ static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_clai
 	return NULL;
 }
 
+/* Does no entry of tees[0..n) accept claims c? 1 with why set ("allow_tees[I]
+ * (TYPE): reason" for the first entry of the claims' TEE type, the likely
+ * intent), or 0 when one does. */
+static int tees_mismatch(const struct tee_rule *tees, size_t n, const struct teeu_claims *c,
+                         char *why, size_t why_size)
+{
+	char buf[160], first_why[160] = "";
+	size_t first = n;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *m = tee_mismatch(&tees[i], c, buf, sizeof(buf));
+		if (m == NULL)
+			return 0;
+		if (first == n && tees[i].type == c->tee_type) {
+			first = i;
+			snprintf(first_why, sizeof(first_why), "%s", m);
+		}
+	}
+	if (first < n)
+		snprintf(why, why_size, "allow_tees[%zu] (%s): %s", first,
+		         teeu_tee_type_name(c->tee_type), first_why);
+	else
+		snprintf(why, why_size, "no allow_tees entry is for TEE type %s",
+		         teeu_tee_type_name(c->tee_type));
+	return 1;
+}
+
+/* ---- TEE rules alone (teeu_tee_rules_*) ---- */
+
+struct teeu_tee_rules {
+	struct tee_rule *tees;
+	size_t count;
+};
+
+int teeu_tee_rules_parse(const uint8_t *data, size_t size, const char *what,
+                         struct teeu_tee_rules **out, struct teeu_err *err)
+{
+	struct teeu_tee_rules *r = NULL;
+	json_t *doc = NULL, *v;
+	char path[TEEU_DOC_PATH_MAX];
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (size > TEEU_POLICY_MAX_SIZE)
+		return teeu_err_set(err, TEEU_ERR_TOO_LARGE, "%s: larger than %d bytes", what,
+		                    TEEU_POLICY_MAX_SIZE);
+	if ((rc = teeu_doc_parse_auto(data, size, what, &doc, err)) != 0)
+		return rc;
+	if (!json_is_array(doc) || json_array_size(doc) == 0 ||
+	    json_array_size(doc) > TEEU_POLICY_MAX_ENTRIES) {
+		rc = teeu_err_set(err, TEEU_ERR_MALFORMED,
+		                  "%s: expected a list of 1 to %d allow_tees entries", what,
+		                  TEEU_POLICY_MAX_ENTRIES);
+		goto out;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->tees = calloc(json_array_size(doc), sizeof(*r->tees))) == NULL) {
+		rc = teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	json_array_foreach(doc, i, v)
+	{
+		teeu_doc_path_index(path, "allow_tees", i);
+		if ((rc = get_tee(v, path, &r->tees[i], err)) != 0) {
+			teeu_err_prefix(err, "%s: ", what);
+			goto out;
+		}
+		r->count++;
+	}
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	teeu_tee_rules_free(r);
+	json_decref(doc);
+	return rc;
+}
+
+int teeu_tee_rules_match(const struct teeu_tee_rules *rules, const struct teeu_claims *claims,
+                         char *why, size_t why_size)
+{
+	char buf[224];
+	if (rules == NULL || claims == NULL)
+		return TEEU_ERR_INVALID_ARG;
+	if (!tees_mismatch(rules->tees, rules->count, claims, buf, sizeof(buf)))
+		return 0;
+	if (why != NULL && why_size > 0)
+		snprintf(why, why_size, "%s", buf);
+	return TEEU_ERR_DENIED;
+}
+
+void teeu_tee_rules_free(struct teeu_tee_rules *rules)
+{
+	if (rules == NULL)
+		return;
+	free(rules->tees);
+	free(rules);
+}
+
 /* "alice, bob" into out (size > 8), ending in "..." when the rest does not
  * fit: names are never cut. */
 static void join_names(const struct name_list *l, char *out, size_t size)
@@ -656,8 +756,7 @@ int teeu_policy_evaluate_owners(const struct teeu_policy *p, const struct teeu_c
                                 size_t input_owner_count, int64_t now, uint64_t uses,
                                 struct teeu_policy_decision *d)
 {
-	char why[160], first_why[160] = "";
-	size_t first = p->tee_count;
+	char why[224];
 
 	if (d != NULL) {
 		d->rule = TEEU_RULE_NONE;
@@ -671,22 +770,8 @@ int teeu_policy_evaluate_owners(const struct teeu_policy *p, const struct teeu_c
 	if (p->has_max_uses && uses >= p->max_uses)
 		return deny(d, TEEU_RULE_MAX_USES, "all %llu allowed uses are spent",
 		            (unsigned long long)p->max_uses);
-	for (size_t i = 0; i < p->tee_count; i++) {
-		const char *m = tee_mismatch(&p->tees[i], claims, why, sizeof(why));
-		if (m == NULL)
-			goto tee_ok;
-		/* Report the first entry of the same TEE type: the likely intent. */
-		if (first == p->tee_count && p->tees[i].type == claims->tee_type) {
-			first = i;
-			snprintf(first_why, sizeof(first_why), "%s", m);
-		}
-	}
-	if (first < p->tee_count)
-		return deny(d, TEEU_RULE_ALLOW_TEES, "allow_tees[%zu] (%s): %s", first,
-		            teeu_tee_type_name(claims->tee_type), first_why);
-	return deny(d, TEEU_RULE_ALLOW_TEES, "no allow_tees entry is for TEE type %s",
-	            teeu_tee_type_name(claims->tee_type));
-tee_ok:
+	if (tees_mismatch(p->tees, p->tee_count, claims, why, sizeof(why)))
+		return deny(d, TEEU_RULE_ALLOW_TEES, "%s", why);
 	if (task->function == NULL)
 		return deny(d, TEEU_RULE_ALLOW_FUNCS, "the task names no function");
 	if (!listed(&p->funcs, task->function)) {

@@ -27,6 +27,7 @@ static const char *const k_keys[] = {"listen",
                                      "auth_manager_ca",
                                      "auth_manager_measurement",
                                      "auth_manager_tcb_status",
+                                     "auth_manager_tees",
                                      "tee",
                                      "sgx_interface",
                                      "gramine_root",
@@ -70,6 +71,7 @@ void teeu_config_service_free(struct teeu_service_config *c)
 	free(c->auth_manager_ca);
 	free(c->auth_manager_measurement);
 	free(c->auth_manager_tcb_status);
+	free(c->auth_manager_tees);
 	free(c->tee);
 	free(c->sgx_interface);
 	free(c->gramine_root);
@@ -129,6 +131,7 @@ int teeu_config_service_load(const char *path, struct teeu_service_config **out,
 	STR("auth_manager_ca", auth_manager_ca, 1);
 	STR("auth_manager_measurement", auth_manager_measurement, 0);
 	STR("auth_manager_tcb_status", auth_manager_tcb_status, 0);
+	STR("auth_manager_tees", auth_manager_tees, 1);
 	STR("tee", tee, 0);
 	STR("sgx_interface", sgx_interface, 0);
 	STR("gramine_root", gramine_root, 1);

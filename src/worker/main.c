@@ -69,6 +69,7 @@ enum {
 	OPT_AM_CA,
 	OPT_AM_MEAS,
 	OPT_AM_TCB,
+	OPT_AM_TEES,
 	OPT_SIMULATION,
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
@@ -99,6 +100,32 @@ static void am_url(struct worker *w, const char *given)
 		w->am_url[--n] = '\0';
 }
 
+/* --auth-manager-tees FILE: read it whole and check it parses as allow_tees
+ * entries now, so a mistake is a usage error at start. */
+static int load_am_tees(struct worker *w)
+{
+	struct teeu_err err = {0};
+	struct teeu_tee_rules *rules = NULL;
+	uint8_t *data = NULL;
+	size_t size = 0;
+
+	if (teeu_file_read(w->opt.am_tees, TEEU_POLICY_MAX_SIZE, &data, &size, &err) != 0 ||
+	    teeu_tee_rules_parse(data, size, w->opt.am_tees, &rules, &err) != 0) {
+		fprintf(stderr, "teeu-worker: --auth-manager-tees: %s\n", teeu_err_message(&err));
+		teeu_file_free(data, size);
+		return -1;
+	}
+	teeu_tee_rules_free(rules);
+	if ((w->am_tees_json = malloc(size + 1)) == NULL) {
+		teeu_file_free(data, size);
+		return -1;
+	}
+	memcpy(w->am_tees_json, data, size);
+	w->am_tees_json[size] = '\0';
+	teeu_file_free(data, size);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -111,6 +138,7 @@ int main(int argc, char **argv)
 	        {"auth-manager-ca", required_argument, NULL, OPT_AM_CA},
 	        {"auth-manager-measurement", required_argument, NULL, OPT_AM_MEAS},
 	        {"auth-manager-tcb-status", required_argument, NULL, OPT_AM_TCB},
+	        {"auth-manager-tees", required_argument, NULL, OPT_AM_TEES},
 	        {"simulation", no_argument, NULL, OPT_SIMULATION},
 	        {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 	        {"tls-key", required_argument, NULL, OPT_TLS_KEY},
@@ -148,6 +176,7 @@ int main(int argc, char **argv)
 		case OPT_AM_CA: cli.am_ca = optarg; break;
 		case OPT_AM_MEAS: cli.am_measurement = optarg; break;
 		case OPT_AM_TCB: cli.am_tcb_status = optarg; break;
+		case OPT_AM_TEES: cli.am_tees = optarg; break;
 		case TEE_MODE_OPT: tee_mode_set(&cli.tee, longopts[idx].name, optarg); break;
 		case OPT_SIMULATION: set_sim = 1; break;
 		case OPT_TLS_CERT: cli.tls_cert = optarg; break;
@@ -193,6 +222,7 @@ int main(int argc, char **argv)
 		FROM_FILE(am_ca, auth_manager_ca);
 		FROM_FILE(am_measurement, auth_manager_measurement);
 		FROM_FILE(am_tcb_status, auth_manager_tcb_status);
+		FROM_FILE(am_tees, auth_manager_tees);
 		FROM_FILE(tls_cert, tls_cert);
 		FROM_FILE(tls_key, tls_key);
 #undef FROM_FILE
@@ -224,12 +254,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "teeu-worker: %s\n", why);
 		goto usage_out;
 	}
-	if (tee_type != TEEU_TEE_SIM && !w.opt.print_measurement &&
+	if (w.opt.am_tees != NULL && load_am_tees(&w) != 0)
+		goto usage_out;
+	if (tee_type != TEEU_TEE_SIM && !w.opt.print_measurement && w.am_tees_json == NULL &&
 	    (w.opt.am_measurement == NULL || w.opt.am_measurement[0] == '\0')) {
 		fprintf(stderr,
-		        "teeu-worker: --auth-manager-measurement is required in hardware mode: "
-		        "the AuthManager's pinned measurement (TYPE:HEX, as it prints at start). "
-		        "An empty pin is never taken as 'skip the check'\n");
+		        "teeu-worker: --auth-manager-measurement (or --auth-manager-tees) is "
+		        "required in hardware mode: the AuthManager's pinned measurement "
+		        "(TYPE:HEX, as it prints at start). An empty pin is never taken as 'skip "
+		        "the check'\n");
 		goto usage_out;
 	}
 	if (tee_type != TEEU_TEE_SIM) {
@@ -374,9 +407,11 @@ out:
 	teeu_key_free(w.party_key);
 	teeu_file_free(config, config_size);
 	tee_mode_free(&hw);
+	free(w.am_tees_json);
 	teeu_config_service_free(fc);
 	return status;
 usage_out:
+	free(w.am_tees_json);
 	teeu_config_service_free(fc);
 	return 2;
 }

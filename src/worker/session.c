@@ -32,6 +32,7 @@ int wk_am_trust(struct worker *w, struct teeu_err *err)
 	o.measurement_hex = w->opt.am_measurement;
 	o.allow_simulation = w->opt.simulation;
 	o.accept_tcb_status = w->opt.am_tcb_status;
+	o.allow_tees_json = w->am_tees_json;
 	if ((r = teeu_client_attest_authmanager(&o, &t, err)) != 0) {
 		teeu_err_prefix(err, "AuthManager %s: ", w->am_url);
 		return r;

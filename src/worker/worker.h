@@ -51,6 +51,7 @@ struct wk_options {
 	const char *am_measurement;
 	const char *tls_cert, *tls_key;
 	const char *am_tcb_status;    /* accepted TCB statuses of the AuthManager (hardware) */
+	const char *am_tees;          /* a file of allow_tees entries for the AuthManager */
 	struct tee_mode_settings tee; /* --tee and friends */
 	int simulation, no_tls;
 	int threads;      /* task runners */
@@ -113,6 +114,7 @@ struct worker {
 	char am_url[TEEU_CLIENT_URL_MAX];
 	char am_tls_pin[65]; /* "" over http */
 	char am_measurement_hex[129];
+	char *am_tees_json; /* --auth-manager-tees' contents, NUL-terminated, or NULL */
 
 	pthread_mutex_t lock; /* parties, nonces, session */
 	struct wk_party *parties;

@@ -291,6 +291,27 @@ write_config "$WORK/alice-sgx.yaml" "sgx:$(printf 'ab%.0s' $(seq 32))"
 expect_exit 1 "teeu status, an sgx: pin: refused" "$WORK/st3.out" \
 	"runs in snp, but its pin is for sgx" -- "$TEEU" status --config "$WORK/alice-sgx.yaml"
 
+# allow_tees instead of a bare pin (the matcher data owners use): accepting
+# the debug guest knowingly gets past the debug refusal, so the replayed
+# report's binding is what refuses it; a minimum TCB above the sample's
+# refuses it by name.
+write_tees_config() { # write_tees_config FILE ENTRY
+	write_config "$1" ""
+	sed -i '/^  measurement: ""$/d' "$1"
+	sed -i "/^tee_simulation:/i\\  allow_tees: [$2]" "$1"
+}
+write_tees_config "$WORK/alice-tees.yaml" \
+	"{type: snp, measurement: \"$MEAS\", allow_debug_insecure: true}"
+expect_exit 1 "teeu status, allow_tees accepting the debug sample: refused by the binding" \
+	"$WORK/st4.out" "replayed or forwarded" -- "$TEEU" status --config "$WORK/alice-tees.yaml"
+write_tees_config "$WORK/alice-tcb.yaml" \
+	"{type: snp, measurement: \"$MEAS\", allow_debug_insecure: true, min_tcb: {snp: 8}}"
+expect_exit 1 "teeu status, allow_tees with min_tcb.snp 8: refused naming it" \
+	"$WORK/st5.out" "min_tcb.snp" -- "$TEEU" status --config "$WORK/alice-tcb.yaml"
+write_tees_config "$WORK/alice-nodebug.yaml" "{type: snp, measurement: \"$MEAS\"}"
+expect_exit 1 "teeu status, allow_tees without allow_debug_insecure: refused as debug" \
+	"$WORK/st6.out" "debug mode" -- "$TEEU" status --config "$WORK/alice-nodebug.yaml"
+
 # --- 5. a hardware worker refuses it too ----------------------------------
 echo "== 5. teeu-worker --tee snp against that AuthManager"
 W_PORT=$(cluster_free_port)

@@ -682,6 +682,71 @@ static void test_snp_min_tcb(void **state)
 	            TEEU_ERR_MALFORMED, "min_tcb");
 }
 
+/* allow_tees entries alone (teeu_tee_rules_*), as clients trust an
+ * AuthManager: an SGX signer with a minimum SVN accepts a new build. */
+static void test_tee_rules(void **state)
+{
+	static const char k_rules[] = "- {type: sgx, mr_signer: \"" S32 "\", isv_prod_id: 7, "
+	                              "min_isv_svn: 3}\n"
+	                              "- {type: tdx, mr_td: \"" M48 "\", rtmr2: \"" M48 "\"}\n";
+	struct teeu_tee_rules *rules = NULL;
+	struct teeu_claims c;
+	struct teeu_err err = {0};
+	char why[256];
+	(void)state;
+
+	assert_int_equal(teeu_tee_rules_parse((const uint8_t *)k_rules, strlen(k_rules), "rules",
+	                                      &rules, &err),
+	                 0);
+	memset(&c, 0, sizeof(c));
+	c.tee_type = TEEU_TEE_SGX;
+	c.measurement_size = 32;
+	memset(c.measurement, 0x99, 32); /* any build ... */
+	c.signer_size = 32;
+	memset(c.signer, 0x22, 32); /* ... by this signer */
+	c.product_id = 7;
+	c.svn = 4;
+	snprintf(c.tcb_status, sizeof(c.tcb_status), "UpToDate");
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), 0);
+	c.svn = 2;
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), TEEU_ERR_DENIED);
+	assert_non_null(
+	        strstr(why, "allow_tees[0] (sgx): security version 2 is below the minimum 3"));
+	c.svn = 4;
+	snprintf(c.tcb_status, sizeof(c.tcb_status), "OutOfDate");
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), TEEU_ERR_DENIED);
+	assert_non_null(strstr(why, "TCB status OutOfDate"));
+	/* TDX: MRTD and the pinned RTMR2 */
+	memset(&c, 0, sizeof(c));
+	c.tee_type = TEEU_TEE_TDX;
+	c.measurement_size = 48;
+	memset(c.measurement, 0x11, 48);
+	c.has_rtmr = 1;
+	memset(c.rtmr[2], 0x11, 48);
+	snprintf(c.tcb_status, sizeof(c.tcb_status), "UpToDate");
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), 0);
+	c.rtmr[2][0] = 0;
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), TEEU_ERR_DENIED);
+	assert_non_null(strstr(why, "allow_tees[1] (tdx): rtmr2 is not the one pinned"));
+	c.tee_type = TEEU_TEE_SNP;
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), TEEU_ERR_DENIED);
+	assert_non_null(strstr(why, "no allow_tees entry is for TEE type snp"));
+	teeu_tee_rules_free(rules);
+
+	/* not a list; an empty list; a bad entry, named */
+	assert_int_equal(
+	        teeu_tee_rules_parse((const uint8_t *)"type: sgx\n", 10, "r", &rules, &err),
+	        TEEU_ERR_MALFORMED);
+	assert_non_null(strstr(err.msg, "expected a list of 1 to"));
+	assert_int_equal(teeu_tee_rules_parse((const uint8_t *)"[]", 2, "r", &rules, &err),
+	                 TEEU_ERR_MALFORMED);
+	assert_int_equal(
+	        teeu_tee_rules_parse((const uint8_t *)"- {type: tdx}\n", 14, "r", &rules, &err),
+	        TEEU_ERR_MALFORMED);
+	assert_non_null(strstr(err.msg, "allow_tees[0]"));
+	assert_null(rules);
+}
+
 static void test_describe(void **state)
 {
 	struct teeu_policy *p = parse(k_full);
@@ -761,6 +826,7 @@ int main(void)
 	        cmocka_unit_test(test_function_objects),
 	        cmocka_unit_test(test_hardware_entries),
 	        cmocka_unit_test(test_snp_policy_bits),
+	        cmocka_unit_test(test_tee_rules),
 	        cmocka_unit_test(test_snp_min_tcb),
 	        cmocka_unit_test(test_describe),
 	        cmocka_unit_test(test_names),
