@@ -71,6 +71,17 @@ struct teeu_claims {
 	 * verifier only. Checked by the min_tcb of an snp allow_tees entry. */
 	uint8_t snp_tcb[5];
 	int has_snp_tcb;
+	/* SEV-SNP identity fields a guest owner may pin: HOST_DATA (set by the
+	 * host at launch, often a config digest), the ID-block key and author
+	 * key digests, FAMILY_ID and IMAGE_ID. */
+	uint8_t snp_host_data[32];
+	uint8_t snp_id_key_digest[48];
+	uint8_t snp_author_key_digest[48];
+	uint8_t snp_family_id[16];
+	uint8_t snp_image_id[16];
+	/* TDX with a TD 1.5 report: MRSERVICETD (has_mr_servicetd set). */
+	uint8_t mr_servicetd[48];
+	int has_mr_servicetd;
 	/* SGX/TDX: the tcbEvaluationDataNumber of the collateral the TCB status
 	 * was judged with (the lower of the TCB info's and the QE identity's):
 	 * Intel raises it at each TCB recovery, so a minimum refuses collateral

@@ -343,12 +343,20 @@ void am_claims_to_json(const struct teeu_claims *c, json_t *out)
 	json_object_set_new(out, "svn", json_integer(c->svn));
 	json_object_set_new(out, "debug", json_boolean(c->debug));
 	json_object_set_new(out, "tcb_status", json_string(c->tcb_status));
+	if (c->has_mr_servicetd)
+		json_object_set_new(out, "mr_servicetd", jhex(c->mr_servicetd, 48));
 	if (c->tee_type == TEEU_TEE_SGX || c->tee_type == TEEU_TEE_TDX)
 		json_object_set_new(out, "tcb_evaluation_data_number",
 		                    json_integer(c->tcb_eval_num));
 	if (c->tee_type == TEEU_TEE_SNP) {
 		json_object_set_new(out, "snp_policy", json_integer((json_int_t)c->snp_policy));
 		json_object_set_new(out, "vmpl", json_integer(c->vmpl));
+		json_object_set_new(out, "snp_host_data", jhex(c->snp_host_data, 32));
+		json_object_set_new(out, "snp_id_key_digest", jhex(c->snp_id_key_digest, 48));
+		json_object_set_new(out, "snp_author_key_digest",
+		                    jhex(c->snp_author_key_digest, 48));
+		json_object_set_new(out, "snp_family_id", jhex(c->snp_family_id, 16));
+		json_object_set_new(out, "snp_image_id", jhex(c->snp_image_id, 16));
 		if (c->has_snp_tcb) {
 			json_t *t = json_object();
 			for (int i = 0; i < 5; i++)
@@ -398,6 +406,32 @@ int am_claims_from_json(json_t *j, struct teeu_claims *c)
 	c->vmpl = (uint32_t)json_integer_value(json_object_get(j, "vmpl"));
 	c->tcb_eval_num =
 	        (uint32_t)json_integer_value(json_object_get(j, "tcb_evaluation_data_number"));
+	/* Fixed-size identity fields: absent (sessions stored before they
+	 * existed) reads as zeros; present, they must have their exact size. */
+	{
+		static const struct {
+			const char *key;
+			size_t off, size;
+		} k_fixed[] = {
+		        {"snp_host_data", offsetof(struct teeu_claims, snp_host_data), 32},
+		        {"snp_id_key_digest", offsetof(struct teeu_claims, snp_id_key_digest), 48},
+		        {"snp_author_key_digest",
+		         offsetof(struct teeu_claims, snp_author_key_digest), 48},
+		        {"snp_family_id", offsetof(struct teeu_claims, snp_family_id), 16},
+		        {"snp_image_id", offsetof(struct teeu_claims, snp_image_id), 16},
+		        {"mr_servicetd", offsetof(struct teeu_claims, mr_servicetd), 48},
+		};
+		for (size_t i = 0; i < sizeof(k_fixed) / sizeof(k_fixed[0]); i++) {
+			json_t *v = json_object_get(j, k_fixed[i].key);
+			size_t n = 0;
+			if (v == NULL)
+				continue;
+			if (hex_value(v, (uint8_t *)c + k_fixed[i].off, k_fixed[i].size, &n) != 0 ||
+			    n != k_fixed[i].size)
+				return -1;
+		}
+		c->has_mr_servicetd = json_object_get(j, "mr_servicetd") != NULL;
+	}
 	snprintf(c->tcb_status, sizeof(c->tcb_status), "%s", tcb);
 	/* Sessions stored before snp_tcb existed have none: has_snp_tcb 0. */
 	if (c->tee_type == TEEU_TEE_SNP && (st = json_object_get(j, "snp_tcb")) != NULL) {

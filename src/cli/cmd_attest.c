@@ -221,7 +221,14 @@ static json_t *claims_json(const struct outcome *o)
 			                              "bootloader", c->snp_tcb[1], "tee",
 			                              c->snp_tcb[2], "snp", c->snp_tcb[3],
 			                              "microcode", c->snp_tcb[4]));
+		json_object_set_new(j, "host_data", json_hex(c->snp_host_data, 32));
+		json_object_set_new(j, "id_key_digest", json_hex(c->snp_id_key_digest, 48));
+		json_object_set_new(j, "author_key_digest", json_hex(c->snp_author_key_digest, 48));
+		json_object_set_new(j, "family_id", json_hex(c->snp_family_id, 16));
+		json_object_set_new(j, "image_id", json_hex(c->snp_image_id, 16));
 	}
+	if (c->has_mr_servicetd)
+		json_object_set_new(j, "mr_servicetd", json_hex(c->mr_servicetd, 48));
 	if (c->has_rtmr) {
 		for (int i = 0; i < 4; i++) {
 			char key[8];
@@ -327,6 +334,15 @@ static void print_text(const struct outcome *o)
 			       "(reported TCB)\n",
 			       "snp_tcb", c->snp_tcb[0], c->snp_tcb[1], c->snp_tcb[2],
 			       c->snp_tcb[3], c->snp_tcb[4]);
+		if (c->tee_type == TEEU_TEE_SNP) {
+			print_hex_line("host_data", c->snp_host_data, 32);
+			print_hex_line("id_key_digest", c->snp_id_key_digest, 48);
+			print_hex_line("author_key", c->snp_author_key_digest, 48);
+			print_hex_line("family_id", c->snp_family_id, 16);
+			print_hex_line("image_id", c->snp_image_id, 16);
+		}
+		if (c->has_mr_servicetd)
+			print_hex_line("mr_servicetd", c->mr_servicetd, 48);
 		if (c->tee_type == TEEU_TEE_SGX || c->tee_type == TEEU_TEE_TDX)
 			printf("  %-13s %u (tcbEvaluationDataNumber of the collateral)\n",
 			       "tcb_eval_num", (unsigned)c->tcb_eval_num);

@@ -1115,6 +1115,10 @@ static void fill_result(const struct teeu_dcap_quote *q, int64_t now,
 			memcpy(c->rtmr[i], q->td.rtmr[i], 48);
 		c->has_rtmr = 1;
 		c->debug = (q->td.td_attributes[0] & 0x01) != 0;
+		if (q->body_type == TEEU_DCAP_BODY_TD15) {
+			memcpy(c->mr_servicetd, q->td.mrservicetd, 48);
+			c->has_mr_servicetd = 1;
+		}
 		memcpy(out->report_data, q->td.report_data, TEEU_ATTEST_REPORT_DATA_SIZE);
 	}
 	out->verified_at = now;

@@ -740,6 +740,12 @@ int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *r
 		out->claims.snp_tcb[4] = tcb.microcode;
 		out->claims.has_snp_tcb = 1;
 	}
+	memcpy(out->claims.snp_host_data, rep.host_data, sizeof(rep.host_data));
+	memcpy(out->claims.snp_id_key_digest, rep.id_key_digest, sizeof(rep.id_key_digest));
+	memcpy(out->claims.snp_author_key_digest, rep.author_key_digest,
+	       sizeof(rep.author_key_digest));
+	memcpy(out->claims.snp_family_id, rep.family_id, sizeof(rep.family_id));
+	memcpy(out->claims.snp_image_id, rep.image_id, sizeof(rep.image_id));
 	memcpy(out->claims.tcb_status, SNP_TCB_STATUS, sizeof(SNP_TCB_STATUS));
 	memcpy(out->report_data, rep.report_data, sizeof(rep.report_data));
 	out->advisory_count = 0;

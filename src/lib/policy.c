@@ -24,6 +24,27 @@
 #define SNP_POLICY_SMT        (1ull << 16)
 #define SNP_POLICY_MIGRATE_MA (1ull << 18)
 
+/* Optional byte pins of an allow_tees entry, beyond the measurement: the
+ * key, its TEE type and size. Table order = tee_rule.pin order. */
+enum {
+	PIN_HOST_DATA,
+	PIN_ID_KEY,
+	PIN_AUTHOR_KEY,
+	PIN_FAMILY_ID,
+	PIN_IMAGE_ID,
+	PIN_MR_SERVICETD,
+	PIN_COUNT
+};
+static const struct {
+	const char *key;
+	int type;
+	size_t size;
+} k_pins[PIN_COUNT] = {
+        {"host_data", TEEU_TEE_SNP, 32},         {"id_key_digest", TEEU_TEE_SNP, 48},
+        {"author_key_digest", TEEU_TEE_SNP, 48}, {"family_id", TEEU_TEE_SNP, 16},
+        {"image_id", TEEU_TEE_SNP, 16},          {"mr_servicetd", TEEU_TEE_TDX, 48},
+};
+
 static const char *const k_tee_names[] = {NULL, "sim", "sgx", "tdx", "snp", "csv"};
 static const char *const k_tcb_statuses[] = {"UpToDate",
                                              "SWHardeningNeeded",
@@ -54,6 +75,8 @@ struct tee_rule {
 	int snp_allow_smt;             /* default 1 */
 	int snp_allow_migration_agent; /* default 0 */
 	uint32_t snp_max_vmpl;         /* default 3: any */
+	uint8_t pin[PIN_COUNT][48];    /* k_pins; pin_set[i] when given */
+	int pin_set[PIN_COUNT];
 	/* SEV-SNP min_tcb: per component of teeu_claims.snp_tcb (fmc,
 	 * bootloader, tee, snp, microcode), the minimum when set. */
 	uint8_t snp_min_tcb[5];
@@ -267,11 +290,22 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, st
 	                                       "tcb_status",
 	                                       "allow_debug_insecure",
 	                                       "min_tcb_evaluation_data_number",
+	                                       "mr_servicetd",
 	                                       NULL};
-	static const char *const keys_snp[] = {
-	        "type",      "measurement",           "tcb_status", "allow_debug_insecure",
-	        "allow_smt", "allow_migration_agent", "max_vmpl",   "min_tcb",
-	        NULL};
+	static const char *const keys_snp[] = {"type",
+	                                       "measurement",
+	                                       "tcb_status",
+	                                       "allow_debug_insecure",
+	                                       "allow_smt",
+	                                       "allow_migration_agent",
+	                                       "max_vmpl",
+	                                       "min_tcb",
+	                                       "host_data",
+	                                       "id_key_digest",
+	                                       "author_key_digest",
+	                                       "family_id",
+	                                       "image_id",
+	                                       NULL};
 	static const char *const keys_csv[] = {"type", "measurement", "tcb_status",
 	                                       "allow_debug_insecure", NULL};
 	const char *type_name = NULL;
@@ -358,6 +392,14 @@ static int get_tee(const json_t *entry, const char *path, struct tee_rule *t, st
 	if ((r = teeu_doc_get_bool(entry, path, "allow_debug_insecure", 0, &t->allow_debug, err)) !=
 	    0)
 		return r;
+	for (int i = 0; i < PIN_COUNT; i++) {
+		if (k_pins[i].type != t->type)
+			continue;
+		t->pin_set[i] = json_object_get(entry, k_pins[i].key) != NULL;
+		if ((r = get_hex(entry, path, k_pins[i].key, 0, k_pins[i].size, t->pin[i], NULL,
+		                 err)) != 0)
+			return r;
+	}
 	if (t->type == TEEU_TEE_SGX || t->type == TEEU_TEE_TDX) {
 		n = 0;
 		if ((r = teeu_doc_get_uint(entry, path, "min_tcb_evaluation_data_number", 0,
@@ -527,6 +569,19 @@ static void short_hex(const uint8_t *p, size_t size, char out[17])
 	teeu_hex_encode(p, size < 8 ? size : 8, out);
 }
 
+/* The claims' bytes for pin i, or NULL when these claims have none. */
+static const uint8_t *claims_pin(const struct teeu_claims *c, int i)
+{
+	switch (i) {
+	case PIN_HOST_DATA: return c->snp_host_data;
+	case PIN_ID_KEY: return c->snp_id_key_digest;
+	case PIN_AUTHOR_KEY: return c->snp_author_key_digest;
+	case PIN_FAMILY_ID: return c->snp_family_id;
+	case PIN_IMAGE_ID: return c->snp_image_id;
+	default: return c->has_mr_servicetd ? c->mr_servicetd : NULL;
+	}
+}
+
 /* Why entry t does not accept claims c (NULL when it does). */
 static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_claims *c, char *buf,
                                 size_t size)
@@ -568,6 +623,22 @@ static const char *tee_mismatch(const struct tee_rule *t, const struct teeu_clai
 	if (c->debug && !t->allow_debug) {
 		snprintf(buf, size, "it runs in debug mode (its memory is readable by the host)");
 		return buf;
+	}
+	for (int i = 0; i < PIN_COUNT; i++) {
+		const uint8_t *have;
+		if (!t->pin_set[i])
+			continue;
+		if ((have = claims_pin(c, i)) == NULL) {
+			snprintf(buf, size,
+			         "its evidence has no %s (a TD 1.0 report), entry pins it",
+			         k_pins[i].key);
+			return buf;
+		}
+		if (memcmp(have, t->pin[i], k_pins[i].size) != 0) {
+			short_hex(have, k_pins[i].size, hex);
+			snprintf(buf, size, "%s %s... is not the one pinned", k_pins[i].key, hex);
+			return buf;
+		}
 	}
 	if (c->tcb_eval_num < t->min_tcb_eval_num) {
 		snprintf(buf, size,
@@ -896,6 +967,11 @@ int teeu_policy_describe(const struct teeu_policy *p, char **out, struct teeu_er
 					sep = ",";
 				}
 		}
+		for (int k = 0; k < PIN_COUNT; k++)
+			if (t->pin_set[k]) {
+				teeu_hex_encode(t->pin[k], k_pins[k].size, hex);
+				append(&buf, &len, &cap, " %s=%s", k_pins[k].key, hex);
+			}
 		if (t->allow_debug)
 			append(&buf, &len, &cap, " DEBUG-ALLOWED(insecure)");
 		append(&buf, &len, &cap, "\n");

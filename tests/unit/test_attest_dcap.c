@@ -291,6 +291,7 @@ static void test_tdx_sample(void **state)
 	assert_int_equal(res.claims.debug, 0);
 	assert_string_equal(res.claims.tcb_status, "UpToDate");
 	assert_int_equal(res.claims.tcb_eval_num, 17);
+	assert_int_equal(res.claims.has_mr_servicetd, 0); /* a TD 1.0 report */
 	assert_int_equal(res.advisory_count, 0);
 	assert_hex(res.report_data, 32,
 	           "9a9d48e7f6799642d3d1b34e1e5e1742d4bb02dd6ddd551862c1211d35c304f9");

@@ -152,6 +152,12 @@ static void test_sample_verifies(void **state)
 	/* the guest policy and VMPL reach the claims, for allow_tees */
 	assert_int_equal(res.claims.snp_policy, 720896);
 	assert_int_equal(res.claims.vmpl, 0);
+	/* the identity fields reach the claims as the report has them */
+	assert_memory_equal(res.claims.snp_host_data, rep.host_data, 32);
+	assert_memory_equal(res.claims.snp_id_key_digest, rep.id_key_digest, 48);
+	assert_memory_equal(res.claims.snp_author_key_digest, rep.author_key_digest, 48);
+	assert_memory_equal(res.claims.snp_family_id, rep.family_id, 16);
+	assert_memory_equal(res.claims.snp_image_id, rep.image_id, 16);
 	/* the reported TCB, decoded with Milan's layout: {fmc, bl, tee, snp, ucode} */
 	assert_int_equal(res.claims.has_snp_tcb, 1);
 	assert_int_equal(res.claims.snp_tcb[0], 0);

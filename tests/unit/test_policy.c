@@ -684,6 +684,60 @@ static void test_snp_min_tcb(void **state)
 
 /* allow_tees entries alone (teeu_tee_rules_*), as clients trust an
  * AuthManager: an SGX signer with a minimum SVN accepts a new build. */
+/* Identity pins: SNP HOST_DATA, ID/author key digests, FAMILY/IMAGE_ID;
+ * TDX MRSERVICETD (TD 1.5 reports only). */
+static void test_identity_pins(void **state)
+{
+	static const char k_rules[] =
+	        "- {type: snp, measurement: \"" M48 "\", allow_debug_insecure: true,"
+	        " host_data: \"" S32 "\", family_id: \"33333333333333333333333333333333\"}\n"
+	        "- {type: tdx, mr_td: \"" M48 "\", mr_servicetd: \"" M48 "\"}\n";
+	struct teeu_tee_rules *rules = NULL;
+	struct teeu_claims c;
+	struct teeu_err err = {0};
+	char why[256];
+	(void)state;
+
+	assert_int_equal(teeu_tee_rules_parse((const uint8_t *)k_rules, strlen(k_rules), "rules",
+	                                      &rules, &err),
+	                 0);
+	memset(&c, 0, sizeof(c));
+	c.tee_type = TEEU_TEE_SNP;
+	c.measurement_size = 48;
+	memset(c.measurement, 0x11, 48);
+	memset(c.snp_host_data, 0x22, 32);
+	memset(c.snp_family_id, 0x33, 16);
+	snprintf(c.tcb_status, sizeof(c.tcb_status), "UpToDate");
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), 0);
+	c.snp_host_data[31] ^= 1;
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), TEEU_ERR_DENIED);
+	assert_non_null(strstr(why, "host_data 2222222222222222... is not the one pinned"));
+	c.snp_host_data[31] ^= 1;
+	c.snp_family_id[0] = 0;
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), TEEU_ERR_DENIED);
+	assert_non_null(strstr(why, "family_id"));
+
+	memset(&c, 0, sizeof(c));
+	c.tee_type = TEEU_TEE_TDX;
+	c.measurement_size = 48;
+	memset(c.measurement, 0x11, 48);
+	snprintf(c.tcb_status, sizeof(c.tcb_status), "UpToDate");
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), TEEU_ERR_DENIED);
+	assert_non_null(strstr(why, "has no mr_servicetd (a TD 1.0 report)"));
+	c.has_mr_servicetd = 1;
+	memset(c.mr_servicetd, 0x11, 48);
+	assert_int_equal(teeu_tee_rules_match(rules, &c, why, sizeof(why)), 0);
+	teeu_tee_rules_free(rules);
+
+	/* the pins belong to their TEE type; sizes are exact */
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"sgx\",\"mr_enclave\":\"" S32 "\",\"host_data\":\"" S32 "\"}]}",
+	            TEEU_ERR_MALFORMED, "host_data");
+	parse_fails("{\"allow_funcs\":[\"builtin:mean\"],\"recipients\":[\"a\"],\"allow_tees\":"
+	            "[{\"type\":\"snp\",\"measurement\":\"" M48 "\",\"image_id\":\"" S32 "\"}]}",
+	            TEEU_ERR_MALFORMED, "image_id");
+}
+
 static void test_tee_rules(void **state)
 {
 	static const char k_rules[] = "- {type: sgx, mr_signer: \"" S32 "\", isv_prod_id: 7, "
@@ -827,6 +881,7 @@ int main(void)
 	        cmocka_unit_test(test_hardware_entries),
 	        cmocka_unit_test(test_snp_policy_bits),
 	        cmocka_unit_test(test_tee_rules),
+	        cmocka_unit_test(test_identity_pins),
 	        cmocka_unit_test(test_snp_min_tcb),
 	        cmocka_unit_test(test_describe),
 	        cmocka_unit_test(test_names),
