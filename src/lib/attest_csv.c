@@ -10,14 +10,13 @@
  * teeu/attest_csv.h; the first failure names itself in failed_check.
  */
 #include "teeu/attest_csv.h"
+#include "x509_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -365,10 +364,6 @@ static int parse_whole(const uint8_t *data, size_t size, int ca, const char *wha
 static int sm2_key(const struct sm2_pub *k, EVP_PKEY **out)
 {
 	uint8_t pub[1 + 2 * CSV_SM2_SIZE];
-	EVP_PKEY_CTX *ctx = NULL;
-	OSSL_PARAM params[3];
-	char group[] = "SM2";
-	int ret = TEEU_ERR_KEY_REJECTED;
 
 	*out = NULL;
 	if (k->group != CSV_GROUP_SM2_256)
@@ -381,19 +376,7 @@ static int sm2_key(const struct sm2_pub *k, EVP_PKEY **out)
 		pub[1 + i] = k->x[CSV_SM2_SIZE - 1 - i];
 		pub[1 + CSV_SM2_SIZE + i] = k->y[CSV_SM2_SIZE - 1 - i];
 	}
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub));
-	params[2] = OSSL_PARAM_construct_end();
-	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "SM2", NULL)) == NULL) {
-		ret = TEEU_ERR_CRYPTO;
-		goto out;
-	}
-	if (EVP_PKEY_fromdata_init(ctx) == 1 &&
-	    EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) == 1)
-		ret = 0;
-out:
-	EVP_PKEY_CTX_free(ctx);
-	return ret;
+	return teeu_ec_pub_from_point("SM2", "SM2", pub, sizeof(pub), out);
 }
 
 /* SM2 signature (r, s little-endian) over msg with SM3 and uid as the
@@ -402,46 +385,18 @@ static int sm2_verify(EVP_PKEY *key, const uint8_t *uid, size_t uid_size, const 
                       size_t msg_size, const uint8_t r[CSV_SIG_FIELD_SIZE],
                       const uint8_t s[CSV_SIG_FIELD_SIZE])
 {
-	EVP_MD_CTX *md = NULL;
-	EVP_PKEY_CTX *pctx = NULL; /* owned by md */
-	ECDSA_SIG *sig = NULL;
-	BIGNUM *br = NULL, *bs = NULL;
-	unsigned char *der = NULL;
 	OSSL_PARAM params[2];
-	int n, ret, v;
 
 	for (size_t i = CSV_SM2_SIZE; i < CSV_SIG_FIELD_SIZE; i++)
 		if (r[i] != 0 || s[i] != 0)
 			return TEEU_ERR_BAD_SIGNATURE;
-	ret = TEEU_ERR_CRYPTO;
-	if ((sig = ECDSA_SIG_new()) == NULL ||
-	    (br = BN_lebin2bn(r, CSV_SIG_FIELD_SIZE, NULL)) == NULL ||
-	    (bs = BN_lebin2bn(s, CSV_SIG_FIELD_SIZE, NULL)) == NULL)
-		goto out;
-	if (ECDSA_SIG_set0(sig, br, bs) != 1)
-		goto out;
-	br = bs = NULL; /* owned by sig */
-	if ((n = i2d_ECDSA_SIG(sig, &der)) <= 0)
-		goto out;
-	params[0] =
-	        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_DIST_ID, (void *)uid, uid_size);
-	params[1] = OSSL_PARAM_construct_end();
 	/* the distinguishing id is set once the context exists (OpenSSL 3.0
 	 * refuses it as an init parameter); SM2 hashes it into Z on the first
 	 * update */
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit_ex(md, &pctx, "SM3", NULL, NULL, key, NULL) != 1 ||
-	    EVP_PKEY_CTX_set_params(pctx, params) != 1)
-		goto out;
-	v = EVP_DigestVerify(md, der, (size_t)n, msg, msg_size);
-	ret = v == 1 ? 0 : TEEU_ERR_BAD_SIGNATURE;
-out:
-	EVP_MD_CTX_free(md);
-	OPENSSL_free(der);
-	BN_free(br);
-	BN_free(bs);
-	ECDSA_SIG_free(sig);
-	return ret;
+	params[0] =
+	        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_DIST_ID, (void *)uid, uid_size);
+	params[1] = OSSL_PARAM_construct_end();
+	return teeu_ecdsa_verify_rs(key, "SM3", r, s, CSV_SIG_FIELD_SIZE, 1, params, msg, msg_size);
 }
 
 /* child is signed by parent: one of child's signature slots has the
@@ -475,6 +430,20 @@ static int check_signed(const struct cert *child, const struct cert *parent, EVP
 	return teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 	                    "CSV: the %s certificate's signature does not verify with the %s key",
 	                    child_name, parent_name);
+}
+
+/* child's key is an SM2 key of usage, and child is signed by parent.
+ * child_desc names child's certificate in the message ("CEK certificate"). */
+static int check_sm2_link(const struct cert *child, uint32_t usage, const char *child_desc,
+                          const char *child_name, const struct cert *parent, EVP_PKEY **parent_key,
+                          const char *parent_name, struct teeu_err *err)
+{
+	if (child->usage != usage || child->algo != TEEU_CSV_ALGO_SM2_SA)
+		return teeu_err_set(
+		        err, TEEU_ERR_BAD_SIGNATURE,
+		        "CSV: the %s's key is not an SM2 %s (usage 0x%x, algorithm 0x%x)",
+		        child_desc, child_name, (unsigned)child->usage, (unsigned)child->algo);
+	return check_signed(child, parent, parent_key, child_name, parent_name, err);
 }
 
 /* HMAC-SM3 keyed with the unmasked MNONCE over the masked PEK certificate,
@@ -554,7 +523,7 @@ int teeu_csv_verify(const uint8_t *report, size_t size, const struct teeu_csv_co
 	struct teeu_csv_report *rep = NULL;
 	struct cert *hrk = NULL, *hsk = NULL, *cek = NULL, *pek = NULL;
 	EVP_PKEY *hrk_key = NULL, *hsk_key = NULL, *cek_key = NULL, *pek_key = NULL;
-	const uint8_t *hrk_bytes, *cek_bytes;
+	const uint8_t *hrk_bytes, *hsk_bytes, *cek_bytes;
 	size_t hrk_size, hsk_size, cek_size;
 	uint8_t fp[TEEU_SHA256_SIZE];
 	int ret;
@@ -591,17 +560,24 @@ int teeu_csv_verify(const uint8_t *report, size_t size, const struct teeu_csv_co
 		set_check(failed_check, "hrk_parse");
 		goto out;
 	}
+	hsk_bytes = c->hsk;
 	hsk_size = c->hsk_size;
 	cek_bytes = c->cek;
 	cek_size = c->cek_size;
 	if (c->cek == NULL && c->hsk != NULL &&
 	    c->hsk_size == TEEU_CSV_CA_CERT_SIZE + TEEU_CSV_CERT_SIZE) {
 		/* Hygon's hsk_cek file: HSK then CEK */
+		struct teeu_buf b;
+		teeu_buf_init(&b, c->hsk, c->hsk_size);
 		hsk_size = TEEU_CSV_CA_CERT_SIZE;
-		cek_bytes = c->hsk + TEEU_CSV_CA_CERT_SIZE;
 		cek_size = TEEU_CSV_CERT_SIZE;
+		if (teeu_buf_get_ptr(&b, hsk_size, &hsk_bytes) != 0 ||
+		    teeu_buf_get_ptr(&b, cek_size, &cek_bytes) != 0) {
+			ret = teeu_err_set(err, TEEU_ERR_INTERNAL, "CSV: HSK and CEK file size");
+			goto out;
+		}
 	}
-	if ((ret = parse_whole(c->hsk, hsk_size, 1, "HSK", hsk, err)) != 0) {
+	if ((ret = parse_whole(hsk_bytes, hsk_size, 1, "HSK", hsk, err)) != 0) {
 		set_check(failed_check, "hsk_parse");
 		goto out;
 	}
@@ -649,28 +625,14 @@ int teeu_csv_verify(const uint8_t *report, size_t size, const struct teeu_csv_co
 		goto out;
 	}
 	/* 6. cek_signed_by_hsk */
-	if (cek->usage != TEEU_CSV_USAGE_CEK || cek->algo != TEEU_CSV_ALGO_SM2_SA) {
-		set_check(failed_check, "cek_signed_by_hsk");
-		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
-		                   "CSV: the CEK certificate's key is not an SM2 CEK (usage 0x%x, "
-		                   "algorithm 0x%x)",
-		                   (unsigned)cek->usage, (unsigned)cek->algo);
-		goto out;
-	}
-	if ((ret = check_signed(cek, hsk, &hsk_key, "CEK", "HSK", err)) != 0) {
+	if ((ret = check_sm2_link(cek, TEEU_CSV_USAGE_CEK, "CEK certificate", "CEK", hsk, &hsk_key,
+	                          "HSK", err)) != 0) {
 		set_check(failed_check, "cek_signed_by_hsk");
 		goto out;
 	}
 	/* 7. pek_signed_by_cek */
-	if (pek->usage != TEEU_CSV_USAGE_PEK || pek->algo != TEEU_CSV_ALGO_SM2_SA) {
-		set_check(failed_check, "pek_signed_by_cek");
-		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
-		                   "CSV: the report's PEK certificate's key is not an SM2 PEK "
-		                   "(usage 0x%x, algorithm 0x%x)",
-		                   (unsigned)pek->usage, (unsigned)pek->algo);
-		goto out;
-	}
-	if ((ret = check_signed(pek, cek, &cek_key, "PEK", "CEK", err)) != 0) {
+	if ((ret = check_sm2_link(pek, TEEU_CSV_USAGE_PEK, "report's PEK certificate", "PEK", cek,
+	                          &cek_key, "CEK", err)) != 0) {
 		set_check(failed_check, "pek_signed_by_cek");
 		goto out;
 	}

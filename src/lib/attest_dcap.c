@@ -22,13 +22,9 @@
 #include <jansson.h>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
-#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -295,85 +291,36 @@ static int load_pem_chain(const uint8_t *data, size_t size, X509 **certs, size_t
 	return *n > 0 ? 0 : TEEU_ERR_MALFORMED;
 }
 
-static int cert_sha256(X509 *cert, uint8_t out[TEEU_SHA256_SIZE])
-{
-	unsigned char *der = NULL;
-	int n = i2d_X509(cert, &der), r;
-	if (n <= 0)
-		return TEEU_ERR_CRYPTO;
-	r = teeu_sha256(der, (size_t)n, out);
-	OPENSSL_free(der);
-	return r;
-}
-
 static int cert_is_pinned_root(X509 *cert)
 {
 	uint8_t fp[TEEU_SHA256_SIZE];
-	return cert_sha256(cert, fp) == 0 && memcmp(fp, k_intel_root_sha256, sizeof(fp)) == 0;
+	return teeu_x509_sha256(cert, fp) == 0 && memcmp(fp, k_intel_root_sha256, sizeof(fp)) == 0;
 }
 
 static int is_p256(EVP_PKEY *key)
 {
-	char group[32];
-	size_t glen = 0;
-	return key != NULL && EVP_PKEY_is_a(key, "EC") &&
-	       EVP_PKEY_get_group_name(key, group, sizeof(group), &glen) == 1 &&
-	       strcmp(group, "prime256v1") == 0;
+	return teeu_pkey_is_ec_group(key, "prime256v1");
 }
 
 /* ECDSA P-256 / SHA-256 of msg with key; sig is r || s (32 bytes each,
  * big-endian). 0, TEEU_ERR_BAD_SIGNATURE or TEEU_ERR_CRYPTO. */
 static int ecdsa_verify_raw(EVP_PKEY *key, const uint8_t sig[64], const uint8_t *msg, size_t n)
 {
-	ECDSA_SIG *s = NULL;
-	BIGNUM *br = NULL, *bs = NULL;
-	EVP_MD_CTX *md = NULL;
-	unsigned char *der = NULL;
-	int dn, ret = TEEU_ERR_CRYPTO;
-
 	if (!is_p256(key))
 		return TEEU_ERR_BAD_SIGNATURE;
-	if ((s = ECDSA_SIG_new()) == NULL || (br = BN_bin2bn(sig, 32, NULL)) == NULL ||
-	    (bs = BN_bin2bn(sig + 32, 32, NULL)) == NULL)
-		goto out;
-	if (ECDSA_SIG_set0(s, br, bs) != 1)
-		goto out;
-	br = bs = NULL; /* owned by s */
-	if ((dn = i2d_ECDSA_SIG(s, &der)) <= 0)
-		goto out;
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1)
-		goto out;
-	ret = EVP_DigestVerify(md, der, (size_t)dn, msg, n) == 1 ? 0 : TEEU_ERR_BAD_SIGNATURE;
-out:
-	ERR_clear_error();
-	EVP_MD_CTX_free(md);
-	OPENSSL_free(der);
-	BN_free(br);
-	BN_free(bs);
-	ECDSA_SIG_free(s);
-	return ret;
+	return teeu_ecdsa_verify_rs(key, "SHA256", &sig[0], &sig[32], 32, 0, NULL, msg, n);
 }
 
 /* The attestation key (x || y) as a P-256 public key, or NULL. */
 static EVP_PKEY *p256_from_raw(const uint8_t xy[64])
 {
 	uint8_t pub[65];
-	char group[] = "prime256v1";
-	OSSL_PARAM params[3];
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
 	EVP_PKEY *key = NULL;
 
 	pub[0] = 0x04;
 	memcpy(pub + 1, xy, 64);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub));
-	params[2] = OSSL_PARAM_construct_end();
-	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		key = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	ERR_clear_error();
+	if (teeu_ec_pub_from_point("EC", "prime256v1", pub, sizeof(pub), &key) != 0)
+		return NULL;
 	return key;
 }
 
@@ -419,77 +366,102 @@ static int octets(const ASN1_TYPE *t, uint8_t *out, size_t size)
 	return 1;
 }
 
-static int read_tcb_seq(const ASN1_TYPE *t, struct teeu_dcap_pck_info *pi, unsigned *seen)
+/* What pck_info_of() has read: the info, and which fields it has seen. */
+struct pck_read {
+	struct teeu_dcap_pck_info *pi;
+	unsigned seen; /* bit n-1: TCB component n (1..16); bit 16: PCESVN */
+	unsigned got;  /* 1: TCB, 2: PCE ID, 4: FMSPC */
+};
+
+/* Pass each {OID, value} pair of items to fn, until fn returns 0. 1 when
+ * every element is such a pair and fn returned 1 for each, else 0. */
+static int each_oid_pair(STACK_OF(ASN1_TYPE) * items,
+                         int (*fn)(struct pck_read *pr, const char *oid, const ASN1_TYPE *val),
+                         struct pck_read *pr)
 {
-	STACK_OF(ASN1_TYPE) *items = seq_of(t);
-	int ok = items != NULL;
+	int ok = 1;
 	char oid[128];
 	for (int i = 0; ok && i < sk_ASN1_TYPE_num(items); i++) {
 		STACK_OF(ASN1_TYPE) *kv = seq_of(sk_ASN1_TYPE_value(items, i));
-		int64_t v;
 		if (kv == NULL || sk_ASN1_TYPE_num(kv) != 2) {
 			ok = 0;
 		} else {
 			oid_text(sk_ASN1_TYPE_value(kv, 0), oid, sizeof(oid));
-			const ASN1_TYPE *val = sk_ASN1_TYPE_value(kv, 1);
-			if (strcmp(oid, OID_SGX_CPUSVN) == 0) {
-				ok = octets(val, pi->cpusvn, 16);
-			} else if (strcmp(oid, OID_SGX_PCESVN) == 0) {
-				ok = int_value(val, &v) && v >= 0 && v <= 0xFFFF;
-				pi->pcesvn = (uint16_t)(ok ? v : 0);
-				*seen |= 1u << 16;
-			} else if (strncmp(oid, OID_SGX_TCB ".", sizeof(OID_SGX_TCB)) == 0) {
-				long n = strtol(oid + sizeof(OID_SGX_TCB), NULL, 10);
-				if (n >= 1 && n <= 16) {
-					ok = int_value(val, &v) && v >= 0 && v <= 255;
-					pi->comp_svn[n - 1] = (uint8_t)(ok ? v : 0);
-					*seen |= 1u << (n - 1);
-				}
-			}
+			ok = fn(pr, oid, sk_ASN1_TYPE_value(kv, 1));
 		}
 		sk_ASN1_TYPE_pop_free(kv, ASN1_TYPE_free);
 	}
+	return ok;
+}
+
+/* One pair of the TCB SEQUENCE: CPUSVN, PCESVN or a component SVN. */
+static int tcb_pair(struct pck_read *pr, const char *oid, const ASN1_TYPE *val)
+{
+	int64_t v;
+	int ok;
+	if (strcmp(oid, OID_SGX_CPUSVN) == 0)
+		return octets(val, pr->pi->cpusvn, 16);
+	if (strcmp(oid, OID_SGX_PCESVN) == 0) {
+		ok = int_value(val, &v) && v >= 0 && v <= 0xFFFF;
+		pr->pi->pcesvn = (uint16_t)(ok ? v : 0);
+		pr->seen |= 1u << 16;
+		return ok;
+	}
+	if (strncmp(oid, OID_SGX_TCB ".", sizeof(OID_SGX_TCB)) == 0) {
+		long n = strtol(oid + sizeof(OID_SGX_TCB), NULL, 10);
+		if (n >= 1 && n <= 16) {
+			ok = int_value(val, &v) && v >= 0 && v <= 255;
+			pr->pi->comp_svn[n - 1] = (uint8_t)(ok ? v : 0);
+			pr->seen |= 1u << (n - 1);
+			return ok;
+		}
+	}
+	return 1;
+}
+
+static int read_tcb_seq(const ASN1_TYPE *t, struct pck_read *pr)
+{
+	STACK_OF(ASN1_TYPE) *items = seq_of(t);
+	int ok = items != NULL && each_oid_pair(items, tcb_pair, pr);
 	sk_ASN1_TYPE_pop_free(items, ASN1_TYPE_free);
 	return ok;
 }
 
+/* One pair of the SGX extension: the TCB, the PCE ID or the FMSPC. */
+static int sgx_ext_pair(struct pck_read *pr, const char *oid, const ASN1_TYPE *val)
+{
+	if (strcmp(oid, OID_SGX_TCB) == 0) {
+		pr->got |= 1u;
+		return read_tcb_seq(val, pr);
+	}
+	if (strcmp(oid, OID_SGX_PCEID) == 0) {
+		pr->got |= 2u;
+		return octets(val, pr->pi->pceid, 2);
+	}
+	if (strcmp(oid, OID_SGX_FMSPC) == 0) {
+		pr->got |= 4u;
+		return octets(val, pr->pi->fmspc, 6);
+	}
+	return 1;
+}
+
 static int pck_info_of(X509 *cert, struct teeu_dcap_pck_info *pi, struct teeu_err *err)
 {
-	ASN1_OBJECT *obj = OBJ_txt2obj(OID_SGX_EXT, 1);
-	const ASN1_OCTET_STRING *os;
+	const ASN1_OCTET_STRING *os = teeu_x509_ext_data(cert, OID_SGX_EXT);
 	const unsigned char *p;
 	STACK_OF(ASN1_TYPE) *items = NULL;
-	unsigned seen = 0, got = 0;
-	int i, ok = 1;
-	char oid[128];
+	struct pck_read pr = {pi, 0, 0};
+	int ok;
 
 	memset(pi, 0, sizeof(*pi));
-	i = obj != NULL ? X509_get_ext_by_OBJ(cert, obj, -1) : -1;
-	ASN1_OBJECT_free(obj);
-	if (i >= 0) {
-		os = X509_EXTENSION_get_data(X509_get_ext(cert, i));
+	if (os != NULL) {
 		p = ASN1_STRING_get0_data(os);
 		items = d2i_ASN1_SEQUENCE_ANY(NULL, &p, ASN1_STRING_length(os));
 	}
-	for (i = 0; items != NULL && ok && i < sk_ASN1_TYPE_num(items); i++) {
-		STACK_OF(ASN1_TYPE) *kv = seq_of(sk_ASN1_TYPE_value(items, i));
-		if (kv == NULL || sk_ASN1_TYPE_num(kv) != 2) {
-			ok = 0;
-		} else {
-			const ASN1_TYPE *val = sk_ASN1_TYPE_value(kv, 1);
-			oid_text(sk_ASN1_TYPE_value(kv, 0), oid, sizeof(oid));
-			if (strcmp(oid, OID_SGX_TCB) == 0)
-				got |= 1u, ok = read_tcb_seq(val, pi, &seen);
-			else if (strcmp(oid, OID_SGX_PCEID) == 0)
-				got |= 2u, ok = octets(val, pi->pceid, 2);
-			else if (strcmp(oid, OID_SGX_FMSPC) == 0)
-				got |= 4u, ok = octets(val, pi->fmspc, 6);
-		}
-		sk_ASN1_TYPE_pop_free(kv, ASN1_TYPE_free);
-	}
+	ok = items != NULL && each_oid_pair(items, sgx_ext_pair, &pr);
 	sk_ASN1_TYPE_pop_free(items, ASN1_TYPE_free);
 	ERR_clear_error();
-	if (items == NULL || !ok || got != 7u || seen != 0x1FFFFu)
+	if (!ok || pr.got != 7u || pr.seen != 0x1FFFFu)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
 		                    "DCAP: the PCK certificate's SGX extensions are missing or "
 		                    "malformed");
@@ -1236,8 +1208,7 @@ static void crl_init(struct crl_item *ci, const char *what, const uint8_t *der, 
 
 static int crl_signed_by(X509_CRL *crl, X509 *issuer)
 {
-	int ok = X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) == 0 &&
-	         X509_CRL_verify(crl, X509_get0_pubkey(issuer)) == 1;
+	int ok = teeu_x509_crl_issued_by(crl, issuer) == TEEU_X509_CRL_ISSUED;
 	ERR_clear_error();
 	return ok;
 }
@@ -1504,12 +1475,12 @@ static int crl_check(const struct crl_item *ci, const char *what, const char *ch
 	return 0;
 }
 
-int teeu_dcap_verifier_verify(struct teeu_dcap_verifier *v, const uint8_t *quote, size_t size,
-                              int64_t now, struct teeu_attestation_result *out,
-                              struct teeu_dcap_quote *quote_out,
-                              char failed_check[TEEU_DCAP_CHECK_NAME_SIZE], struct teeu_err *err)
+/* The checks after quote_parse, on the quote parsed into q (from quote). */
+static int verify_parsed(struct teeu_dcap_verifier *v, const uint8_t *quote,
+                         const struct teeu_dcap_quote *q, int64_t now,
+                         struct teeu_attestation_result *out, struct teeu_dcap_quote *quote_out,
+                         char *failed_check, struct teeu_err *err)
 {
-	struct teeu_dcap_quote q;
 	struct pck_entry *e = NULL;
 	X509 *leaf;
 	EVP_PKEY *ak = NULL;
@@ -1517,24 +1488,11 @@ int teeu_dcap_verifier_verify(struct teeu_dcap_verifier *v, const uint8_t *quote
 	struct teeu_sha256_ctx *sha = NULL;
 	int ret;
 
-	set_check(failed_check, "");
-	if (out != NULL)
-		memset(out, 0, sizeof(*out));
-	if (quote_out != NULL)
-		memset(quote_out, 0, sizeof(*quote_out));
-	if (out == NULL || v == NULL)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "DCAP: no collateral or output");
-
-	/* quote_parse */
-	if ((ret = teeu_dcap_quote_parse(quote, size, &q, err)) != 0) {
-		set_check(failed_check, "quote_parse");
-		return ret;
-	}
 	/* quote_parse (the PCK chain), root_pinned, pck_chain: once per chain */
-	if (teeu_sha256(q.pck_chain, q.pck_chain_size, key) != 0)
+	if (teeu_sha256(q->pck_chain, q->pck_chain_size, key) != 0)
 		return teeu_err_set(err, TEEU_ERR_CRYPTO, "DCAP: SHA-256 failed");
 	pthread_mutex_lock(&v->lock);
-	e = pck_get(v, q.pck_chain, q.pck_chain_size, key);
+	e = pck_get(v, q->pck_chain, q->pck_chain_size, key);
 	if (e != NULL && e->pre.code == 0 && !v->prepared)
 		prepare_root(v, e->certs[2]);
 	pthread_mutex_unlock(&v->lock);
@@ -1572,7 +1530,7 @@ int teeu_dcap_verifier_verify(struct teeu_dcap_verifier *v, const uint8_t *quote
 	    (ret = sj_check(&v->qe, now, failed_check, err)) != 0)
 		goto out;
 	/* qe_report_sig */
-	if ((ret = ecdsa_verify_raw(X509_get0_pubkey(leaf), q.qe_report_sig, q.qe_report_raw,
+	if ((ret = ecdsa_verify_raw(X509_get0_pubkey(leaf), q->qe_report_sig, q->qe_report_raw,
 	                            TEEU_DCAP_QE_REPORT_SIZE)) != 0) {
 		set_check(failed_check, "qe_report_sig");
 		ret = teeu_err_set(err, ret,
@@ -1582,8 +1540,8 @@ int teeu_dcap_verifier_verify(struct teeu_dcap_verifier *v, const uint8_t *quote
 	}
 	/* qe_report_data: SHA-256(attestation key || QE auth data) || 32 zeros */
 	if ((ret = teeu_sha256_begin(&sha)) != 0 ||
-	    (ret = teeu_sha256_add(sha, q.attest_key, sizeof(q.attest_key))) != 0 ||
-	    (ret = teeu_sha256_add(sha, q.qe_auth_data, q.qe_auth_size)) != 0) {
+	    (ret = teeu_sha256_add(sha, q->attest_key, sizeof(q->attest_key))) != 0 ||
+	    (ret = teeu_sha256_add(sha, q->qe_auth_data, q->qe_auth_size)) != 0) {
 		(void)teeu_sha256_end(sha, NULL);
 		ret = teeu_err_set(err, TEEU_ERR_CRYPTO, "DCAP: SHA-256 failed");
 		goto out;
@@ -1594,8 +1552,8 @@ int teeu_dcap_verifier_verify(struct teeu_dcap_verifier *v, const uint8_t *quote
 	}
 	{
 		static const uint8_t zeros[32] = {0};
-		if (memcmp(digest, q.qe_report.report_data, 32) != 0 ||
-		    memcmp(zeros, q.qe_report.report_data + 32, 32) != 0) {
+		if (memcmp(digest, q->qe_report.report_data, 32) != 0 ||
+		    memcmp(zeros, q->qe_report.report_data + 32, 32) != 0) {
 			set_check(failed_check, "qe_report_data");
 			ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 			                   "DCAP: the QE report does not bind the attestation key");
@@ -1603,8 +1561,8 @@ int teeu_dcap_verifier_verify(struct teeu_dcap_verifier *v, const uint8_t *quote
 		}
 	}
 	/* quote_sig */
-	ak = p256_from_raw(q.attest_key);
-	if (ak == NULL || (ret = ecdsa_verify_raw(ak, q.signature, quote, q.signed_size)) != 0) {
+	ak = p256_from_raw(q->attest_key);
+	if (ak == NULL || (ret = ecdsa_verify_raw(ak, q->signature, quote, q->signed_size)) != 0) {
 		set_check(failed_check, "quote_sig");
 		ret = teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 		                   "DCAP: the quote signature does not verify with the "
@@ -1612,11 +1570,11 @@ int teeu_dcap_verifier_verify(struct teeu_dcap_verifier *v, const uint8_t *quote
 		goto out;
 	}
 	/* fmspc_match ... tcb_status, on the bodies parsed once */
-	if ((ret = evaluate_docs(&q, &e->pck, v->tcb.doc, v->qe.doc, out, failed_check, err)) != 0)
+	if ((ret = evaluate_docs(q, &e->pck, v->tcb.doc, v->qe.doc, out, failed_check, err)) != 0)
 		goto out;
-	fill_result(&q, now, out);
+	fill_result(q, now, out);
 	if (quote_out != NULL)
-		*quote_out = q;
+		*quote_out = *q;
 out:
 	if (ret != 0)
 		memset(out, 0, sizeof(*out));
@@ -1624,6 +1582,30 @@ out:
 	pck_put(v, e);
 	ERR_clear_error();
 	return ret;
+}
+
+int teeu_dcap_verifier_verify(struct teeu_dcap_verifier *v, const uint8_t *quote, size_t size,
+                              int64_t now, struct teeu_attestation_result *out,
+                              struct teeu_dcap_quote *quote_out,
+                              char failed_check[TEEU_DCAP_CHECK_NAME_SIZE], struct teeu_err *err)
+{
+	struct teeu_dcap_quote q;
+	int ret;
+
+	set_check(failed_check, "");
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (quote_out != NULL)
+		memset(quote_out, 0, sizeof(*quote_out));
+	if (out == NULL || v == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "DCAP: no collateral or output");
+
+	/* quote_parse */
+	if ((ret = teeu_dcap_quote_parse(quote, size, &q, err)) != 0) {
+		set_check(failed_check, "quote_parse");
+		return ret;
+	}
+	return verify_parsed(v, quote, &q, now, out, quote_out, failed_check, err);
 }
 
 int teeu_dcap_verify(const uint8_t *quote, size_t size, const struct teeu_dcap_collateral *c,
@@ -1649,7 +1631,7 @@ int teeu_dcap_verify(const uint8_t *quote, size_t size, const struct teeu_dcap_c
 	}
 	if ((ret = teeu_dcap_verifier_new(c, &v, err)) != 0)
 		return ret;
-	ret = teeu_dcap_verifier_verify(v, quote, size, now, out, quote_out, failed_check, err);
+	ret = verify_parsed(v, quote, &q, now, out, quote_out, failed_check, err);
 	teeu_dcap_verifier_free(v);
 	return ret;
 }

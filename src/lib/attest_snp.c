@@ -17,10 +17,8 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
-#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -233,37 +231,10 @@ static int load_certs(const char *what, const uint8_t *data, size_t size, X509 *
 	return 0;
 }
 
-static int cert_sha256(X509 *cert, uint8_t out[TEEU_SHA256_SIZE])
-{
-	unsigned char *der = NULL;
-	int n = i2d_X509(cert, &der), r;
-	if (n <= 0)
-		return TEEU_ERR_CRYPTO;
-	r = teeu_sha256(der, (size_t)n, out);
-	OPENSSL_free(der);
-	return r;
-}
-
-/* child is issued by parent: names chain and parent's key verifies the
- * signature (X509_verify handles RSA-PSS parameters). */
-/* The DER content (extnValue octets) of the extension oid, or NULL. */
-static const ASN1_OCTET_STRING *ext_value(X509 *cert, const char *oid)
-{
-	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-	int i;
-	if (obj == NULL)
-		return NULL;
-	i = X509_get_ext_by_OBJ(cert, obj, -1);
-	ASN1_OBJECT_free(obj);
-	if (i < 0)
-		return NULL;
-	return X509_EXTENSION_get_data(X509_get_ext(cert, i));
-}
-
 /* An SPL extension: a DER INTEGER 0..255. -1 when absent or malformed. */
 static int ext_spl(X509 *cert, const char *oid)
 {
-	const ASN1_OCTET_STRING *os = ext_value(cert, oid);
+	const ASN1_OCTET_STRING *os = teeu_x509_ext_data(cert, oid);
 	const unsigned char *p;
 	ASN1_INTEGER *ai;
 	int64_t v;
@@ -318,12 +289,12 @@ static int load_crl(const uint8_t *data, size_t size, X509_CRL **out, struct tee
  * ARK's key (RSA-PSS parameters are taken from the CRL). */
 static int crl_signed_by(X509_CRL *crl, X509 *ark, struct teeu_err *err)
 {
-	EVP_PKEY *key = X509_get0_pubkey(ark);
-	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ark)) != 0)
+	enum teeu_x509_crl_issuer r = teeu_x509_crl_issued_by(crl, ark);
+	if (r == TEEU_X509_CRL_OTHER_ISSUER)
 		return teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 		                    "SNP: the CRL is not issued by the ARK (issuer names differ); "
 		                    "give the CRL of the ARK's product (Milan, Genoa or Turin)");
-	if (key == NULL || X509_CRL_verify(crl, key) != 1)
+	if (r != TEEU_X509_CRL_ISSUED)
 		return teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 		                    "SNP: the CRL's signature does not verify with the ARK: it is "
 		                    "not AMD's CRL for this product");
@@ -466,7 +437,7 @@ static int check_tcb_and_chip(const struct teeu_snp_report *r, X509 *vek, int tu
 	 * and with MASK_CHIP_KEY the firmware writes zeros. */
 	if (r->signing_key != TEEU_SNP_SIGNING_KEY_VCEK || r->mask_chip_key)
 		return 0;
-	hwid = ext_value(vek, OID_HWID);
+	hwid = teeu_x509_ext_data(vek, OID_HWID);
 	if (hwid == NULL || ASN1_STRING_length(hwid) != TEEU_SNP_CHIP_ID_SIZE ||
 	    memcmp(ASN1_STRING_get0_data(hwid), r->chip_id, TEEU_SNP_CHIP_ID_SIZE) != 0) {
 		set_check(failed_check, "chip_id_matches_hwid");
@@ -499,17 +470,9 @@ static int check_report_sig(const uint8_t *report, const struct teeu_snp_report 
                             struct teeu_err *err)
 {
 	EVP_PKEY *key = X509_get0_pubkey(vek);
-	EVP_MD_CTX *md = NULL;
-	ECDSA_SIG *sig = NULL;
-	BIGNUM *br = NULL, *bs = NULL;
-	unsigned char *der = NULL;
-	char group[32];
-	size_t glen = 0;
-	int n, ret, v;
+	int ret;
 
-	if (key == NULL || !EVP_PKEY_is_a(key, "EC") ||
-	    EVP_PKEY_get_group_name(key, group, sizeof(group), &glen) != 1 ||
-	    strcmp(group, "secp384r1") != 0)
+	if (!teeu_pkey_is_ec_group(key, "secp384r1"))
 		return teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
 		                    "SNP: the VEK certificate's key is not an ECDSA P-384 key");
 	/* r and s are 72-byte little-endian fields; P-384 values fit in 48 */
@@ -517,27 +480,8 @@ static int check_report_sig(const uint8_t *report, const struct teeu_snp_report 
 		if (r->sig_r[i] != 0 || r->sig_s[i] != 0)
 			return teeu_err_set(err, TEEU_ERR_BAD_SIGNATURE,
 			                    "SNP: report signature r or s exceeds 384 bits");
-	ret = TEEU_ERR_CRYPTO;
-	if ((sig = ECDSA_SIG_new()) == NULL ||
-	    (br = BN_lebin2bn(r->sig_r, SNP_SIG_COMPONENT_SIZE, NULL)) == NULL ||
-	    (bs = BN_lebin2bn(r->sig_s, SNP_SIG_COMPONENT_SIZE, NULL)) == NULL)
-		goto out;
-	if (ECDSA_SIG_set0(sig, br, bs) != 1)
-		goto out;
-	br = bs = NULL; /* owned by sig */
-	if ((n = i2d_ECDSA_SIG(sig, &der)) <= 0)
-		goto out;
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit(md, NULL, EVP_sha384(), NULL, key) != 1)
-		goto out;
-	v = EVP_DigestVerify(md, der, (size_t)n, report, TEEU_SNP_SIGNED_SIZE);
-	ret = v == 1 ? 0 : TEEU_ERR_BAD_SIGNATURE;
-out:
-	EVP_MD_CTX_free(md);
-	OPENSSL_free(der);
-	BN_free(br);
-	BN_free(bs);
-	ECDSA_SIG_free(sig);
+	ret = teeu_ecdsa_verify_rs(key, "SHA384", r->sig_r, r->sig_s, SNP_SIG_COMPONENT_SIZE, 1,
+	                           NULL, report, TEEU_SNP_SIGNED_SIZE);
 	if (ret == TEEU_ERR_BAD_SIGNATURE)
 		return teeu_err_set(err, ret,
 		                    "SNP: the report signature does not verify with the VEK");
@@ -599,7 +543,7 @@ static int prepare_chain(struct teeu_snp_verifier *v, const struct teeu_snp_coll
 		return teeu_err_set(err, TEEU_ERR_KEY_REJECTED,
 		                    "SNP: no ARK: give it, or a PEM ASK file that also holds it");
 	}
-	if ((ret = cert_sha256(v->ark, fp)) != 0)
+	if ((ret = teeu_x509_sha256(v->ark, fp)) != 0)
 		return teeu_err_set(err, ret, "SNP: cannot hash the ARK");
 	for (size_t i = 0; i < sizeof(k_pinned_arks) / sizeof(k_pinned_arks[0]); i++)
 		if (memcmp(fp, k_pinned_arks[i].sha256, sizeof(fp)) == 0)
@@ -670,27 +614,15 @@ int teeu_snp_verifier_new(const struct teeu_snp_collateral *c, struct teeu_snp_v
 	return 0;
 }
 
-int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *report, size_t size,
-                             int64_t now, struct teeu_attestation_result *out,
-                             struct teeu_snp_report *report_out,
-                             char failed_check[TEEU_SNP_CHECK_NAME_SIZE], struct teeu_err *err)
+/* The checks after report_parse, on the report parsed into rep (from
+ * report). */
+static int verify_parsed(const struct teeu_snp_verifier *v, const uint8_t *report,
+                         const struct teeu_snp_report *rep, int64_t now,
+                         struct teeu_attestation_result *out, struct teeu_snp_report *report_out,
+                         char *failed_check, struct teeu_err *err)
 {
-	struct teeu_snp_report rep;
-	int ret;
+	int ret = 0;
 
-	set_check(failed_check, "");
-	if (out != NULL)
-		memset(out, 0, sizeof(*out));
-	if (report_out != NULL)
-		memset(report_out, 0, sizeof(*report_out));
-	if (out == NULL || v == NULL)
-		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "SNP: no collateral or output");
-
-	/* 1. report_parse */
-	if ((ret = teeu_snp_report_parse(report, size, &rep, err)) != 0) {
-		set_check(failed_check, "report_parse");
-		return ret;
-	}
 	/* the certificates' checks, done once */
 	if (v->fail_code != 0) {
 		set_check(failed_check, v->fail_check);
@@ -714,25 +646,25 @@ int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *r
 			}
 	}
 	/* 8. report_sig_by_vek */
-	if ((ret = check_report_sig(report, &rep, v->vek, err)) != 0) {
+	if ((ret = check_report_sig(report, rep, v->vek, err)) != 0) {
 		set_check(failed_check, "report_sig_by_vek");
 		goto out;
 	}
 	/* 9, 10. tcb_matches_vek, chip_id_matches_hwid */
-	if ((ret = check_tcb_and_chip(&rep, v->vek, v->product == PRODUCT_TURIN, failed_check,
+	if ((ret = check_tcb_and_chip(rep, v->vek, v->product == PRODUCT_TURIN, failed_check,
 	                              err)) != 0)
 		goto out;
 
 	out->claims.tee_type = TEEU_TEE_SNP;
-	memcpy(out->claims.measurement, rep.measurement, sizeof(rep.measurement));
-	out->claims.measurement_size = sizeof(rep.measurement);
-	out->claims.svn = rep.guest_svn;
-	out->claims.debug = (rep.policy & TEEU_SNP_POLICY_DEBUG) != 0;
-	out->claims.snp_policy = rep.policy;
-	out->claims.vmpl = rep.vmpl;
+	memcpy(out->claims.measurement, rep->measurement, sizeof(rep->measurement));
+	out->claims.measurement_size = sizeof(rep->measurement);
+	out->claims.svn = rep->guest_svn;
+	out->claims.debug = (rep->policy & TEEU_SNP_POLICY_DEBUG) != 0;
+	out->claims.snp_policy = rep->policy;
+	out->claims.vmpl = rep->vmpl;
 	{
 		struct teeu_snp_tcb tcb;
-		teeu_snp_tcb_decode(rep.reported_tcb, v->product == PRODUCT_TURIN, &tcb);
+		teeu_snp_tcb_decode(rep->reported_tcb, v->product == PRODUCT_TURIN, &tcb);
 		out->claims.snp_tcb[0] = tcb.fmc;
 		out->claims.snp_tcb[1] = tcb.bootloader;
 		out->claims.snp_tcb[2] = tcb.tee;
@@ -740,21 +672,45 @@ int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *r
 		out->claims.snp_tcb[4] = tcb.microcode;
 		out->claims.has_snp_tcb = 1;
 	}
-	memcpy(out->claims.snp_host_data, rep.host_data, sizeof(rep.host_data));
-	memcpy(out->claims.snp_id_key_digest, rep.id_key_digest, sizeof(rep.id_key_digest));
-	memcpy(out->claims.snp_author_key_digest, rep.author_key_digest,
-	       sizeof(rep.author_key_digest));
-	memcpy(out->claims.snp_family_id, rep.family_id, sizeof(rep.family_id));
-	memcpy(out->claims.snp_image_id, rep.image_id, sizeof(rep.image_id));
+	memcpy(out->claims.snp_host_data, rep->host_data, sizeof(rep->host_data));
+	memcpy(out->claims.snp_id_key_digest, rep->id_key_digest, sizeof(rep->id_key_digest));
+	memcpy(out->claims.snp_author_key_digest, rep->author_key_digest,
+	       sizeof(rep->author_key_digest));
+	memcpy(out->claims.snp_family_id, rep->family_id, sizeof(rep->family_id));
+	memcpy(out->claims.snp_image_id, rep->image_id, sizeof(rep->image_id));
 	memcpy(out->claims.tcb_status, SNP_TCB_STATUS, sizeof(SNP_TCB_STATUS));
-	memcpy(out->report_data, rep.report_data, sizeof(rep.report_data));
+	memcpy(out->report_data, rep->report_data, sizeof(rep->report_data));
 	out->advisory_count = 0;
 	out->verified_at = now;
 	if (report_out != NULL)
-		*report_out = rep;
+		*report_out = *rep;
 out:
 	ERR_clear_error();
 	return ret;
+}
+
+int teeu_snp_verifier_verify(const struct teeu_snp_verifier *v, const uint8_t *report, size_t size,
+                             int64_t now, struct teeu_attestation_result *out,
+                             struct teeu_snp_report *report_out,
+                             char failed_check[TEEU_SNP_CHECK_NAME_SIZE], struct teeu_err *err)
+{
+	struct teeu_snp_report rep;
+	int ret;
+
+	set_check(failed_check, "");
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (report_out != NULL)
+		memset(report_out, 0, sizeof(*report_out));
+	if (out == NULL || v == NULL)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG, "SNP: no collateral or output");
+
+	/* 1. report_parse */
+	if ((ret = teeu_snp_report_parse(report, size, &rep, err)) != 0) {
+		set_check(failed_check, "report_parse");
+		return ret;
+	}
+	return verify_parsed(v, report, &rep, now, out, report_out, failed_check, err);
 }
 
 int teeu_snp_verify(const uint8_t *report, size_t size, const struct teeu_snp_collateral *c,
@@ -780,7 +736,7 @@ int teeu_snp_verify(const uint8_t *report, size_t size, const struct teeu_snp_co
 	}
 	if ((ret = teeu_snp_verifier_new(c, &v, err)) != 0)
 		return ret;
-	ret = teeu_snp_verifier_verify(v, report, size, now, out, report_out, failed_check, err);
+	ret = verify_parsed(v, report, &rep, now, out, report_out, failed_check, err);
 	teeu_snp_verifier_free(v);
 	return ret;
 }
