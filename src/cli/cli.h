@@ -9,6 +9,7 @@
 #define TEEU_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "teeu/error.h"
 
@@ -31,6 +32,17 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) TEEU_PRINTF(2, 3);
 
 /* Parse a size like "1048576", "64k", "1M" (powers of 1024). -1 on error. */
 long long cli_parse_size(const char *text);
+
+/* The --at RFC3339 (unix_seconds 0) or --at-unix N (1) option of cmd into
+ * *now; *have_at counts them, so a second one is refused. CLI_EXIT_OK, or
+ * CLI_EXIT_USAGE after printing why. */
+int cli_parse_at(const char *cmd, int unix_seconds, const char *text, int *have_at, int64_t *now);
+
+/* Write size bytes of data to path whole or not at all (teeu_file_out_*;
+ * "-" = standard output), replacing it only if overwrite; 0 or a
+ * TEEU_ERR_* with err set. */
+int cli_write_file(const char *path, unsigned mode, int overwrite, const void *data, size_t size,
+                   struct teeu_err *err) TEEU_MUST_CHECK;
 
 /* 1 if s is exactly `want` lower-case hex digits (ids, digests). */
 int cli_is_lower_hex(const char *s, size_t want);

@@ -1,4 +1,5 @@
 /* cli_io.c - error reporting and small parsers shared by the teeu commands. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include "teeu/crypto.h"
 #include "teeu/file.h"
 #include "teeu/task.h"
+#include "teeu/time.h"
 
 #include "cli.h"
 
@@ -113,4 +115,46 @@ int cli_sql_identity(const char *path, char identity[4 + 2 * TEEU_SHA256_SIZE + 
 	}
 	teeu_file_free(data, size);
 	return r;
+}
+
+int cli_parse_at(const char *cmd, int unix_seconds, const char *text, int *have_at, int64_t *now)
+{
+	struct teeu_err err = {0};
+	char *end;
+	long long v;
+
+	if ((*have_at)++)
+		return cli_usage_error(cmd, "give one of --at and --at-unix, once");
+	if (!unix_seconds) {
+		if (teeu_time_parse(text, now, &err) != 0)
+			return cli_usage_error(cmd,
+			                       "--at %s: %s (expected RFC 3339, e.g. "
+			                       "2025-07-01T00:00:00Z)",
+			                       text, teeu_err_message(&err));
+		return CLI_EXIT_OK;
+	}
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (*text == '\0' || *end != '\0' || errno != 0 || v <= 0)
+		return cli_usage_error(cmd,
+		                       "--at-unix %s: expected a positive number of "
+		                       "seconds since 1970-01-01T00:00:00Z",
+		                       text);
+	*now = (int64_t)v;
+	return CLI_EXIT_OK;
+}
+
+int cli_write_file(const char *path, unsigned mode, int overwrite, const void *data, size_t size,
+                   struct teeu_err *err)
+{
+	struct teeu_file_out *f = NULL;
+	int r;
+
+	if ((r = teeu_file_out_open(path, mode, overwrite, &f, err)) != 0)
+		return r;
+	if ((r = teeu_file_out_write(f, data, size, err)) != 0) {
+		teeu_file_out_abort(f);
+		return r;
+	}
+	return teeu_file_out_commit(f, err);
 }

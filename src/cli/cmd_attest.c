@@ -12,7 +12,6 @@
  * its view (not through teeu_evidence_verify) because only they name the
  * check that failed.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,6 +411,19 @@ static const char *dcap_part_opt(const struct verify_args *a)
 	                              : NULL;
 }
 
+/* The first SEV-SNP or CSV collateral option given, or NULL. */
+static const char *snp_csv_opt(const struct verify_args *a)
+{
+	return a->vcek         ? "--vcek"
+	       : a->cert_chain ? "--cert-chain"
+	       : a->ark        ? "--ark"
+	       : a->snp_crl    ? "--snp-crl"
+	       : a->hsk_cek    ? "--hsk-cek"
+	       : a->cek        ? "--cek"
+	       : a->hrk        ? "--hrk"
+	                       : NULL;
+}
+
 /* Check that the collateral options given fit the type; exit 2 if not. */
 static int check_collateral_opts(const struct verify_args *a, int type)
 {
@@ -430,14 +442,7 @@ static int check_collateral_opts(const struct verify_args *a, int type)
 			        "--qe-identity FILE and --tcb-signing-chain FILE "
 			        "(with optional --pck-crl, --root-ca-crl, --pck-chain)",
 			        name);
-		stray = a->vcek         ? "--vcek"
-		        : a->cert_chain ? "--cert-chain"
-		        : a->ark        ? "--ark"
-		        : a->snp_crl    ? "--snp-crl"
-		        : a->hsk_cek    ? "--hsk-cek"
-		        : a->cek        ? "--cek"
-		        : a->hrk        ? "--hrk"
-		                        : NULL;
+		stray = snp_csv_opt(a);
 		break;
 	case TEEU_TEE_SNP:
 		if (a->collateral == NULL && (a->vcek == NULL || a->cert_chain == NULL))
@@ -473,14 +478,7 @@ static int check_collateral_opts(const struct verify_args *a, int type)
 	default: /* sim */
 		stray = a->collateral      ? "--collateral"
 		        : dcap_part_opt(a) ? dcap_part_opt(a)
-		        : a->vcek          ? "--vcek"
-		        : a->cert_chain    ? "--cert-chain"
-		        : a->ark           ? "--ark"
-		        : a->snp_crl       ? "--snp-crl"
-		        : a->hsk_cek       ? "--hsk-cek"
-		        : a->cek           ? "--cek"
-		        : a->hrk           ? "--hrk"
-		                           : NULL;
+		                           : snp_csv_opt(a);
 		break;
 	}
 	if (stray != NULL)
@@ -780,7 +778,6 @@ static int cmd_verify(int argc, char **argv)
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	struct verify_args a;
-	struct teeu_err err = {0};
 	int c, have_at = 0, rc;
 
 	memset(&a, 0, sizeof(a));
@@ -812,30 +809,11 @@ static int cmd_verify(int argc, char **argv)
 		case 'R': a.root_ca_crl = optarg; break;
 		case 'K': a.pck_chain = optarg; break;
 		case 'T':
-			if (have_at++)
-				return cli_usage_error(CMD, "give one of --at and --at-unix, once");
-			if (teeu_time_parse(optarg, &a.now, &err) != 0)
-				return cli_usage_error(CMD,
-				                       "--at %s: %s (expected RFC 3339, e.g. "
-				                       "2025-07-01T00:00:00Z)",
-				                       optarg, teeu_err_message(&err));
+		case 'U':
+			if ((rc = cli_parse_at(CMD, c == 'U', optarg, &have_at, &a.now)) !=
+			    CLI_EXIT_OK)
+				return rc;
 			break;
-		case 'U': {
-			char *end;
-			long long v;
-			if (have_at++)
-				return cli_usage_error(CMD, "give one of --at and --at-unix, once");
-			errno = 0;
-			v = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 || v <= 0)
-				return cli_usage_error(
-				        CMD,
-				        "--at-unix %s: expected a positive number of "
-				        "seconds since 1970-01-01T00:00:00Z",
-				        optarg);
-			a.now = (int64_t)v;
-			break;
-		}
 		case 'S':
 			if ((rc = parse_accept(optarg, &a)) != CLI_EXIT_OK)
 				return rc;

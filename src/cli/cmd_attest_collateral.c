@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "cli_net.h"
 #include "teeu/attest.h"
+#include "teeu/attest_dcap.h"
 #include "teeu/collateral.h"
 #include "teeu/file.h"
 #include "teeu/time.h"
@@ -95,22 +96,21 @@ struct coll_args {
 	const char *evidence, *out;
 	int type;
 	struct teeu_collateral_fetch_opts fo;
-	int have_at;
 	int json;
 };
 
-/* The "nextUpdate" of the signed JSON text at `key` of the bundle doc, as
+/* The "nextUpdate" of a signed JSON body (the TCB info, the QE identity) as
  * Unix seconds, its text copied to text; 0 and "" when absent. */
 #define NEXT_TEXT_SIZE 64
-static int64_t bundle_next_update(json_t *doc, const char *key, char text[NEXT_TEXT_SIZE])
+static int64_t next_update(const uint8_t *body_text, size_t size, char text[NEXT_TEXT_SIZE])
 {
-	const char *s = json_string_value(json_object_get(doc, key));
 	struct teeu_err e = {0};
 	json_t *body, *v;
 	int64_t t = 0;
 
 	text[0] = '\0';
-	if (s == NULL || (body = json_loads(s, 0, NULL)) == NULL)
+	if (body_text == NULL ||
+	    (body = json_loadb((const char *)body_text, size, 0, NULL)) == NULL)
 		return 0;
 	if ((v = json_object_get(body, "nextUpdate")) != NULL && json_is_string(v) &&
 	    strlen(json_string_value(v)) < NEXT_TEXT_SIZE &&
@@ -122,19 +122,17 @@ static int64_t bundle_next_update(json_t *doc, const char *key, char text[NEXT_T
 	return t;
 }
 
-static int write_bundle(const char *path, const char *json, struct teeu_err *err)
+/* The bundle text and a newline, written whole to path. */
+static int write_bundle(const char *path, char **json, struct teeu_err *err)
 {
-	struct teeu_file_out *f = NULL;
-	int r;
+	size_t n = strlen(*json);
+	char *line = realloc(*json, n + 2);
 
-	if ((r = teeu_file_out_open(path, 0644, 1, &f, err)) != 0)
-		return r;
-	if ((r = teeu_file_out_write(f, json, strlen(json), err)) != 0 ||
-	    (r = teeu_file_out_write(f, "\n", 1, err)) != 0) {
-		teeu_file_out_abort(f);
-		return r;
-	}
-	return teeu_file_out_commit(f, err);
+	if (line == NULL)
+		return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
+	*json = line;
+	memcpy(line + n, "\n", 2);
+	return cli_write_file(path, 0644, 1, line, n + 1, err);
 }
 
 static int run(struct coll_args *a)
@@ -144,7 +142,7 @@ static int run(struct coll_args *a)
 	const char *source = "network";
 	char tcb_text[NEXT_TEXT_SIZE] = "", qe_text[NEXT_TEXT_SIZE] = "";
 	char *json = NULL;
-	json_t *doc = NULL, *sum = NULL;
+	json_t *sum = NULL;
 	uint8_t *ev = NULL;
 	size_t size = 0;
 	char at[TEEU_TIME_TEXT_SIZE];
@@ -167,15 +165,15 @@ static int run(struct coll_args *a)
 		if (teeu_collateral_fetch(a->type, ev, size, &a->fo, &c, &err) != 0)
 			goto fail;
 	}
-	if (teeu_collateral_to_json(c, &json, &err) != 0 || write_bundle(a->out, json, &err) != 0)
+	if (teeu_collateral_to_json(c, &json, &err) != 0 || write_bundle(a->out, &json, &err) != 0)
 		goto fail;
 
 	tee = teeu_collateral_tee_type(c);
 	teeu_time_format(a->fo.now, at);
-	doc = json_loads(json, 0, NULL);
-	if ((tee == TEEU_TEE_SGX || tee == TEEU_TEE_TDX) && doc != NULL) {
-		tcb_next = bundle_next_update(doc, "tcb_info", tcb_text);
-		qe_next = bundle_next_update(doc, "qe_identity", qe_text);
+	if (tee == TEEU_TEE_SGX || tee == TEEU_TEE_TDX) {
+		const struct teeu_dcap_collateral *d = teeu_collateral_view(c)->dcap;
+		tcb_next = next_update(d->tcb_info, d->tcb_info_size, tcb_text);
+		qe_next = next_update(d->qe_identity, d->qe_identity_size, qe_text);
 		valid = tcb_next > a->fo.now && qe_next > a->fo.now;
 	} else if (tee == TEEU_TEE_CSV) {
 		valid = 1;
@@ -228,7 +226,6 @@ fail:
 	rc = cli_fail(CMD, &err);
 out:
 	json_decref(sum);
-	json_decref(doc);
 	free(json);
 	teeu_collateral_free(c);
 	teeu_file_free(ev, size);
@@ -254,9 +251,7 @@ int cmd_attest_collateral(int argc, char **argv)
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	struct coll_args a;
-	struct teeu_err err = {0};
-	const char *root_crl = NULL;
-	int c;
+	int c, rc, have_at = 0;
 
 	memset(&a, 0, sizeof(a));
 	optind = 1;
@@ -277,7 +272,7 @@ int cmd_attest_collateral(int argc, char **argv)
 		case 'P': a.fo.pccs_url = optarg; break;
 		case 'A': a.fo.amd_kds_url = optarg; break;
 		case 'H': a.fo.hygon_kds_url = optarg; break;
-		case 'R': root_crl = optarg; break;
+		case 'R': a.fo.root_ca_crl_url = optarg; break;
 		case 'c': a.fo.cache_dir = optarg; break;
 		case 'f': a.fo.offline = 1; break;
 		case 'C': a.fo.ca_file = optarg; break;
@@ -293,30 +288,11 @@ int cmd_attest_collateral(int argc, char **argv)
 			break;
 		}
 		case 'T':
-			if (a.have_at++)
-				return cli_usage_error(CMD, "give one of --at and --at-unix, once");
-			if (teeu_time_parse(optarg, &a.fo.now, &err) != 0)
-				return cli_usage_error(CMD,
-				                       "--at %s: %s (expected RFC 3339, e.g. "
-				                       "2025-07-01T00:00:00Z)",
-				                       optarg, teeu_err_message(&err));
+		case 'U':
+			if ((rc = cli_parse_at(CMD, c == 'U', optarg, &have_at, &a.fo.now)) !=
+			    CLI_EXIT_OK)
+				return rc;
 			break;
-		case 'U': {
-			char *end;
-			long long v;
-			if (a.have_at++)
-				return cli_usage_error(CMD, "give one of --at and --at-unix, once");
-			errno = 0;
-			v = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 || v <= 0)
-				return cli_usage_error(
-				        CMD,
-				        "--at-unix %s: expected a positive number of "
-				        "seconds since 1970-01-01T00:00:00Z",
-				        optarg);
-			a.fo.now = (int64_t)v;
-			break;
-		}
 		case 'j': a.json = 1; break;
 		case 'h': help_collateral(); return CLI_EXIT_OK;
 		case ':': return cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
@@ -331,8 +307,7 @@ int cmd_attest_collateral(int argc, char **argv)
 		return cli_usage_error(CMD, "--out FILE is required (where the bundle goes)");
 	if (a.fo.offline && a.fo.cache_dir == NULL)
 		return cli_usage_error(CMD, "--offline needs --cache DIR (the only source then)");
-	a.fo.root_ca_crl_url = root_crl;
-	if (!a.have_at)
+	if (!have_at)
 		a.fo.now = (int64_t)time(NULL);
 	return run(&a);
 }

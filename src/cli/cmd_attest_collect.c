@@ -153,22 +153,6 @@ static int report_data(const struct collect_args *a, uint8_t rd[RD_SIZE])
 /* Output                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static int write_evidence(const struct collect_args *a, const uint8_t *ev, size_t size)
-{
-	struct teeu_file_out *f = NULL;
-	struct teeu_err err = {0};
-
-	if (teeu_file_out_open(a->out, 0644, a->force, &f, &err) != 0)
-		return cli_fail(CMD, &err);
-	if (teeu_file_out_write(f, ev, size, &err) != 0) {
-		teeu_file_out_abort(f);
-		return cli_fail(CMD, &err);
-	}
-	if (teeu_file_out_commit(f, &err) != 0)
-		return cli_fail(CMD, &err);
-	return CLI_EXIT_OK;
-}
-
 static void print_result(const struct collect_args *a, const uint8_t *ev, size_t size,
                          const uint8_t rd[RD_SIZE])
 {
@@ -211,8 +195,9 @@ static int collect(const struct collect_args *a)
 		fprintf(stderr, "teeu %s: %s\n", CMD, SIM_WARNING);
 	if (teeu_evidence_collect(a->tee, &a->popts, rd, &ev, &size, &err) != 0)
 		return cli_fail(CMD, &err);
-	rc = write_evidence(a, ev, size);
-	if (rc == CLI_EXIT_OK)
+	if (cli_write_file(a->out, 0644, a->force, ev, size, &err) != 0)
+		rc = cli_fail(CMD, &err);
+	else
 		print_result(a, ev, size, rd);
 	free(ev);
 	return rc;

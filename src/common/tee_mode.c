@@ -126,22 +126,23 @@ int tee_mode_type(const struct tee_mode_settings *s, int simulation, char *why, 
 	return t;
 }
 
-/* Collateral for our own evidence: the fixed bundle, or a fetch (cached). */
+/* Collateral for our own evidence as bundle text: the fixed bundle
+ * (borrowed from m), or a fetch (cached) into *owned (caller frees). */
 static int own_collateral(const struct tee_mode *m, const uint8_t *ev, size_t ev_size,
-                          char **bundle, struct teeu_err *err)
+                          const char **bundle, char **owned, struct teeu_err *err)
 {
 	struct teeu_collateral *c = NULL;
 	int r;
-	*bundle = NULL;
-	if (m->fixed_bundle != NULL) {
-		if ((*bundle = strdup(m->fixed_bundle)) == NULL)
-			return teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
+
+	*owned = NULL;
+	*bundle = m->fixed_bundle;
+	if (m->fixed_bundle != NULL)
 		return 0;
-	}
 	if ((r = teeu_collateral_fetch(m->tee_type, ev, ev_size, &m->fetch, &c, err)) != 0)
 		return r;
-	r = teeu_collateral_to_json(c, bundle, err);
+	r = teeu_collateral_to_json(c, owned, err);
 	teeu_collateral_free(c);
+	*bundle = *owned;
 	return r;
 }
 
@@ -152,7 +153,8 @@ int tee_mode_start(struct tee_mode *m, const struct tee_mode_settings *s, int te
 	struct teeu_verify_opts vo = {0};
 	uint8_t *ev = NULL, *file = NULL;
 	size_t ev_size = 0, file_size = 0;
-	char *bundle = NULL, hex[2 * TEEU_MEASUREMENT_MAX + 1];
+	const char *bundle = NULL;
+	char *owned = NULL, hex[2 * TEEU_MEASUREMENT_MAX + 1];
 	int r, n;
 
 	memset(m, 0, sizeof(*m));
@@ -195,7 +197,7 @@ int tee_mode_start(struct tee_mode *m, const struct tee_mode_settings *s, int te
 		goto out;
 	}
 	/* 2. Its collateral can be had. */
-	if ((r = own_collateral(m, ev, ev_size, &bundle, err)) != 0) {
+	if ((r = own_collateral(m, ev, ev_size, &bundle, &owned, err)) != 0) {
 		teeu_err_prefix(err, "self-check: collateral of our own %s evidence: ",
 		                teeu_tee_type_name(tee_type));
 		goto out;
@@ -212,7 +214,7 @@ int tee_mode_start(struct tee_mode *m, const struct tee_mode_settings *s, int te
 	         teeu_tee_type_name(tee_type), hex);
 out:
 	free(ev);
-	free(bundle);
+	free(owned);
 	return r;
 }
 
@@ -256,7 +258,8 @@ int tee_mode_evidence(const struct tee_mode *m, const uint8_t *sim_measurement,
 	struct teeu_attest_provider_opts sim = {0};
 	uint8_t *ev = NULL;
 	size_t ev_size = 0;
-	char *b64 = NULL, *bundle = NULL;
+	const char *bundle = NULL;
+	char *b64 = NULL, *owned = NULL;
 	json_t *coll = NULL;
 	int r, type = m != NULL ? m->tee_type : TEEU_TEE_SIM;
 
@@ -267,7 +270,7 @@ int tee_mode_evidence(const struct tee_mode *m, const uint8_t *sim_measurement,
 		return r;
 	if (m != NULL) {
 		json_error_t jerr;
-		if ((r = own_collateral(m, ev, ev_size, &bundle, err)) != 0)
+		if ((r = own_collateral(m, ev, ev_size, &bundle, &owned, err)) != 0)
 			goto out;
 		if ((coll = json_loads(bundle, 0, &jerr)) == NULL) {
 			r = teeu_err_set(err, TEEU_ERR_MALFORMED, "our collateral bundle: %s",
@@ -288,6 +291,6 @@ out:
 	json_decref(coll);
 	free(ev);
 	free(b64);
-	free(bundle);
+	free(owned);
 	return r;
 }

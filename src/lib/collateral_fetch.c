@@ -105,44 +105,57 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-/* One header line "Name: value\r\n"; keeps the value of a wanted name. */
+/* 1 if the name (name_len bytes) is one of want, case-insensitively. */
+static int header_wanted(const char *const *want, const char *name, size_t name_len)
+{
+	for (const char *const *w = want; *w != NULL; w++)
+		if (strlen(*w) == name_len && strncasecmp(name, *w, name_len) == 0)
+			return 1;
+	return 0;
+}
+
+/* One header line "Name: value\r\n"; keeps the value of a wanted name,
+ * without the blanks and line end around it. The line is untrusted: it is
+ * read through the bounded reader. */
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct http_resp *r = userdata;
-	size_t n = size * nmemb, name_len, vstart, vend;
-	const char *colon;
+	size_t n = size * nmemb, name_len = 0, vstart, vend;
+	const uint8_t *value;
+	uint8_t c = 0, head[5];
+	struct teeu_buf b;
 
+	teeu_buf_init(&b, ptr, n);
 	/* A new response (after a redirect or a 100): forget the old header. */
-	if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) {
+	if (teeu_buf_peek(&b, head, sizeof(head)) == 0 && memcmp(head, "HTTP/", 5) == 0) {
 		free(r->header);
 		r->header = NULL;
 		r->header_size = 0;
 		return n;
 	}
-	if (r->want == NULL || r->header != NULL || (colon = memchr(ptr, ':', n)) == NULL)
+	if (r->want == NULL || r->header != NULL)
 		return n;
-	name_len = (size_t)(colon - ptr);
-	for (const char *const *w = r->want; *w != NULL; w++) {
-		if (strlen(*w) != name_len || strncasecmp(ptr, *w, name_len) != 0)
-			continue;
-		vstart = name_len + 1;
-		vend = n;
-		while (vstart < vend && (ptr[vstart] == ' ' || ptr[vstart] == '\t'))
-			vstart++;
-		while (vend > vstart && (ptr[vend - 1] == '\r' || ptr[vend - 1] == '\n' ||
-		                         ptr[vend - 1] == ' ' || ptr[vend - 1] == '\t'))
-			vend--;
-		if (vend - vstart > HEADER_VALUE_MAX) {
-			r->header_too_large = 1;
-			return n;
-		}
-		if ((r->header = malloc(vend - vstart + 1)) == NULL)
-			return 0;
-		memcpy(r->header, ptr + vstart, vend - vstart);
-		r->header[vend - vstart] = '\0';
-		r->header_size = vend - vstart;
-		break;
+	while (teeu_buf_get_u8(&b, &c) == 0 && c != ':')
+		name_len++;
+	if (c != ':' || !header_wanted(r->want, ptr, name_len))
+		return n;
+	teeu_buf_skip_space(&b);
+	vstart = vend = teeu_buf_offset(&b);
+	while (teeu_buf_get_u8(&b, &c) == 0)
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			vend = teeu_buf_offset(&b);
+	if (vend - vstart > HEADER_VALUE_MAX) {
+		r->header_too_large = 1;
+		return n;
 	}
+	teeu_buf_init(&b, ptr, n);
+	if (teeu_buf_skip(&b, vstart) != 0 || teeu_buf_get_ptr(&b, vend - vstart, &value) != 0)
+		return n;
+	if ((r->header = malloc(vend - vstart + 1)) == NULL)
+		return 0;
+	memcpy(r->header, value, vend - vstart);
+	r->header[vend - vstart] = '\0';
+	r->header_size = vend - vstart;
 	return n;
 }
 
@@ -284,38 +297,6 @@ static int get_ok(const struct fetch_cfg *cfg, const char *service, const char *
 	return 0;
 }
 
-/* Percent-decode a header value (URL-encoded PEM) into a new NUL-terminated
- * buffer; '+' is kept (base64 uses it). */
-static int url_decode(const char *in, size_t size, char **out, size_t *out_size)
-{
-	struct teeu_buf b;
-	char *s;
-	size_t n = 0;
-
-	*out = NULL;
-	*out_size = 0;
-	if ((s = malloc(size + 1)) == NULL)
-		return TEEU_ERR_NOMEM;
-	teeu_buf_init(&b, in, size);
-	while (teeu_buf_remaining(&b) > 0) {
-		uint8_t c, v;
-		if (teeu_buf_get_u8(&b, &c) != 0)
-			break;
-		if (c == '%') {
-			if (teeu_buf_get_hex(&b, &v, 1) != 0) {
-				free(s);
-				return TEEU_ERR_MALFORMED;
-			}
-			c = v;
-		}
-		s[n++] = (char)c;
-	}
-	s[n] = '\0';
-	*out = s;
-	*out_size = n;
-	return 0;
-}
-
 /* Format a URL into out (URL_MAX bytes). The bases are at most
  * URL_MAX - 256 bytes and the rest is short, so truncation cannot happen;
  * it is checked all the same and leaves out empty. */
@@ -334,17 +315,6 @@ static void url_fmt(char *out, const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* Evidence: what names the collateral                                      */
 /* ------------------------------------------------------------------------ */
-
-/* The TEE type of evidence (teeu_evidence_detect_type), which must have
- * collateral. */
-static int detect_tee(const uint8_t *ev, size_t size, int *out, struct teeu_err *err)
-{
-	int r = teeu_evidence_detect_type(ev, size, out, err);
-	if (r == 0 && *out == TEEU_TEE_SIM)
-		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,
-		                    "simulation evidence has no collateral (nothing signs it)");
-	return r;
-}
 
 /* Everything one fetch needs: the URLs, and what names the cache entry. */
 struct request {
@@ -595,10 +565,11 @@ static int set_from(struct teeu_collateral *c, enum teeu_collateral_part part, c
 }
 
 static int set_chain(struct teeu_collateral *c, enum teeu_collateral_part part, const char *url,
-                     const struct http_resp *resp, const char *hdr, char **decoded,
+                     const struct http_resp *resp, const char *hdr, uint8_t **decoded,
                      size_t *decoded_size, struct teeu_err *err)
 {
-	int r = url_decode(resp->header, resp->header_size, decoded, decoded_size);
+	int r = coll_url_decode((const uint8_t *)resp->header, resp->header_size, decoded,
+	                        decoded_size, NULL);
 	if (r == TEEU_ERR_NOMEM)
 		return teeu_err_set(err, r, "out of memory");
 	if (r != 0)
@@ -606,13 +577,13 @@ static int set_chain(struct teeu_collateral *c, enum teeu_collateral_part part, 
 		                    "%s: the %s header is not URL-encoded PEM", url, hdr);
 	if (part == 0)
 		return 0;
-	return set_from(c, part, url, (const uint8_t *)*decoded, *decoded_size, err);
+	return set_from(c, part, url, *decoded, *decoded_size, err);
 }
 
 static int fetch_dcap(const struct request *q, struct teeu_collateral *c, struct teeu_err *err)
 {
 	struct http_resp tcb = {0}, qe = {0}, pck = {0}, root = {0};
-	char *tcb_chain = NULL, *qe_chain = NULL, *crl_chain = NULL;
+	uint8_t *tcb_chain = NULL, *qe_chain = NULL, *crl_chain = NULL;
 	size_t tcb_chain_size = 0, qe_chain_size = 0, crl_chain_size = 0;
 	char hint[512];
 	int r;
@@ -637,8 +608,7 @@ static int fetch_dcap(const struct request *q, struct teeu_collateral *c, struct
 	/* The QE identity's chain is the TCB signing chain; keep its own copy
 	 * if a service ever sends a different one. */
 	if (qe_chain_size != tcb_chain_size || memcmp(qe_chain, tcb_chain, qe_chain_size) != 0)
-		r = coll_field_set(c, CF_QE_IDENTITY_CHAIN, (const uint8_t *)qe_chain,
-		                   qe_chain_size, err);
+		r = coll_field_set(c, CF_QE_IDENTITY_CHAIN, qe_chain, qe_chain_size, err);
 	else if (c->field[CF_QE_IDENTITY_CHAIN].size == 0)
 		r = coll_field_set(c, CF_QE_IDENTITY_CHAIN, c->field[CF_TCB_INFO_CHAIN].data,
 		                   c->field[CF_TCB_INFO_CHAIN].size, err);
@@ -978,79 +948,39 @@ static int make_dirs(const char *dir, struct teeu_err *err)
 	return r;
 }
 
-static int write_all(int fd, const char *data, size_t size)
-{
-	while (size > 0) {
-		ssize_t n = write(fd, data, size);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		data += n;
-		size -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Write c's bundle to path atomically: temporary file, fsync, rename,
- * fsync of the directory. */
+/* Write c's bundle to path whole or not at all (teeu_file_out: temporary
+ * file, fsync, rename), then fsync the directory, failing if that fails. */
 static int cache_store(const char *dir, const char *path, const struct teeu_collateral *c,
                        struct teeu_err *err)
 {
-	char *json = NULL, *tmp = NULL;
-	uint8_t rnd[8];
-	char rhex[17];
-	size_t n;
-	int fd = -1, dfd = -1, r;
+	struct teeu_file_out *f = NULL;
+	char *json = NULL;
+	int dfd = -1, r;
 
 	if ((r = make_dirs(dir, err)) != 0)
 		return r;
 	if ((r = teeu_collateral_to_json(c, &json, err)) != 0)
 		return r;
-	if (teeu_random_bytes(rnd, sizeof(rnd)) != 0) {
-		r = teeu_err_set(err, TEEU_ERR_CRYPTO, "no random bytes");
-		goto out;
+	if ((r = teeu_file_out_open(path, 0600, 1, &f, err)) != 0)
+		goto fail;
+	if ((r = teeu_file_out_write(f, json, strlen(json), err)) != 0) {
+		teeu_file_out_abort(f);
+		goto fail;
 	}
-	teeu_hex_encode(rnd, sizeof(rnd), rhex);
-	n = strlen(path) + 32;
-	if ((tmp = malloc(n)) == NULL) {
-		r = teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(tmp, n, "%s.%s.tmp", path, rhex);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
-	    write_all(fd, json, strlen(json)) != 0 || fsync(fd) != 0) {
-		r = teeu_err_set(err, TEEU_ERR_IO, "cache file %s: cannot write: %s", tmp,
-		                 strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		r = teeu_err_set(err, TEEU_ERR_IO, "cache file %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		r = teeu_err_set(err, TEEU_ERR_IO, "cache file %s: cannot rename into place: %s",
-		                 path, strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
+	if ((r = teeu_file_out_commit(f, err)) != 0)
+		goto fail;
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) != 0) {
 		r = teeu_err_set(err, TEEU_ERR_IO, "cache directory %s: cannot sync: %s", dir,
 		                 strerror(errno));
 		goto out;
 	}
 	r = 0;
+	goto out;
+fail:
+	teeu_err_prefix(err, "cache file: ");
 out:
-	if (fd >= 0)
-		close(fd);
 	if (dfd >= 0)
 		close(dfd);
-	if (tmp != NULL)
-		unlink(tmp);
-	free(tmp);
 	free(json);
 	return r;
 }
@@ -1079,7 +1009,7 @@ int teeu_collateral_fetch(int tee_type, const uint8_t *evidence, size_t size,
 		return teeu_err_set(err, TEEU_ERR_TOO_LARGE,
 		                    "evidence of %zu bytes is above the limit of %d", size,
 		                    TEEU_EVIDENCE_MAX_SIZE);
-	if (tee_type == 0 && (r = detect_tee(evidence, size, &tee_type, err)) != 0)
+	if (tee_type == 0 && (r = teeu_evidence_detect_type(evidence, size, &tee_type, err)) != 0)
 		return r;
 	if (tee_type == TEEU_TEE_SIM)
 		return teeu_err_set(err, TEEU_ERR_UNSUPPORTED,

@@ -70,4 +70,11 @@ int coll_field_take(struct teeu_collateral *c, enum coll_field f, uint8_t *data,
  * ("TCB info", "PCK CRL", ...); a static string. */
 const char *coll_part_name(enum teeu_collateral_part part);
 
+/* Percent-decode URL-encoded text ('+' is kept: it is base64's) into a new
+ * NUL-terminated buffer (caller frees; the NUL is not counted). 0,
+ * TEEU_ERR_NOMEM, or TEEU_ERR_MALFORMED for a bad %XX escape, with *bad_at
+ * (when not NULL) the offset just after its '%'. No err: callers word it. */
+int coll_url_decode(const uint8_t *data, size_t size, uint8_t **out, size_t *out_size,
+                    size_t *bad_at) TEEU_MUST_CHECK;
+
 #endif /* TEEU_COLLATERAL_INTERNAL_H */

@@ -624,26 +624,47 @@ static int pem_certs(const struct conv *cv, const uint8_t *text, size_t size, BI
 	return r;
 }
 
-/* Percent-decode URL-encoded text ('+' is kept: it is base64's). */
-static int url_decode(const struct conv *cv, const uint8_t *data, size_t size, uint8_t **out,
-                      size_t *out_size)
+int coll_url_decode(const uint8_t *data, size_t size, uint8_t **out, size_t *out_size,
+                    size_t *bad_at)
 {
 	struct teeu_buf b;
 	uint8_t c, *d;
 	size_t n = 0;
 
+	*out = NULL;
+	*out_size = 0;
 	if ((d = malloc(size + 1)) == NULL)
-		return nomem(cv);
+		return TEEU_ERR_NOMEM;
 	teeu_buf_init(&b, data, size);
 	while (teeu_buf_get_u8(&b, &c) == 0) {
 		if (c == '%' && teeu_buf_get_hex(&b, &c, 1) != 0) {
+			if (bad_at != NULL)
+				*bad_at = teeu_buf_offset(&b);
 			free(d);
-			return bad(cv, &b, "URL-encoded text with a bad %XX escape");
+			return TEEU_ERR_MALFORMED;
 		}
 		d[n++] = c;
 	}
+	d[n] = '\0';
 	*out = d;
 	*out_size = n;
+	return 0;
+}
+
+/* coll_url_decode with the part's messages. */
+static int url_decode(const struct conv *cv, const uint8_t *data, size_t size, uint8_t **out,
+                      size_t *out_size)
+{
+	size_t at = 0;
+	int r = coll_url_decode(data, size, out, out_size, &at);
+
+	if (r == TEEU_ERR_NOMEM)
+		return nomem(cv);
+	if (r != 0)
+		return teeu_err_set(cv->err, TEEU_ERR_MALFORMED,
+		                    "%s: URL-encoded text with a bad %%XX escape at byte %zu; "
+		                    "expected %s: %s",
+		                    cv->pi->name, at, cv->pi->forms, cv->pi->hint);
 	return 0;
 }
 
