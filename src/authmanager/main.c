@@ -134,6 +134,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* Data keys and the identity key live in this process: never in a core
+	 * file. */
+	daemon_no_core_dumps();
 	/* Settings file first, then flags on top. */
 	am.opt = cli;
 	if (cli.config_path) {

@@ -5,7 +5,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 /* The one piece of global state: a signal handler can reach nothing else. */
 static volatile sig_atomic_t g_stop_requested;
@@ -38,6 +42,16 @@ void daemon_signals_install(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+}
+
+void daemon_no_core_dumps(void)
+{
+	struct rlimit rl = {0, 0};
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+#ifdef __linux__
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
 }
 
 void daemon_wait_for_stop(void)

@@ -24,6 +24,11 @@ int daemon_parse_int(const char *s, long min, long max, long *out);
 /* Install the handlers: SIGTERM and SIGINT request a stop. */
 void daemon_signals_install(void);
 
+/* Keep secrets out of core dumps: RLIMIT_CORE 0 and, on Linux, not
+ * dumpable (nor attachable by other processes of the same user). Best
+ * effort: a platform without these (Gramine) is not an error. */
+void daemon_no_core_dumps(void);
+
 /* Sleep until a stop is requested (the signal interrupts the sleep). */
 void daemon_wait_for_stop(void);
 

@@ -122,6 +122,103 @@ size_t httpd_split_path(char *path, char *seg[HTTPD_SEGMENTS_MAX])
 	return p && *p ? HTTPD_SEGMENTS_MAX + 1 : n;
 }
 
+const char *httpd_take_target(const struct mg_request_info *ri, char *path, size_t path_size,
+                              char *target, size_t target_size)
+{
+	const char *raw = ri->local_uri_raw ? ri->local_uri_raw : ri->request_uri,
+	           *q = ri->query_string;
+
+	if (!raw || strlen(raw) >= path_size ||
+	    strlen(raw) + (q ? strlen(q) + 1 : 0) >= target_size) {
+		snprintf(path, path_size, "(too long)");
+		return "request path too long";
+	}
+	snprintf(path, path_size, "%s", raw);
+	snprintf(target, target_size, "%s%s%s", raw, q ? "?" : "", q ? q : "");
+	return httpd_path_problem(raw);
+}
+
+int httpd_read_body(struct mg_connection *conn, int *replied, long long declared, size_t max_size,
+                    char **out, size_t *size)
+{
+	size_t cap = declared > 0 ? (size_t)declared : 4096, n = 0;
+	char *buf, msg[80];
+
+	snprintf(msg, sizeof(msg), "request body larger than the %zu MiB limit", max_size >> 20);
+	if (declared > 0 && (unsigned long long)declared > max_size)
+		return httpd_reply_error(conn, replied, 413, "too_large", msg, NULL, NULL);
+	if ((buf = malloc(cap + 1)) == NULL)
+		return httpd_reply_error(conn, replied, 500, "internal", "out of memory", NULL,
+		                         NULL);
+	for (;;) {
+		int got;
+		if (n == cap) {
+			char *nb;
+			if (cap >= max_size) { /* a chunked body over the limit */
+				free(buf);
+				return httpd_reply_error(conn, replied, 413, "too_large", msg, NULL,
+				                         NULL);
+			}
+			cap = cap * 2 > max_size ? max_size : cap * 2;
+			if ((nb = realloc(buf, cap + 1)) == NULL) {
+				free(buf);
+				return httpd_reply_error(conn, replied, 500, "internal",
+				                         "out of memory", NULL, NULL);
+			}
+			buf = nb;
+		}
+		got = mg_read(conn, buf + n, cap - n);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	if (declared > 0 && n != (size_t)declared) {
+		free(buf);
+		return httpd_reply_error(conn, replied, 400, "bad_request",
+		                         "request body shorter than its Content-Length", NULL,
+		                         NULL);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*size = n;
+	return 0;
+}
+
+int httpd_parse_json_object(struct mg_connection *conn, int *replied, const char *body, size_t size,
+                            json_t **out)
+{
+	json_error_t je;
+	char msg[300];
+
+	*out = size == 0 ? json_object() : json_loadb(body, size, JSON_REJECT_DUPLICATES, &je);
+	if (*out == NULL && size == 0)
+		return httpd_reply_error(conn, replied, 500, "internal", "out of memory", NULL,
+		                         NULL);
+	if (*out == NULL) {
+		snprintf(msg, sizeof(msg),
+		         "request body is not valid JSON: %s (line %d, column %d)", je.text,
+		         je.line, je.column);
+		return httpd_reply_error(conn, replied, 400, "bad_request", msg, NULL, NULL);
+	}
+	if (!json_is_object(*out))
+		return httpd_reply_error(conn, replied, 400, "bad_request",
+		                         "request body must be a JSON object", NULL, NULL);
+	return 0;
+}
+
+void httpd_log_request(const char *method, const char *path, int status, const char *who_prefix,
+                       const char *who, int64_t start_ns)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s %s %.200s %d %s%s %.1fms\n", when, method, path, status, who_prefix,
+	        who, (double)(httpd_mono_ns() - start_ns) / 1e6);
+}
+
 static int log_message(const struct mg_connection *conn, const char *message)
 {
 	(void)conn;

@@ -50,6 +50,31 @@ const char *httpd_path_problem(const char *raw);
  * returns their count, or HTTPD_SEGMENTS_MAX + 1 when there are more. */
 size_t httpd_split_path(char *path, char *seg[HTTPD_SEGMENTS_MAX]);
 
+/* The raw (undecoded) request path into path and the signed target
+ * ("path?query") into target. Returns NULL, or why the request is refused
+ * (too long for the buffers, in which case path is "(too long)", or
+ * httpd_path_problem()'s reason). */
+const char *httpd_take_target(const struct mg_request_info *ri, char *path, size_t path_size,
+                              char *target, size_t target_size);
+
+/* Read the whole request body: declared is its Content-Length (<= 0:
+ * unknown), max_size the limit (a whole number of MiB). On success *out is
+ * a new NUL-terminated buffer of *size bytes (caller frees) and 0 is
+ * returned; on failure the reply (413, 400 or 500) is sent and its status
+ * returned. */
+int httpd_read_body(struct mg_connection *conn, int *replied, long long declared, size_t max_size,
+                    char **out, size_t *size);
+
+/* Parse a body as a JSON object (an empty body is {}): 0 and *out (caller
+ * decrefs), or the 400 reply sent and its status returned. */
+int httpd_parse_json_object(struct mg_connection *conn, int *replied, const char *body, size_t size,
+                            json_t **out);
+
+/* One line on stderr per request: "TIME METHOD PATH STATUS WHO DURATIONms",
+ * WHO being who_prefix (may be "") followed by who. */
+void httpd_log_request(const char *method, const char *path, int status, const char *who_prefix,
+                       const char *who, int64_t start_ns);
+
 struct httpd_opts {
 	const char *name;     /* "teeu-worker": prefixes CivetWeb's log lines */
 	const char *listen;   /* HOST:PORT */

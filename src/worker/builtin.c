@@ -171,12 +171,6 @@ static const char *op_numpy_name(enum op op)
 	return op == OP_MIN ? "minimum" : "maximum";
 }
 
-static void format_shape(const uint64_t *shape, size_t ndim, char out[NPY_SHAPE_TEXT_MAX])
-{
-	if (npy_shape_format(shape, ndim, out, NPY_SHAPE_TEXT_MAX) == 0)
-		strcpy(out, "(?)");
-}
-
 /* ---------------------------------------------------------------------- */
 /* Kernels                                                                */
 
@@ -677,7 +671,7 @@ static int setup(struct builtin_job *job, struct teeu_err *err)
 
 	job->ndim = h->ndim;
 	memcpy(job->shape, h->shape, sizeof(job->shape));
-	format_shape(h->shape, h->ndim, text);
+	npy_shape_text(h->shape, h->ndim, text);
 	if (!job->axis_none) {
 		ax = job->axis;
 		if (ax < -(long)sdim || ax >= (long)sdim)
@@ -735,7 +729,7 @@ static int setup(struct builtin_job *job, struct teeu_err *err)
 		        op_numpy_name(job->op), text);
 	if (job->result_count > job->max_result_count) {
 		char rtext[NPY_SHAPE_TEXT_MAX];
-		format_shape(job->result_shape, job->result_ndim, rtext);
+		npy_shape_text(job->result_shape, job->result_ndim, rtext);
 		return teeu_err_set(
 		        err, TEEU_ERR_TOO_LARGE,
 		        "the result would have shape %s, more than the limit of %" PRIu64
@@ -771,8 +765,8 @@ static int header_done(struct builtin_job *job, struct teeu_err *err)
 			return r;
 	} else if (job->h.ndim != job->ndim ||
 	           memcmp(job->h.shape, job->shape, job->ndim * sizeof(job->shape[0])) != 0) {
-		format_shape(job->h.shape, job->h.ndim, a);
-		format_shape(job->shape, job->ndim, b);
+		npy_shape_text(job->h.shape, job->h.ndim, a);
+		npy_shape_text(job->shape, job->ndim, b);
 		return teeu_err_set(
 		        err, TEEU_ERR_MALFORMED,
 		        "shape %s differs from input 0's shape %s: all inputs must have "
@@ -955,7 +949,7 @@ int builtin_input_end(struct builtin_job *job, struct teeu_err *err)
 		teeu_err_set(&e, TEEU_ERR_INVALID_ARG, "builtin_input_end: no input is open");
 		return failed(job, err, &e);
 	}
-	format_shape(job->h.shape, job->h.ndim, text);
+	npy_shape_text(job->h.shape, job->h.ndim, text);
 	if (job->data_got < job->h.data_size) {
 		teeu_err_set(&e, TEEU_ERR_MALFORMED,
 		             "input %zu: data ends after %" PRIu64 " of %" PRIu64

@@ -135,6 +135,18 @@ static int end_record(struct csv_parser *p, int newline, struct teeu_err *err)
 	return 0;
 }
 
+/* A ',' (cls C_COMMA) or a line end (C_LF, C_CR) ends the field: the
+ * record too at an LF, and after a CR an LF must follow. */
+static int end_at(struct csv_parser *p, uint8_t cls, struct teeu_err *err)
+{
+	int r = end_field(p, err);
+
+	if (r == 0 && cls == C_LF)
+		r = end_record(p, 1, err);
+	p->st = cls == C_CR ? S_CR : S_FIELD_START;
+	return r;
+}
+
 /* ---------------------------------------------------------------------- */
 /* The state machine                                                      */
 
@@ -188,15 +200,9 @@ static int process(struct csv_parser *p, const uint8_t *x, size_t from, size_t n
 				r = append(p, &c, 1, err);
 				p->st = S_UNQUOTED;
 				break;
-			case C_COMMA: r = end_field(p, err); break;
+			case C_COMMA:
 			case C_LF:
-				if ((r = end_field(p, err)) == 0)
-					r = end_record(p, 1, err);
-				break;
-			case C_CR:
-				if ((r = end_field(p, err)) == 0)
-					p->st = S_CR;
-				break;
+			case C_CR: r = end_at(p, k_class[c], err); break;
 			case C_QUOTE:
 				p->quoted = 1;
 				p->quote_line = p->line;
@@ -217,18 +223,8 @@ static int process(struct csv_parser *p, const uint8_t *x, size_t from, size_t n
 			i++;
 			switch (k_class[c]) {
 			case C_COMMA:
-				r = end_field(p, err);
-				p->st = S_FIELD_START;
-				break;
 			case C_LF:
-				if ((r = end_field(p, err)) == 0)
-					r = end_record(p, 1, err);
-				p->st = S_FIELD_START;
-				break;
-			case C_CR:
-				r = end_field(p, err);
-				p->st = S_CR;
-				break;
+			case C_CR: r = end_at(p, k_class[c], err); break;
 			case C_QUOTE: r = err_quote_unquoted(p, err); break;
 			default: r = err_nul(p, err); break;
 			}
@@ -264,18 +260,8 @@ static int process(struct csv_parser *p, const uint8_t *x, size_t from, size_t n
 				p->st = S_QUOTED;
 				break;
 			case C_COMMA:
-				r = end_field(p, err);
-				p->st = S_FIELD_START;
-				break;
 			case C_LF:
-				if ((r = end_field(p, err)) == 0)
-					r = end_record(p, 1, err);
-				p->st = S_FIELD_START;
-				break;
-			case C_CR:
-				r = end_field(p, err);
-				p->st = S_CR;
-				break;
+			case C_CR: r = end_at(p, k_class[c], err); break;
 			default: r = err_after_quote(p, err); break;
 			}
 			break;

@@ -99,6 +99,8 @@ int wk_func_new(const char *function, int kind, const struct teeu_task_param *pa
 		r = query ? sql_job_new(query, query_size, params, param_count, input_count,
 		                        &f->sql, err)
 		          : teeu_err_set(err, TEEU_ERR_INTERNAL, "no query for %s", function);
+		if (r == 0 && kind == WK_FUNC_OBJECT)
+			sql_job_set_sealed(f->sql);
 	}
 	if (r != 0) {
 		wk_func_free(f);

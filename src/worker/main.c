@@ -205,6 +205,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* Plaintext and keys live in this process: never in a core file. */
+	daemon_no_core_dumps();
 	w.opt = cli;
 	if (cli.config_path) {
 		if (teeu_config_service_load(cli.config_path, &fc, &err) != 0) {

@@ -522,6 +522,12 @@ too_small:
 	return 0;
 }
 
+void npy_shape_text(const uint64_t *shape, size_t ndim, char out[NPY_SHAPE_TEXT_MAX])
+{
+	if (npy_shape_format(shape, ndim, out, NPY_SHAPE_TEXT_MAX) == 0)
+		strcpy(out, "(?)");
+}
+
 int npy_header_write(enum npy_dtype dtype, const uint64_t *shape, size_t ndim, uint8_t *out,
                      size_t out_size, size_t *written, struct teeu_err *err)
 {

@@ -85,6 +85,9 @@ int npy_header_parse(const void *data, size_t size, struct npy_header *out,
  * small. */
 size_t npy_shape_format(const uint64_t *shape, size_t ndim, char *out, size_t out_size);
 
+/* npy_shape_format() into a message buffer: "(?)" if it cannot be formatted. */
+void npy_shape_text(const uint64_t *shape, size_t ndim, char out[NPY_SHAPE_TEXT_MAX]);
+
 /* Write a version 1.0 header for a C-order array of dtype and shape into
  * out[0..out_size) exactly as numpy (>= 1.23) np.save does: keys sorted,
  * 21 - len(str(shape[0])) spare spaces, space padding to a multiple of 64

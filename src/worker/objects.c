@@ -34,15 +34,18 @@ int wk_object_path(const struct worker *w, const char *id_hex, char *out, size_t
 	return stat(out, &st) == 0 ? 0 : -1;
 }
 
-static int write_all(int fd, const void *buf, size_t size)
+int wk_write_all(int fd, const void *buf, size_t size)
 {
 	const uint8_t *p = buf;
 	while (size > 0) {
 		ssize_t n = write(fd, p, size);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
 			return -1;
+		}
 		p += n;
 		size -= (size_t)n;
 	}
@@ -120,7 +123,7 @@ int api_object_put(struct wk_req *rq, const char *id_hex)
 	}
 	/* Stream the rest to disk. */
 	while (got > 0) {
-		if (write_all(fd, buf, got) != 0) {
+		if (wk_write_all(fd, buf, got) != 0) {
 			r = wk_reply_error(rq, 500, "internal",
 			                   "cannot write the object (disk full?)");
 			goto out;

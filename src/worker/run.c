@@ -71,17 +71,9 @@ struct output_writer {
 static int output_write(void *ctx, const void *buf, size_t size, struct teeu_err *err)
 {
 	struct output_writer *ow = ctx;
-	const uint8_t *p = buf;
-	while (size > 0) {
-		ssize_t n = write(ow->fd, p, size);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return teeu_err_set(err, TEEU_ERR_IO, "cannot write the output: %s",
-			                    strerror(errno));
-		p += n;
-		size -= (size_t)n;
-	}
+	if (wk_write_all(ow->fd, buf, size) != 0)
+		return teeu_err_set(err, TEEU_ERR_IO, "cannot write the output: %s",
+		                    strerror(errno));
 	return 0;
 }
 
@@ -165,9 +157,10 @@ static int seal_output(struct worker *w, struct wk_task *t, struct wk_func *job,
 	if (r == 0 && fsync(ow.fd) != 0)
 		r = teeu_err_set(&err, TEEU_ERR_IO, "cannot sync the output");
 	/* the header is the file's first bytes */
-	if (r == 0 && ((n = pread(ow.fd, hdr, sizeof(hdr), 0)) <= 0 ||
-	               teeu_object_read_header(hdr, (size_t)n, &info, &hdr_size, &err) != 0))
-		r = r ? r : TEEU_ERR_INTERNAL;
+	if (r == 0 && (n = pread(ow.fd, hdr, sizeof(hdr), 0)) <= 0)
+		r = teeu_err_set(&err, TEEU_ERR_IO, "cannot read back the output's header");
+	else if (r == 0)
+		r = teeu_object_read_header(hdr, (size_t)n, &info, &hdr_size, &err);
 	close(ow.fd);
 	snprintf(final, final_size, "%s/%s.teeu", w->objects_dir, id_hex);
 	if (r == 0 && teeu_file_publish(tmp, final) != 0)

@@ -40,15 +40,9 @@ int wk_reply_err(struct wk_req *rq, const struct teeu_err *err)
 
 static void log_request(struct wk_req *rq)
 {
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	if (rq->w->opt.quiet)
-		return;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s %s %.200s %d %s %.1fms\n", when, rq->method, rq->path, rq->status,
-	        rq->party[0] ? rq->party : "-", (double)(httpd_mono_ns() - rq->start_ns) / 1e6);
+	if (!rq->w->opt.quiet)
+		httpd_log_request(rq->method, rq->path, rq->status, "",
+		                  rq->party[0] ? rq->party : "-", rq->start_ns);
 }
 
 /* Record (signer, nonce) unless seen within the window: 0 if fresh. */
@@ -137,52 +131,11 @@ int wk_authenticate(struct wk_req *rq, const void *signed_body, size_t signed_si
 /* Read a JSON body (at most WK_BODY_MAX) and parse it as an object. */
 static int read_json_body(struct wk_req *rq)
 {
-	size_t cap, n = 0;
-	json_error_t je;
-
-	if (rq->content_length > WK_BODY_MAX)
-		return wk_reply_error(rq, 413, "too_large",
-		                      "request body larger than the 1 MiB limit");
-	cap = rq->content_length > 0 ? (size_t)rq->content_length : 4096;
-	if ((rq->body = malloc(cap + 1)) == NULL)
-		return wk_reply_error(rq, 500, "internal", "out of memory");
-	for (;;) {
-		int got;
-		if (n == cap) {
-			char *nb;
-			if (cap >= WK_BODY_MAX)
-				return wk_reply_error(rq, 413, "too_large",
-				                      "request body larger than the 1 MiB limit");
-			cap = cap * 2 > WK_BODY_MAX ? WK_BODY_MAX : cap * 2;
-			if ((nb = realloc(rq->body, cap + 1)) == NULL)
-				return wk_reply_error(rq, 500, "internal", "out of memory");
-			rq->body = nb;
-		}
-		got = mg_read(rq->conn, rq->body + n, cap - n);
-		if (got <= 0)
-			break;
-		n += (size_t)got;
-	}
-	if (rq->content_length > 0 && n != (size_t)rq->content_length)
-		return wk_reply_error(rq, 400, "bad_request",
-		                      "request body shorter than its Content-Length");
-	rq->body[n] = '\0';
-	rq->body_size = n;
-	if (n == 0) {
-		rq->json = json_object();
-		return 0;
-	}
-	rq->json = json_loadb(rq->body, n, JSON_REJECT_DUPLICATES, &je);
-	if (!rq->json) {
-		char msg[300];
-		snprintf(msg, sizeof(msg),
-		         "request body is not valid JSON: %s (line %d, column %d)", je.text,
-		         je.line, je.column);
-		return wk_reply_error(rq, 400, "bad_request", msg);
-	}
-	if (!json_is_object(rq->json))
-		return wk_reply_error(rq, 400, "bad_request", "request body must be a JSON object");
-	return 0;
+	int r = httpd_read_body(rq->conn, &rq->status, rq->content_length, WK_BODY_MAX, &rq->body,
+	                        &rq->body_size);
+	if (r != 0)
+		return r;
+	return httpd_parse_json_object(rq->conn, &rq->status, rq->body, rq->body_size, &rq->json);
 }
 
 static int api_health(struct wk_req *rq)
@@ -272,7 +225,7 @@ static int handle(struct mg_connection *conn, void *cbdata)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	struct wk_req rq;
-	const char *raw = ri->local_uri_raw ? ri->local_uri_raw : ri->request_uri, *why;
+	const char *why;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.w = cbdata;
@@ -281,19 +234,11 @@ static int handle(struct mg_connection *conn, void *cbdata)
 	rq.method = ri->request_method;
 	rq.query = ri->query_string;
 	rq.content_length = ri->content_length;
-	if (!raw || strlen(raw) >= sizeof(rq.path) ||
-	    strlen(raw) + (rq.query ? strlen(rq.query) + 1 : 0) >= sizeof(rq.target)) {
-		snprintf(rq.path, sizeof(rq.path), "(too long)");
-		wk_reply_error(&rq, 400, "bad_request", "request path too long");
-		goto out;
-	}
-	snprintf(rq.path, sizeof(rq.path), "%s", raw);
-	if ((why = httpd_path_problem(raw)) != NULL) {
+	if ((why = httpd_take_target(ri, rq.path, sizeof(rq.path), rq.target, sizeof(rq.target))) !=
+	    NULL) {
 		wk_reply_error(&rq, 400, "bad_request", why);
 		goto out;
 	}
-	snprintf(rq.target, sizeof(rq.target), "%s%s%s", raw, rq.query ? "?" : "",
-	         rq.query ? rq.query : "");
 	route(&rq);
 	if (rq.status == 0)
 		wk_reply_error(&rq, 500, "internal", "endpoint sent no reply");

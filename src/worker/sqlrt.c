@@ -21,6 +21,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,6 +71,7 @@ struct sql_job {
 	sqlite3 *db;
 	char *query; /* query_size bytes, then a NUL */
 	size_t query_size;
+	int sealed; /* the query is a sealed function's: its text is secret */
 	size_t n_inputs;
 	char (*tables)[SQL_TABLE_NAME_MAX + 1]; /* input i's table (set at its begin
 	                                           when not from `tables`) */
@@ -339,6 +341,81 @@ static int db_config(struct sql_job *job, int op, int value, struct teeu_err *er
 	return 0;
 }
 
+/* SQLite's heap, wiped when freed: bound values, table pages, sorter and
+ * result buffers all hold plaintext, which must not outlive the job in
+ * freed memory. Each block carries its size in front (16 bytes keep the
+ * 8-byte alignment SQLite needs). Installed once, before SQLite starts. */
+#define ZHDR 16
+
+static void *z_malloc(int n)
+{
+	size_t size = (size_t)n;
+	uint8_t *p = n > 0 ? malloc(size + ZHDR) : NULL;
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, &size, sizeof(size));
+	return p + ZHDR;
+}
+
+static int z_size(void *q)
+{
+	size_t size;
+
+	if (q == NULL)
+		return 0;
+	memcpy(&size, (uint8_t *)q - ZHDR, sizeof(size));
+	return (int)size;
+}
+
+static void z_free(void *q)
+{
+	if (q == NULL)
+		return;
+	teeu_memzero((uint8_t *)q - ZHDR, (size_t)z_size(q) + ZHDR);
+	free((uint8_t *)q - ZHDR);
+}
+
+static void *z_realloc(void *q, int n)
+{
+	void *nq = z_malloc(n);
+	int old = z_size(q);
+
+	if (nq == NULL)
+		return NULL;
+	if (q != NULL) {
+		memcpy(nq, q, (size_t)(old < n ? old : n));
+		z_free(q);
+	}
+	return nq;
+}
+
+static int z_roundup(int n)
+{
+	return (n + 7) & ~7;
+}
+
+static int z_init(void *arg)
+{
+	(void)arg;
+	return SQLITE_OK;
+}
+
+static void z_shutdown(void *arg)
+{
+	(void)arg;
+}
+
+static int g_zalloc_rc = SQLITE_ERROR;
+static pthread_once_t g_zalloc_once = PTHREAD_ONCE_INIT;
+
+static void zalloc_install(void)
+{
+	static const sqlite3_mem_methods m = {z_malloc,  z_free, z_realloc,  z_size,
+	                                      z_roundup, z_init, z_shutdown, NULL};
+	g_zalloc_rc = sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+}
+
 /* Open the in-memory database and close every door the query does not
  * need; the authorizer (installed after loading) closes the rest. */
 static int db_open(struct sql_job *job, struct teeu_err *err)
@@ -350,6 +427,11 @@ static int db_open(struct sql_job *job, struct teeu_err *err)
 #ifdef SQLITE_OPEN_EXRESCODE
 	flags |= SQLITE_OPEN_EXRESCODE;
 #endif
+	pthread_once(&g_zalloc_once, zalloc_install);
+	if (g_zalloc_rc != SQLITE_OK)
+		return teeu_err_set(err, TEEU_ERR_INTERNAL,
+		                    "SQLite: cannot install the wiping allocator (%s)",
+		                    sqlite3_errstr(g_zalloc_rc));
 	/* Temporary tables, indices and sorts must stay in memory: with
 	 * SQLITE_TEMP_STORE=0 the temp_store pragma is ignored. */
 	if (sqlite3_compileoption_used("TEMP_STORE=0"))
@@ -661,12 +743,6 @@ static int on_record(void *ctx, uint64_t record, uint64_t line, size_t count, st
 /* ---------------------------------------------------------------------- */
 /* .npy inputs                                                            */
 
-static void format_shape(const uint64_t *shape, size_t ndim, char out[NPY_SHAPE_TEXT_MAX])
-{
-	if (npy_shape_format(shape, ndim, out, NPY_SHAPE_TEXT_MAX) == 0)
-		strcpy(out, "(?)");
-}
-
 /* The header is complete: make the table. */
 static int npy_header_done(struct sql_job *job, struct teeu_err *err)
 {
@@ -677,7 +753,7 @@ static int npy_header_done(struct sql_job *job, struct teeu_err *err)
 
 	if ((r = npy_header_parse(job->hdr, job->hdr_len, &job->h, err)) != 0)
 		return r;
-	format_shape(h->shape, h->ndim, text);
+	npy_shape_text(h->shape, h->ndim, text);
 	type = npy_dtype_is_float(h->dtype) ? COL_REAL : COL_INTEGER;
 	if (h->ndim == 1) {
 		r = add_column(job, "value", 5, type, err);
@@ -788,7 +864,7 @@ static int npy_end(struct sql_job *job, struct teeu_err *err)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
 		                    "ends after %zu bytes, inside its .npy header", job->hdr_len);
 	}
-	format_shape(job->h.shape, job->h.ndim, text);
+	npy_shape_text(job->h.shape, job->h.ndim, text);
 	if (job->data_got < job->h.data_size)
 		return teeu_err_set(err, TEEU_ERR_MALFORMED,
 		                    "ends after %" PRIu64 " of its %" PRIu64
@@ -1190,8 +1266,11 @@ static int put_row(struct sql_job *job, sqlite3_stmt *st, int ncol, uint64_t row
 
 /* A failed statement: the authorizer's reason, the step limit, or SQLite's
  * message. */
-static int statement_error(struct sql_job *job, int rc, int n, size_t at, struct teeu_err *err)
+static int statement_error(struct sql_job *job, int rc, int n, size_t at, int compiling,
+                           struct teeu_err *err)
 {
+	int constraint = (sqlite3_extended_errcode(job->db) & 0xff) == SQLITE_CONSTRAINT;
+
 	if (job->guard.denied)
 		return teeu_err_set(err, TEEU_ERR_DENIED,
 		                    "the query was refused: %s, in statement %d", job->guard.deny,
@@ -1201,6 +1280,21 @@ static int statement_error(struct sql_job *job, int rc, int n, size_t at, struct
 		                    "statement %d was stopped after %" PRIu64
 		                    " SQLite steps (the limit for a query)",
 		                    n, job->guard.max_steps);
+	/* The error goes to whoever follows the task, and into the task
+	 * record on the host's disk. SQLite's text quotes the query (secret for
+	 * a sealed function) and, at run time, can quote input values (a JSON
+	 * path taken from a column, say): only what cannot carry either passes
+	 * through. A constraint error names the query's columns, not values. */
+	if (job->sealed)
+		return teeu_err_set(err, code_of(rc),
+		                    "statement %d: %s (SQLite's details are withheld: the query "
+		                    "is sealed)",
+		                    n, sqlite3_errstr(rc));
+	if (!compiling && !constraint)
+		return teeu_err_set(err, code_of(rc),
+		                    "statement %d: %s (SQLite's details are withheld: they can "
+		                    "quote input values)",
+		                    n, sqlite3_errstr(rc));
 #if SQLITE_VERSION_NUMBER >= 3038000
 	int off = sqlite3_error_offset(job->db);
 	if (off >= 0)
@@ -1210,6 +1304,11 @@ static int statement_error(struct sql_job *job, int rc, int n, size_t at, struct
 	(void)at;
 #endif
 	return teeu_err_set(err, code_of(rc), "statement %d: %s", n, sqlite3_errmsg(job->db));
+}
+
+void sql_job_set_sealed(struct sql_job *job)
+{
+	job->sealed = 1;
 }
 
 /* Run one prepared statement; if it returns columns, its result set
@@ -1245,7 +1344,7 @@ static int run_statement(struct sql_job *job, sqlite3_stmt *st, int n, size_t at
 	}
 	job->guard.in_step = 0;
 	if (rc != SQLITE_DONE)
-		return statement_error(job, rc, n, at, err);
+		return statement_error(job, rc, n, at, 0, err);
 	return 0;
 too_large:
 	if (r == TEEU_ERR_TOO_LARGE) {
@@ -1268,7 +1367,7 @@ static int run_query(struct sql_job *job, struct teeu_err *err)
 		rc = sqlite3_prepare_v2(job->db, sql, -1, &st, &tail);
 		if (rc != SQLITE_OK) {
 			sqlite3_finalize(st);
-			return statement_error(job, rc, n + 1, at, err);
+			return statement_error(job, rc, n + 1, at, 1, err);
 		}
 		if (st != NULL) { /* else white space or a comment */
 			n++;

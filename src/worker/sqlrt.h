@@ -39,6 +39,10 @@ int sql_job_new(const char *query, size_t query_size, const struct teeu_task_par
                 size_t param_count, size_t input_count, struct sql_job **out,
                 struct teeu_err *err) TEEU_MUST_CHECK;
 
+/* Mark the query as a sealed function's (object:ID): its text is secret,
+ * so SQLite's error texts, which quote it, are withheld from errors. */
+void sql_job_set_sealed(struct sql_job *job);
+
 /* Start input i (0-based, in task order, each once). Its table is named by
  * the "tables" parameter, else default_table (the input's owner). The
  * content type is TEEU_CONTENT_CSV or TEEU_CONTENT_NPY (teeu/object.h);

@@ -162,6 +162,8 @@ int api_object_put(struct wk_req *rq, const char *id_hex);
 int api_object_get(struct wk_req *rq, const char *id_hex);
 /* The path of object id's ciphertext; 0 if it exists. */
 int wk_object_path(const struct worker *w, const char *id_hex, char *out, size_t size);
+/* Write all of buf to fd (retrying EINTR): 0, or -1 with errno set. */
+int wk_write_all(int fd, const void *buf, size_t size);
 
 /* tasks.c */
 int wk_tasks_start(struct worker *w, struct teeu_err *err) TEEU_MUST_CHECK;

@@ -58,6 +58,8 @@ static const size_t k_pieces[] = {1, 3, 7, SIZE_MAX};
 /* Run query over inputs, pushing each in pieces of `piece` bytes and
  * reading the result in pieces of `piece` bytes. Returns 0 with *out (a
  * NUL-terminated malloc'ed copy of the result) or the error code with err. */
+static int g_sealed; /* run_job marks the job as a sealed function's */
+
 static int run_job(const char *query, const struct teeu_task_param *params, size_t np,
                    const struct input *ins, size_t n, size_t piece, char **out,
                    struct teeu_err *err)
@@ -71,6 +73,8 @@ static int run_job(const char *query, const struct teeu_task_param *params, size
 	teeu_err_clear(err);
 	if ((r = sql_job_new(query, strlen(query), params, np, n, &job, err)) != 0)
 		return r;
+	if (g_sealed)
+		sql_job_set_sealed(job);
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *p = ins[i].data;
 		if ((r = sql_input_begin(job, i, ins[i].owner, ins[i].type, err)) != 0)
@@ -801,6 +805,25 @@ static void test_query_errors(void **state)
 	             &err);
 	expect_error("SELECT randomblob(4) AS r", NULL, 0, ins, 2, TEEU_ERR_UNSUPPORTED,
 	             "row 1, column 1 ('r') of the result is a BLOB", &err);
+	/* A run-time error other than a constraint can quote input values:
+	 * only SQLite's generic text passes (here a JSON path from a column). */
+	expect_error("SELECT json_extract('{}', name) FROM alice", NULL, 0, ins, 2,
+	             TEEU_ERR_INVALID_ARG,
+	             "statement 1: SQL logic error (SQLite's details are withheld: they can quote "
+	             "input values)",
+	             &err);
+	assert_null(strstr(err.msg, "path"));
+	/* A sealed function's query is secret: SQLite's texts quote it. */
+	g_sealed = 1;
+	expect_error("SELEC 1", NULL, 0, ins, 2, TEEU_ERR_INVALID_ARG,
+	             "statement 1: SQL logic error (SQLite's details are withheld: the query is "
+	             "sealed)",
+	             &err);
+	assert_null(strstr(err.msg, "SELEC\""));
+	expect_error("SELECT 1; SELECT secret_col FROM alice", NULL, 0, ins, 2,
+	             TEEU_ERR_INVALID_ARG, "statement 2: SQL logic error", &err);
+	assert_null(strstr(err.msg, "secret_col"));
+	g_sealed = 0;
 	/* A NUL in the query. */
 	{
 		struct sql_job *job = NULL;
