@@ -15,11 +15,17 @@
 #include "teeu/object.h"
 #include "teeu/time.h"
 
+/* The context a stored key is sealed under: bound to its object id. */
+static void stored_key_context(char context[64], const char *id)
+{
+	snprintf(context, 64, AM_CTX_STORED_KEY "%s", id);
+}
+
 int am_open_stored_key(struct am *am, const char *id, const uint8_t *sealed,
                        struct teeu_data_key *key, struct teeu_err *err)
 {
 	char context[64];
-	snprintf(context, sizeof(context), AM_CTX_STORED_KEY "%s", id);
+	stored_key_context(context, id);
 	return teeu_data_key_open(&am->storage_key, sealed, TEEU_DATA_KEY_SEALED_SIZE, context, key,
 	                          err);
 }
@@ -75,7 +81,7 @@ int am_accept_object(struct am *am, json_t *item, struct am_new_object *o, struc
 	}
 	r = teeu_object_check_header(o->header, o->header_size, &key, &info, &header_size, err);
 	if (r == 0) {
-		snprintf(context, sizeof(context), AM_CTX_STORED_KEY "%s", o->id_hex);
+		stored_key_context(context, o->id_hex);
 		if ((r = teeu_data_key_seal(&am->storage_key, &key, context, o->sealed_key)) != 0)
 			teeu_err_set(err, r, "cannot seal the key for storage");
 	} else {

@@ -494,9 +494,9 @@ static void fold_optional(json_t **acc, json_t *p, const char *key)
  * input's policy, then the function object's when the function is
  * object:ID. The function object counts like an input except for
  * allow_funcs (which, in its policy, names the code allowed to run it, not
- * what may read its results). */
-static json_t *derive_policy(sqlite3 *db, json_t *task, json_t *own_recipients,
-                             struct teeu_err *err)
+ * what may read its results). It is the same for every output of the task;
+ * an output's own recipients narrow a copy of it (outputs_step). */
+static json_t *derive_policy(sqlite3 *db, json_t *task, struct teeu_err *err)
 {
 	json_t *inputs = json_object_get(task, "inputs");
 	const char *function = json_string_value(json_object_get(task, "function"));
@@ -551,8 +551,6 @@ static json_t *derive_policy(sqlite3 *db, json_t *task, json_t *own_recipients,
 		}
 		json_decref(p);
 	}
-	if (own_recipients)
-		intersect_strings(recips, own_recipients);
 	out = json_pack("{s:i, s:o, s:o, s:o}", "version", 1, "allow_funcs",
 	                funcs ? funcs : json_array(), "allow_tees", tees ? tees : json_array(),
 	                "recipients", recips);
@@ -585,7 +583,7 @@ static int outputs_step(sqlite3 *db, void *arg, struct teeu_err *err)
 {
 	struct outputs *p = arg;
 	sqlite3_stmt *st = NULL;
-	json_t *task = NULL, *lineage, *ids = NULL, *entry;
+	json_t *task = NULL, *lineage, *ids = NULL, *entry, *base = NULL;
 	const char *objs[MAX_OUTPUTS];
 	char *lineage_text = NULL;
 	size_t i;
@@ -612,13 +610,19 @@ static int outputs_step(sqlite3 *db, void *arg, struct teeu_err *err)
 	lineage = json_object_get(task, "inputs");
 	lineage_text = canonical_dump(lineage);
 	ids = json_array();
+	/* The inputs' policies are read and folded once for all outputs. */
+	if ((base = derive_policy(db, task, err)) == NULL)
+		r = TEEU_ERR_INTERNAL;
 	for (i = 0; r == 0 && i < p->count; i++) {
-		json_t *policy = derive_policy(db, task, p->own_recipients[i], err);
+		json_t *policy = json_deep_copy(base);
 		char *ptext;
 		if (!policy) {
-			r = TEEU_ERR_INTERNAL;
+			r = teeu_err_set(err, TEEU_ERR_NOMEM, "out of memory");
 			break;
 		}
+		if (p->own_recipients[i])
+			intersect_strings(json_object_get(policy, "recipients"),
+			                  p->own_recipients[i]);
 		if (json_array_size(json_object_get(policy, "recipients")) == 0) {
 			json_decref(policy);
 			p->deny_rule = "recipients";
@@ -672,6 +676,7 @@ static int outputs_step(sqlite3 *db, void *arg, struct teeu_err *err)
 		r = audit_append(db, entry, objs, p->count, &p->audit_index, err);
 		json_decref(entry);
 	}
+	json_decref(base);
 	json_decref(ids);
 	json_decref(task);
 	free(lineage_text);

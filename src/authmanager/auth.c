@@ -24,8 +24,9 @@ static unsigned bucket(int kind, const char *name)
 	return h & 255;
 }
 
-/* Returns a new reference-less copy of the key: the cache owns keys until
- * exit, entries are never removed except expired sessions on lookup. */
+/* The cached entry for (kind, name), or NULL; caller holds cache_lock. The
+ * cache owns its keys until exit: no entry is removed before then (an
+ * expired session stays cached and auth_request refuses it on every use). */
 static struct am_cache_entry *cache_find(struct am *am, int kind, const char *name)
 {
 	struct am_cache_entry *e;

@@ -47,6 +47,8 @@ static int get_str(json_t *doc, const char *key, const char **out, struct teeu_e
 static int normalize_pin(const char *pin, char *out, size_t out_size, int *pin_type,
                          struct teeu_err *err)
 {
+	struct teeu_buf b;
+	uint8_t bytes[48];
 	size_t n;
 	/* "TYPE:HEX" as --print-measurement prints it is accepted too. */
 	const char *colon = pin ? strchr(pin, ':') : NULL;
@@ -73,16 +75,12 @@ static int normalize_pin(const char *pin, char *out, size_t out_size, int *pin_t
 		        "AuthManager measurement pin: expected 64 or 96 hex digits, got "
 		        "%zu characters",
 		        n);
-	for (size_t i = 0; i < n; i++) {
-		char ch = pin[i];
-		if (ch >= 'A' && ch <= 'F')
-			ch = (char)(ch - 'A' + 'a');
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-			return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
-			                    "AuthManager measurement pin: not hex");
-		out[i] = ch;
-	}
-	out[n] = '\0';
+	/* Decoded by the bounds-checked reader, re-encoded lower-case. */
+	teeu_buf_init(&b, pin, n);
+	if (teeu_buf_get_hex(&b, bytes, n / 2) != 0)
+		return teeu_err_set(err, TEEU_ERR_INVALID_ARG,
+		                    "AuthManager measurement pin: not hex");
+	teeu_hex_encode(bytes, n / 2, out);
 	return 0;
 }
 
