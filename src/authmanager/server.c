@@ -22,17 +22,13 @@
 
 static void log_request(struct am_req *rq)
 {
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	const char *who = rq->party ? rq->party : rq->is_session ? rq->session.id : "-";
-	if (rq->am->opt.quiet)
-		return;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s %s %.200s %d %s%s %.1fms\n", when, rq->method, rq->path, rq->status,
-	        rq->is_session ? "session:" : "", who,
-	        (double)(httpd_mono_ns() - rq->start_ns) / 1e6);
+	if (!rq->am->opt.quiet)
+		httpd_log_request(rq->method, rq->path, rq->status,
+		                  rq->is_session ? "session:" : "",
+		                  rq->party        ? rq->party
+		                  : rq->is_session ? rq->session.id
+		                                   : "-",
+		                  rq->start_ns);
 }
 
 int am_reply(struct am_req *rq, int status, json_t *body)
@@ -59,72 +55,14 @@ int am_reply_err(struct am_req *rq, const struct teeu_err *err)
 /* Read the whole body (at most AM_BODY_MAX bytes). */
 static int read_body(struct am_req *rq, long long declared)
 {
-	size_t cap = declared > 0 ? (size_t)declared : 4096, n = 0;
-	char *buf;
-
-	if (declared > AM_BODY_MAX)
-		return am_reply_error(
-		        rq, 413, "too_large",
-		        "request body larger than the 1 MiB limit (TEEU_API_BODY_MAX)", NULL, NULL);
-	if ((buf = malloc(cap + 1)) == NULL)
-		return am_reply_error(rq, 500, "internal", "out of memory", NULL, NULL);
-	for (;;) {
-		int got;
-		if (n == cap) {
-			char *nb;
-			if (cap >= AM_BODY_MAX) {
-				/* chunked body over the limit */
-				free(buf);
-				return am_reply_error(rq, 413, "too_large",
-				                      "request body larger than the 1 MiB limit",
-				                      NULL, NULL);
-			}
-			cap = cap * 2 > AM_BODY_MAX ? AM_BODY_MAX : cap * 2;
-			if ((nb = realloc(buf, cap + 1)) == NULL) {
-				free(buf);
-				return am_reply_error(rq, 500, "internal", "out of memory", NULL,
-				                      NULL);
-			}
-			buf = nb;
-		}
-		got = mg_read(rq->conn, buf + n, cap - n);
-		if (got <= 0)
-			break;
-		n += (size_t)got;
-	}
-	if (declared > 0 && n != (size_t)declared) {
-		free(buf);
-		return am_reply_error(rq, 400, "bad_request",
-		                      "request body shorter than its "
-		                      "Content-Length",
-		                      NULL, NULL);
-	}
-	buf[n] = '\0';
-	rq->body = buf;
-	rq->body_size = n;
-	return 0;
+	return httpd_read_body(rq->conn, &rq->status, declared, AM_BODY_MAX, &rq->body,
+	                       &rq->body_size);
 }
 
 /* Parse the body as a JSON object; on failure reply 400. */
 static int parse_json_body(struct am_req *rq)
 {
-	json_error_t je;
-	if (rq->body_size == 0) {
-		rq->json = json_object();
-		return 0;
-	}
-	rq->json = json_loadb(rq->body, rq->body_size, JSON_REJECT_DUPLICATES, &je);
-	if (!rq->json) {
-		char msg[300];
-		snprintf(msg, sizeof(msg),
-		         "request body is not valid JSON: %s (line %d, column %d)", je.text,
-		         je.line, je.column);
-		return am_reply_error(rq, 400, "bad_request", msg, NULL, NULL);
-	}
-	if (!json_is_object(rq->json))
-		return am_reply_error(rq, 400, "bad_request", "request body must be a JSON object",
-		                      NULL, NULL);
-	return 0;
+	return httpd_parse_json_object(rq->conn, &rq->status, rq->body, rq->body_size, &rq->json);
 }
 
 static int method_not_allowed(struct am_req *rq)
