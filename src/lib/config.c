@@ -284,8 +284,9 @@ static int get_tcb_status(const json_t *obj, const char *path, char *out, size_t
 			        err, TEEU_ERR_MALFORMED,
 			        "%s[%zu]: expected one of UpToDate, SWHardeningNeeded, "
 			        "ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, "
-			        "OutOfDate, OutOfDateConfigurationNeeded, "
-			        "TDRelaunchAdvised, TDRelaunchAdvisedConfigurationNeeded",
+			        "OutOfDate, OutOfDateConfigurationNeeded, Revoked (which always "
+			        "fails verification), TDRelaunchAdvised, "
+			        "TDRelaunchAdvisedConfigurationNeeded",
 			        full, i);
 		if (strlen(out) + strlen(name) + 2 > out_size)
 			return teeu_err_set(err, TEEU_ERR_MALFORMED, "%s: too long", full);
